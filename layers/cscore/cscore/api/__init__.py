@@ -1,0 +1,1 @@
+"""The HTTP contract shared by every API handler: envelope, errors, auth, rate limits."""

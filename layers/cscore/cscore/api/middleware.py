@@ -1,0 +1,131 @@
+"""Handler middleware (Powertools ``lambda_handler_decorator``) that every API function
+runs before its route: request id, authentication, rate limit, JSON body check.
+
+They run outside the resolver on purpose: a caller without a valid key learns nothing
+about the endpoint (401 before any body validation), and every authenticated request
+is counted against its family before any work is done. Errors raised here are turned
+into the envelope by ``api_contract``, the outermost one.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
+
+from cscore.api import envelope, request
+from cscore.api.observability import logger, metrics
+from cscore.auth import authorization
+from cscore.auth import service as auth
+from cscore.errors import ApiError, BadRequest, InternalError
+from cscore.ratelimit import service as ratelimit
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from cscore.api.resolver import ApiResolver
+
+
+
+def request_id_of(event: dict[str, Any]) -> str:
+    """API Gateway's request id when it is a UUID (it is, on REST APIs), else a new one."""
+    candidate = str((event.get("requestContext") or {}).get("requestId") or "")
+    try:
+        return str(uuid.UUID(candidate))
+    except ValueError:
+        return str(uuid.uuid4())
+
+
+def _add_headers(response: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+    multi = response.setdefault("multiValueHeaders", {}) or {}
+    single = response.get("headers") or {}
+    for name, value in headers.items():
+        multi[name] = [value]
+        single[name] = value
+    response["multiValueHeaders"] = multi
+    response["headers"] = single
+    return response
+
+
+@lambda_handler_decorator
+def api_contract(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
+    """Request id everywhere (body, header, logs); any error below becomes the envelope."""
+    request_id = request_id_of(event)
+    logger.append_keys(requestId=request_id)
+    # Middleware below adds to this dict; the resolver clears its context when it is done.
+    headers = {"X-Request-Id": request_id}
+    app.append_context(request_id=request_id, response_headers=headers)
+    started = time.perf_counter()
+    try:
+        response = handler(event, context)
+    except ApiError as error:
+        if isinstance(error, InternalError):
+            logger.exception("internal error")
+        response = envelope.proxy_response(error.status, envelope.failure(error, request_id), error.headers)
+    except Exception:
+        logger.exception("unhandled error")
+        metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
+        response = envelope.proxy_response(500, envelope.failure(InternalError(), request_id), {})
+    app.clear_context()
+    logger.info(
+        "request",
+        extra={
+            "method": event.get("httpMethod"),
+            "path": event.get("path"),
+            "status": response.get("statusCode"),
+            "ms": round((time.perf_counter() - started) * 1000, 1),
+        },
+    )
+    return _add_headers(response, headers)
+
+
+@lambda_handler_decorator
+def authenticated(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
+    """Who calls, by the resolver's scheme; then whether that caller may use the endpoint."""
+    if app.auth_scheme == "credential":
+        principal = auth.authenticate(event.get("headers"))
+    else:  # "oauth_client": the token endpoint authenticates the client itself
+        principal = auth.authenticate_client(event.get("headers"), request.fields(event))
+    app.append_context(principal=principal)
+    logger.append_keys(tenantId=principal.tenant_id, userGsid=principal.user_gsid)
+    return handler(event, context)
+
+
+@lambda_handler_decorator
+def authorized(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
+    """SPEC §1.1's table: the endpoint's required role (after counting the request)."""
+    authorization.require(app.principal, app.access)
+    return handler(event, context)
+
+
+@lambda_handler_decorator
+def rate_limited(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
+    """One conditional UpdateItem admits the request in its family (SPEC §1.3)."""
+    principal = app.principal
+    headers: dict[str, str] = app.context["response_headers"]
+    try:
+        decision = ratelimit.admit(principal.tenant_id, str(app.family), principal.limit_overrides)
+    except ApiError as refused:
+        metrics.add_metric(name="RateLimited", unit="Count", value=1)
+        headers.update(refused.headers)
+        raise
+    headers.update(decision.headers)
+    return handler(event, context)
+
+
+@lambda_handler_decorator
+def json_body_checked(handler: Any, event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """A body sent as JSON (or with no content type) must parse, on every endpoint."""
+    body = event.get("body")
+    content_type = request.header(event, "content-type").lower()
+    if body and not event.get("isBase64Encoded") and (not content_type or "json" in content_type):
+        try:
+            json.loads(body)
+        except ValueError as exc:
+            raise BadRequest(f"body: malformed JSON ({exc.args[0] if exc.args else 'invalid'})") from exc
+    return handler(event, context)
+
+

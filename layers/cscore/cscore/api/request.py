@@ -1,0 +1,31 @@
+"""Small readers of the raw API Gateway event, shared by middleware and handlers."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from urllib.parse import parse_qsl
+
+
+def header(event: dict[str, Any], name: str) -> str:
+    """A header's value ignoring the case of its name ('' when absent)."""
+    wanted = name.lower()
+    for key, value in (event.get("headers") or {}).items():
+        if key.lower() == wanted:
+            return str(value or "")
+    return ""
+
+
+def fields(event: dict[str, Any]) -> dict[str, Any]:
+    """The body's top-level fields, from a url-encoded form or a JSON object ({} otherwise)."""
+    body = event.get("body") or ""
+    content_type = header(event, "content-type").lower()
+    if "application/x-www-form-urlencoded" in content_type:
+        return dict(parse_qsl(body, keep_blank_values=True))
+    if body and (not content_type or "json" in content_type):
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return {}
+        return parsed if isinstance(parsed, dict) else {}
+    return {}

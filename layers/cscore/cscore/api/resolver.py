@@ -1,0 +1,146 @@
+"""The one resolver setup every API handler uses.
+
+``build_resolver`` gives a Powertools REST resolver that wraps route results in the
+envelope and maps every error to it; ``lambda_entry`` wraps it with observability and
+the contract middleware (request id, authentication, rate limit, authorization).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+from aws_lambda_powertools.event_handler import APIGatewayRestResolver, CORSConfig, Response
+from aws_lambda_powertools.event_handler.exceptions import NotFoundError
+from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
+from aws_lambda_powertools.logging import correlation_paths
+
+from cscore.api import envelope, middleware
+from cscore.api.observability import logger, metrics, tracer
+from cscore.auth.authorization import Access
+from cscore.auth.principal import Principal
+from cscore.errors import ApiError, BadRequest, InternalError, NotFound
+
+Family = Literal["users", "standard", "bulk"]
+AuthScheme = Literal["credential", "oauth_client", "none"]
+
+CORS = CORSConfig(
+    allow_origin="*",
+    allow_headers=["accesskey", "Authorization", "Content-Type", "Idempotency-Key"],
+    expose_headers=["X-Request-Id", "X-RateLimit-Limit", "X-RateLimit-Remaining", "X-RateLimit-Reset", "Retry-After"],
+)
+
+
+class EnvelopeResponse(Response):
+    """A Response whose body already is the envelope (so it is not wrapped again)."""
+
+
+class ApiResolver(APIGatewayRestResolver):
+    """A REST resolver that knows its endpoint's family, auth scheme and required access."""
+
+    def __init__(self, *, family: Family | None, auth: AuthScheme, access: Access, validate: bool) -> None:
+        super().__init__(cors=CORS, enable_validation=validate)
+        if auth != "none" and family is None:
+            raise ValueError("an authenticated endpoint belongs to a rate-limit family")
+        self.family = family
+        self.auth_scheme = auth
+        self.access = access
+        self.use(middlewares=[_envelope])
+        self.exception_handler(ApiError)(self._api_error)
+        self.exception_handler(RequestValidationError)(self._validation_error)
+        self.exception_handler(NotFoundError)(self._not_found)
+        self.exception_handler(Exception)(self._unexpected)
+
+    @property
+    def principal(self) -> Principal:
+        principal = self.context.get("principal")
+        if principal is None:
+            raise InternalError("no authenticated principal for this request")
+        return principal
+
+    @property
+    def request_id(self) -> str:
+        return str(self.context.get("request_id") or "")
+
+    def respond(self, data: Any, status: int = 200, **top_level: Any) -> Response:
+        """An envelope answer with a status other than 200 or with extra top-level keys."""
+        return EnvelopeResponse(status, envelope.JSON, envelope.success(data, self.request_id, **top_level))
+
+    def _error(self, error: ApiError) -> Response:
+        body = envelope.failure(error, self.request_id)
+        return EnvelopeResponse(error.status, envelope.JSON, body, dict(error.headers))
+
+    def _api_error(self, error: ApiError) -> Response:
+        if isinstance(error, InternalError):
+            logger.exception("internal error")
+        return self._error(error)
+
+    def _validation_error(self, error: RequestValidationError) -> Response:
+        return self._error(BadRequest(describe_validation_errors(error.errors())))
+
+    def _not_found(self, _: NotFoundError) -> Response:
+        return self._error(NotFound("No route for this method and path"))
+
+    def _unexpected(self, _: Exception) -> Response:
+        logger.exception("unhandled error")
+        metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
+        return self._error(InternalError())
+
+
+def describe_validation_errors(errors: Any) -> str:
+    """Pydantic errors as ``body.records[0].Email: Field required; ...`` (no internals)."""
+    parts = []
+    for error in list(errors)[:10]:
+        path = ""
+        for loc in error.get("loc", ()):
+            path += f"[{loc}]" if isinstance(loc, int) else (f".{loc}" if path else str(loc))
+        if error.get("type") == "json_invalid":
+            parts.append("body: malformed JSON")
+            continue
+        parts.append(f"{path or 'request'}: {error.get('msg', 'invalid value')}")
+    return "; ".join(parts) or "invalid request"
+
+
+def _envelope(app: ApiResolver, next_middleware: Callable[..., Any]) -> Any:
+    """What a route returns becomes the envelope's ``data`` (Powertools has already made
+    it a Response with the value as body); envelope responses and raw bodies (str/bytes,
+    e.g. an HTML page or a CSV file) pass through untouched."""
+    result = next_middleware(app)
+    if isinstance(result, EnvelopeResponse) or (isinstance(result, Response) and isinstance(result.body, (str, bytes))):
+        return result
+    if isinstance(result, Response):
+        wrapped = app.respond(result.body, result.status_code)
+        wrapped.headers.update(result.headers)
+        return wrapped
+    return app.respond(result)
+
+
+def build_resolver(
+    *,
+    family: Family | None,
+    auth: AuthScheme = "credential",
+    access: Access = "any",
+    validate: bool = False,
+) -> ApiResolver:
+    """The resolver of one API function. ``validate`` turns on pydantic request models
+    (and their import cost at cold start) for endpoints that have them."""
+    return ApiResolver(family=family, auth=auth, access=access, validate=validate)
+
+
+def lambda_entry(app: ApiResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
+    """The Lambda handler for a resolver: observability outside, the contract inside."""
+
+    def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return app.resolve(event, context)
+
+    handler = middleware.json_body_checked(resolve)
+    if app.auth_scheme != "none":
+        handler = middleware.authorized(handler, app=app)
+        handler = middleware.rate_limited(handler, app=app)
+        handler = middleware.authenticated(handler, app=app)
+    handler = middleware.api_contract(handler, app=app)
+    handler = metrics.log_metrics(handler)
+    handler = tracer.capture_lambda_handler(handler, capture_response=False)
+    return logger.inject_lambda_context(
+        handler, correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True
+    )

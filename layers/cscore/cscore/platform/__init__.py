@@ -1,0 +1,1 @@
+"""Cross-cutting building blocks: configuration, time, identifiers, AWS clients."""

@@ -1,0 +1,55 @@
+"""Primary keys of the tenant table: every item of a tenant lives under ``T#<tenantId>``.
+
+One place for the key shapes, so docs/data-model.md and the code cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from cscore.platform.dynamo import Item, key
+
+TENANT_SK = "TENANT"
+TENANT_REGISTRY_PK = "TENANTS"  # one small partition listing tenants, for bootstrap and admin
+
+
+def tenant(tenant_id: str) -> Item:
+    return key(f"T#{tenant_id}", TENANT_SK)
+
+
+def tenant_registry(tenant_id: str) -> Item:
+    return key(TENANT_REGISTRY_PK, tenant_id)
+
+
+def credential(tenant_id: str, secret_digest: str) -> Item:
+    """An access key or Bearer token, found by the hash of the presented secret."""
+    return key(f"T#{tenant_id}#AUTH#{secret_digest}", "AUTH")
+
+
+def oauth_client(tenant_id: str, client_gsid: str) -> Item:
+    return key(f"T#{tenant_id}#OAUTHCLIENT#{client_gsid}", "OAUTHCLIENT")
+
+
+def credentials_index(tenant_id: str) -> str:
+    """GSI1 partition listing a tenant's access keys and OAuth clients."""
+    return f"T#{tenant_id}#AUTH"
+
+
+def user(tenant_id: str, gsid: str) -> Item:
+    return key(f"T#{tenant_id}#USER#{gsid}", "USER")
+
+
+def unique_value(tenant_id: str, obj: str, field: str, value: str) -> Item:
+    """Uniqueness guard (e.g. SFDCUserName), written in the same transaction as its record."""
+    return key(f"T#{tenant_id}#UNIQ#{obj}#{field}#{value.lower()}", "UNIQ")
+
+
+def picklist(tenant_id: str, category: str, item_gsid: str) -> Item:
+    return key(f"T#{tenant_id}#PICKLIST#{category}", item_gsid)
+
+
+def permission_bundle(tenant_id: str, name: str) -> Item:
+    return key(f"T#{tenant_id}#BUNDLE", name)
+
+
+def object_index(tenant_id: str, obj: str) -> str:
+    """GSI1/GSI2 partition listing one object type of a tenant (sorted by date / by name)."""
+    return f"T#{tenant_id}#{obj}"

@@ -1,0 +1,67 @@
+"""Generic access to the tenant table: batched strongly consistent reads, transactions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from cscore.platform import aws, config
+from cscore.platform.dynamo import Item, from_item
+
+BATCH_GET_LIMIT = 100
+
+
+class TransactionCancelled(Exception):
+    """A condition of a transaction failed; nothing was written."""
+
+
+def read_many(item_keys: list[Item]) -> list[dict[str, Any] | None]:
+    """Strongly consistent read of tenant-table items, 100 keys a call, in key order."""
+    table = config.tenant_table()
+    client = aws.dynamodb()
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    for start in range(0, len(item_keys), BATCH_GET_LIMIT):
+        pending: dict[str, Any] = {
+            table: {"Keys": item_keys[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}
+        }
+        while pending:
+            out = client.batch_get_item(RequestItems=pending)
+            for raw in out["Responses"].get(table, []):
+                found[(raw["PK"]["S"], raw["SK"]["S"])] = from_item(raw)
+            pending = out.get("UnprocessedKeys") or {}
+    return [found.get((k["PK"]["S"], k["SK"]["S"])) for k in item_keys]
+
+
+def read_one(item_key: Item) -> dict[str, Any] | None:
+    out = aws.dynamodb().get_item(TableName=config.tenant_table(), Key=item_key, ConsistentRead=True)
+    return from_item(out["Item"]) if "Item" in out else None
+
+
+def delete(item_key: Item) -> bool:
+    """Delete one item; False when it was not there."""
+    out = aws.dynamodb().delete_item(TableName=config.tenant_table(), Key=item_key, ReturnValues="ALL_OLD")
+    return bool(out.get("Attributes"))
+
+
+def transact(actions: list[dict[str, Any]]) -> None:
+    """TransactWriteItems on the tenant table (each action names its table itself)."""
+    try:
+        aws.dynamodb().transact_write_items(TransactItems=actions)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "TransactionCanceledException":
+            raise TransactionCancelled(str(exc)) from exc
+        raise
+
+
+def query_all(**kwargs: Any) -> list[dict[str, Any]]:
+    """Every item of a Query on the tenant table (admin and small listings only)."""
+    client = aws.dynamodb()
+    items: list[dict[str, Any]] = []
+    kwargs = {"TableName": config.tenant_table(), **kwargs}
+    while True:
+        out = client.query(**kwargs)
+        items.extend(from_item(i) for i in out["Items"])
+        if "LastEvaluatedKey" not in out:
+            return items
+        kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]

@@ -1,0 +1,1 @@
+"""Fixed-window rate limits per tenant and family (SPEC §1.3)."""

@@ -1,0 +1,1 @@
+"""Tenants: creation, the idempotent bootstrap of their defaults, limits, "who am I"."""

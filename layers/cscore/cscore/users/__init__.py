@@ -1,0 +1,1 @@
+"""Users of a tenant (SPEC §2, §4b)."""

@@ -1,0 +1,48 @@
+"""``python -m cslocal``: run the local stack until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from cslocal import stack as local_stack
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="cslocal", description="Run CS Platform locally, without Docker.")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (holds template.yaml)")
+    parser.add_argument("--port", type=int, default=3000, help="API port (0: any free port)")
+    parser.add_argument("--aws-port", type=int, default=0, help="embedded AWS port (0: any free port)")
+    parser.add_argument("--state-dir", type=Path, default=None, help="where stack.json and the data journal live")
+    parser.add_argument("--no-persist", action="store_true", help="start empty and keep nothing")
+    parser.add_argument("--template", default="template.yaml")
+    parser.add_argument("--schedule-poll-seconds", type=float, default=5.0)
+    args = parser.parse_args(argv)
+
+    done = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: done.set())
+    running = local_stack.start(
+        args.root.resolve(),
+        port=args.port,
+        aws_port=args.aws_port,
+        state_dir=args.state_dir,
+        persist=not args.no_persist,
+        template_file=args.template,
+        schedule_poll_seconds=args.schedule_poll_seconds,
+    )
+    info = running.info
+    print(f"CS Platform local stack is up\n  API:        {info['apiUrl']}\n  AWS:        {info['awsEndpointUrl']}"
+          f"\n  tenant:     {info['tenantId']}\n  access key: {info['accessKey']}\n"
+          f"  (all of it in {(args.state_dir or args.root / '.local') / 'stack.json'}; Ctrl-C stops)", flush=True)
+    done.wait()
+    running.stop()
+    print("stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

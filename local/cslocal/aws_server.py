@@ -1,0 +1,143 @@
+"""Embedded AWS: moto's server on loopback, made safe and durable for the local stack.
+
+* DynamoDB requests are serialized (one lock around them): moto does not update an
+  item atomically under threads, real DynamoDB does, and the rate limiter relies on it.
+* Every request that changes state is appended to a journal, and replayed into a new
+  server at start, so data survives a restart of ``make run`` (``make reset`` clears it).
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import threading
+from pathlib import Path
+from typing import Any
+
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+
+_READ_ONLY_DYNAMODB = ("Get", "BatchGet", "Query", "Scan", "Describe", "List")
+_READ_ONLY_ACTIONS = ("Get", "List", "Describe", "Receive", "Head")
+
+
+def _target(environ: dict[str, Any]) -> str:
+    return str(environ.get("HTTP_X_AMZ_TARGET", ""))
+
+
+def _is_dynamodb(environ: dict[str, Any]) -> bool:
+    return _target(environ).startswith("DynamoDB_")
+
+
+def _changes_state(environ: dict[str, Any], body: bytes) -> bool:
+    method = environ.get("REQUEST_METHOD", "GET")
+    if method in ("GET", "HEAD", "OPTIONS"):
+        return False
+    if str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
+        return False
+    target = _target(environ)
+    if target:
+        operation = target.split(".", 1)[-1]
+        prefixes = _READ_ONLY_DYNAMODB if _is_dynamodb(environ) else _READ_ONLY_ACTIONS
+        return not operation.startswith(prefixes)
+    if b"Action=" in body[:200]:
+        action = body.split(b"Action=", 1)[1].split(b"&", 1)[0].decode(errors="ignore")
+        return not action.startswith(_READ_ONLY_ACTIONS)
+    return True
+
+
+class LocalAwsApp:
+    """WSGI wrapper around moto: DynamoDB lock and journal."""
+
+    def __init__(self, journal: Path | None) -> None:
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+        self._moto = DomainDispatcherApplication(create_backend_app)
+        self._dynamodb_lock = threading.Lock()
+        self._journal_lock = threading.Lock()
+        self._journal = journal
+        self.requests = 0
+
+    def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
+        length = int(environ.get("CONTENT_LENGTH") or 0)
+        body = environ["wsgi.input"].read(length) if length else b""
+        environ["wsgi.input"] = io.BytesIO(body)
+        self.requests += 1
+        if _is_dynamodb(environ):
+            with self._dynamodb_lock:
+                result = list(self._moto(environ, start_response))
+                self._record(environ, body)
+                return result
+        result = list(self._moto(environ, start_response))
+        self._record(environ, body)
+        return result
+
+    def _record(self, environ: dict[str, Any], body: bytes) -> None:
+        if self._journal is None or not _changes_state(environ, body):
+            return
+        headers = {k: v for k, v in environ.items() if k.startswith(("HTTP_", "CONTENT_"))}
+        entry = {
+            "method": environ.get("REQUEST_METHOD"),
+            "path": environ.get("PATH_INFO", ""),
+            "query": environ.get("QUERY_STRING", ""),
+            "headers": headers,
+            "body": base64.b64encode(body).decode("ascii"),
+        }
+        with self._journal_lock, open(self._journal, "a", encoding="utf-8") as handle:
+            handle.write(json.dumps(entry) + "\n")
+
+    def replay(self) -> int:
+        """Re-apply the journal to this (empty) server; returns the number of requests."""
+        if self._journal is None or not self._journal.exists():
+            return 0
+        count = 0
+        with open(self._journal, encoding="utf-8") as handle:
+            for line in handle:
+                if not line.strip():
+                    continue
+                entry = json.loads(line)
+                body = base64.b64decode(entry["body"])
+                environ: dict[str, Any] = {
+                    **entry["headers"],
+                    "REQUEST_METHOD": entry["method"],
+                    "PATH_INFO": entry["path"],
+                    "QUERY_STRING": entry["query"],
+                    "SERVER_NAME": "localhost",
+                    "SERVER_PORT": "80",
+                    "SERVER_PROTOCOL": "HTTP/1.1",
+                    "wsgi.url_scheme": "http",
+                    "wsgi.input": io.BytesIO(body),
+                    "wsgi.errors": io.StringIO(),
+                    "CONTENT_LENGTH": str(len(body)),
+                }
+                list(self._moto(environ, lambda *_: None))
+                count += 1
+        return count
+
+
+class _QuietRequestHandler(WSGIRequestHandler):
+    def log_request(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+class LocalAwsServer:
+    """moto on 127.0.0.1 in a thread; ``url`` is the endpoint for boto3."""
+
+    def __init__(self, port: int = 0, journal: Path | None = None) -> None:
+        self.app = LocalAwsApp(journal)
+        self.replayed = self.app.replay()
+        self._server: BaseWSGIServer = make_server("127.0.0.1", port, self.app, threaded=True, request_handler=_QuietRequestHandler)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="local-aws", daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> LocalAwsServer:
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
