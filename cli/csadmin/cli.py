@@ -59,7 +59,9 @@ def configure(stack_name: str | None) -> str:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="csadmin", description=__doc__.split("\n\n")[0])
-    parser.add_argument("--stack", help="CloudFormation stack whose tables to use (default: local stack, else cs-platform)")
+    parser.add_argument(
+        "--stack", help="CloudFormation stack whose tables to use (default: local stack, else cs-platform)"
+    )
     sub = parser.add_subparsers(dest="area", required=True)
 
     tenant = sub.add_parser("tenant").add_subparsers(dest="action", required=True)
@@ -113,7 +115,10 @@ def run(args: argparse.Namespace) -> Any:
                 return {"bootstrapped": 1}
             return {"bootstrapped": tenants.bootstrap_all()}
         case ("tenant", "set-limits"):
-            return {"tenantId": args.tenant, "limits": tenants.set_limit(args.tenant, args.family, args.window, args.limit)}
+            return {
+                "tenantId": args.tenant,
+                "limits": tenants.set_limit(args.tenant, args.family, args.window, args.limit),
+            }
         case ("key", "regenerate"):
             return {"accessKey": tenants.regenerate_tenant_key(args.tenant)}
         case ("key", "create"):

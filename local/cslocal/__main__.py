@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-persist", action="store_true", help="start empty and keep nothing")
     parser.add_argument("--template", default="template.yaml")
     parser.add_argument("--schedule-poll-seconds", type=float, default=5.0)
+    parser.add_argument("--no-bootstrap", action="store_true", help="no demo tenant (templates without tenant tables)")
     args = parser.parse_args(argv)
 
     done = threading.Event()
@@ -33,11 +34,17 @@ def main(argv: list[str] | None = None) -> int:
         persist=not args.no_persist,
         template_file=args.template,
         schedule_poll_seconds=args.schedule_poll_seconds,
+        bootstrap=not args.no_bootstrap,
     )
     info = running.info
-    print(f"CS Platform local stack is up\n  API:        {info['apiUrl']}\n  AWS:        {info['awsEndpointUrl']}"
-          f"\n  tenant:     {info['tenantId']}\n  access key: {info['accessKey']}\n"
-          f"  (all of it in {(args.state_dir or args.root / '.local') / 'stack.json'}; Ctrl-C stops)", flush=True)
+    lines = [
+        f"CS Platform local stack is up\n  API:        {info['apiUrl']}",
+        f"  AWS:        {info['awsEndpointUrl']}",
+    ]
+    if "tenantId" in info:
+        lines += [f"  tenant:     {info['tenantId']}", f"  access key: {info['accessKey']}"]
+    lines.append(f"  (all of it in {(args.state_dir or args.root / '.local') / 'stack.json'}; Ctrl-C stops)")
+    print("\n".join(lines), flush=True)
     done.wait()
     running.stop()
     print("stopped", flush=True)

@@ -126,7 +126,9 @@ class LocalAwsServer:
     def __init__(self, port: int = 0, journal: Path | None = None) -> None:
         self.app = LocalAwsApp(journal)
         self.replayed = self.app.replay()
-        self._server: BaseWSGIServer = make_server("127.0.0.1", port, self.app, threaded=True, request_handler=_QuietRequestHandler)
+        self._server: BaseWSGIServer = make_server(
+            "127.0.0.1", port, self.app, threaded=True, request_handler=_QuietRequestHandler
+        )
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-aws", daemon=True)
 
     @property

@@ -10,12 +10,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
 import uuid
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import boto3
@@ -106,8 +107,11 @@ class EventSources:
         while not self._stop.is_set():
             try:
                 received = self.sqs.receive_message(
-                    QueueUrl=queue_url, MaxNumberOfMessages=batch, WaitTimeSeconds=1,
-                    MessageSystemAttributeNames=["All"], MessageAttributeNames=["All"],
+                    QueueUrl=queue_url,
+                    MaxNumberOfMessages=batch,
+                    WaitTimeSeconds=1,
+                    MessageSystemAttributeNames=["All"],
+                    MessageAttributeNames=["All"],
                 ).get("Messages", [])
             except Exception:  # noqa: BLE001 - the endpoint is going away at shutdown
                 time.sleep(0.5)
@@ -121,7 +125,9 @@ class EventSources:
                 event = {"Records": [self._sqs_record(m, queue_arn) for m in received]}
                 self._deliver(function, event, queue_url, received, partial)
 
-    def _deliver(self, function: Function, event: dict[str, Any], queue_url: str, messages: list[dict[str, Any]], partial: bool) -> None:
+    def _deliver(
+        self, function: Function, event: dict[str, Any], queue_url: str, messages: list[dict[str, Any]], partial: bool
+    ) -> None:
         try:
             result = self.runtime.invoke(function, event)
         except InvocationError:
@@ -155,7 +161,7 @@ class EventSources:
         payload = json.loads(props["Input"]) if props.get("Input") else {}
         name = f"template:{function.logical_id}:{expression}"
         tz = props.get("ScheduleExpressionTimezone")
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         self._schedules[name] = ScheduleState(name, expression, tz, function, payload, next_fire(expression, now, tz))
 
     def _sync_runtime_schedules(self) -> None:
@@ -176,10 +182,16 @@ class EventSources:
                 if current and current.expression == expression and current.timezone == tz:
                     continue
                 payload = json.loads(detail["Target"].get("Input") or "{}")
-                now = datetime.now(timezone.utc)
+                now = datetime.now(UTC)
                 self._schedules[name] = ScheduleState(
-                    name, expression, tz, function, payload, next_fire(expression, now, tz),
-                    delete_after=detail.get("ActionAfterCompletion") == "DELETE", group=group,
+                    name,
+                    expression,
+                    tz,
+                    function,
+                    payload,
+                    next_fire(expression, now, tz),
+                    delete_after=detail.get("ActionAfterCompletion") == "DELETE",
+                    group=group,
                 )
         for name in [n for n, s in self._schedules.items() if s.group is not None and n not in seen]:
             del self._schedules[name]
@@ -190,11 +202,9 @@ class EventSources:
 
     def _run_schedules(self) -> None:
         while not self._stop.wait(self.poll_seconds):
-            try:
+            with contextlib.suppress(Exception):  # keep polling through transient errors
                 self._sync_runtime_schedules()
-            except Exception:  # noqa: BLE001 - keep polling through transient errors
-                pass
-            now = datetime.now(timezone.utc)
+            now = datetime.now(UTC)
             for state in list(self._schedules.values()):
                 if state.next_at is None or state.next_at > now:
                     continue
@@ -206,14 +216,20 @@ class EventSources:
     def fire(self, state: ScheduleState) -> None:
         """Invoke the target asynchronously, with the Scheduler's payload."""
         self.fired.append((state.name, state.function.name))
-        payload = state.payload if state.payload else {
-            "id": str(uuid.uuid4()), "source": "aws.scheduler", "detail-type": "Scheduled Event",
-            "time": datetime.now(timezone.utc).isoformat(), "detail": {},
-        }
+        payload = (
+            state.payload
+            if state.payload
+            else {
+                "id": str(uuid.uuid4()),
+                "source": "aws.scheduler",
+                "detail-type": "Scheduled Event",
+                "time": datetime.now(UTC).isoformat(),
+                "detail": {},
+            }
+        )
         threading.Thread(target=self._invoke_quietly, args=(state.function, payload), daemon=True).start()
 
     def _invoke_quietly(self, function: Function, payload: Any) -> None:
-        try:
+        # An asynchronous invocation's failure goes to its logs (and its DLQ in AWS).
+        with contextlib.suppress(InvocationError):
             self.runtime.invoke(function, payload)
-        except InvocationError:
-            pass  # an asynchronous invocation's failure goes to its logs (and DLQ in AWS)

@@ -56,8 +56,16 @@ def routes_of(stack: Stack, functions: list[Function]) -> list[Route]:
 
 
 def envelope_error(status: int, code: str, desc: str, request_id: str) -> tuple[int, dict[str, str], bytes]:
-    body = {"result": False, "errorCode": code, "errorDesc": desc, "localizedErrorDesc": None,
-            "requestId": request_id, "data": None, "message": None, "localizedMessage": None}
+    body = {
+        "result": False,
+        "errorCode": code,
+        "errorDesc": desc,
+        "localizedErrorDesc": None,
+        "requestId": request_id,
+        "data": None,
+        "message": None,
+        "localizedMessage": None,
+    }
     headers = {"Content-Type": "application/json", "X-Request-Id": request_id, "Access-Control-Allow-Origin": "*"}
     return status, headers, json.dumps(body).encode()
 
@@ -82,7 +90,9 @@ class Gateway:
                     return route, found.groupdict(), True
         return None, {}, path_known
 
-    def handle(self, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes, source_ip: str) -> tuple[int, dict[str, str] | list[tuple[str, str]], bytes]:
+    def handle(
+        self, method: str, raw_path: str, headers: list[tuple[str, str]], body: bytes, source_ip: str
+    ) -> tuple[int, dict[str, str] | list[tuple[str, str]], bytes]:
         request_id = str(uuid.uuid4())
         url = urlsplit(raw_path)
         path = url.path or "/"
@@ -113,8 +123,18 @@ class Gateway:
             "Access-Control-Max-Age": strip(self.cors.get("MaxAge", "'600'")),
         }
 
-    def _event(self, route: Route, method: str, path: str, query: str, headers: list[tuple[str, str]], body: bytes,
-               params: dict[str, str], request_id: str, source_ip: str) -> dict[str, Any]:
+    def _event(
+        self,
+        route: Route,
+        method: str,
+        path: str,
+        query: str,
+        headers: list[tuple[str, str]],
+        body: bytes,
+        params: dict[str, str],
+        request_id: str,
+        source_ip: str,
+    ) -> dict[str, Any]:
         single: dict[str, str] = {}
         multi: dict[str, list[str]] = {}
         for name, value in headers:
@@ -189,11 +209,15 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > REQUEST_LIMIT:
             # Do not read (or hold) a body API Gateway would refuse.
-            status, headers, body = envelope_error(413, "GS_1413", "Request body too large (API Gateway accepts 10 MB)", str(uuid.uuid4()))
+            status, headers, body = envelope_error(
+                413, "GS_1413", "Request body too large (API Gateway accepts 10 MB)", str(uuid.uuid4())
+            )
             self._write(status, list(headers.items()), body, close=True)
             return
         body = self.rfile.read(length) if length else b""
-        status, headers, payload = self.gateway.handle(self.command, self.path, list(self.headers.items()), body, self.client_address[0])
+        status, headers, payload = self.gateway.handle(
+            self.command, self.path, list(self.headers.items()), body, self.client_address[0]
+        )
         self._write(status, list(headers.items()) if isinstance(headers, dict) else headers, payload)
 
     def _write(self, status: int, headers: list[tuple[str, str]], body: bytes, close: bool = False) -> None:

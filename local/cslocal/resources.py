@@ -10,7 +10,13 @@ from botocore.exceptions import ClientError
 
 from cslocal.template import Stack
 
-_TABLE_PROPS = ("AttributeDefinitions", "KeySchema", "GlobalSecondaryIndexes", "LocalSecondaryIndexes", "StreamSpecification")
+_TABLE_PROPS = (
+    "AttributeDefinitions",
+    "KeySchema",
+    "GlobalSecondaryIndexes",
+    "LocalSecondaryIndexes",
+    "StreamSpecification",
+)
 
 
 def table_definitions(stack: Stack) -> dict[str, dict[str, Any]]:
@@ -53,7 +59,14 @@ def create_all(stack: Stack, endpoint_url: str) -> dict[str, str]:
     for logical_id in ordered:
         props = stack.resolve(queues[logical_id].get("Properties") or {})
         attributes = {}
-        for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds", "FifoQueue", "ContentBasedDeduplication"):
+        for key in (
+            "VisibilityTimeout",
+            "MessageRetentionPeriod",
+            "DelaySeconds",
+            "ReceiveMessageWaitTimeSeconds",
+            "FifoQueue",
+            "ContentBasedDeduplication",
+        ):
             if key in props:
                 attributes[key] = str(props[key]).lower() if isinstance(props[key], bool) else str(props[key])
         if "RedrivePolicy" in props:

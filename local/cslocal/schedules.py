@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from croniter import croniter
@@ -29,10 +29,12 @@ def _cron_five_fields(aws_cron: str) -> str:
     return f"{minute} {hour} {dom} {month} {dow}"
 
 
-def next_fire(expression: str, after: datetime, tz: str | None = None, start: datetime | None = None) -> datetime | None:
+def next_fire(
+    expression: str, after: datetime, tz: str | None = None, start: datetime | None = None
+) -> datetime | None:
     """The first firing strictly after ``after`` (UTC), or None when it never fires again."""
     expression = expression.strip()
-    zone = ZoneInfo(tz) if tz else timezone.utc
+    zone = ZoneInfo(tz) if tz else UTC
     if m := _RATE.match(expression):
         step = timedelta(seconds=int(m.group(1)) * _UNIT[m.group(2).rstrip("s")])
         origin = start or after
@@ -41,10 +43,10 @@ def next_fire(expression: str, after: datetime, tz: str | None = None, start: da
         periods = int((after - origin) / step) + 1
         return origin + periods * step
     if m := _AT.match(expression):
-        at = datetime.fromisoformat(m.group(1)).replace(tzinfo=zone).astimezone(timezone.utc)
+        at = datetime.fromisoformat(m.group(1)).replace(tzinfo=zone).astimezone(UTC)
         return at if at > after else None
     if m := _CRON.match(expression):
         local_after = after.astimezone(zone)
         nxt = croniter(_cron_five_fields(m.group(1)), local_after).get_next(datetime)
-        return nxt.astimezone(timezone.utc)
+        return nxt.astimezone(UTC)
     raise ValueError(f"unsupported schedule expression {expression!r}")

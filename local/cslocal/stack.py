@@ -77,7 +77,10 @@ def start(
     stack_name: str = DEFAULT_STACK_NAME,
     stage: str = "dev",
     schedule_poll_seconds: float = 5.0,
+    bootstrap: bool = True,
 ) -> RunningStack:
+    """Start everything; ``bootstrap`` creates (or finds) the demo tenant and re-applies
+    tenant defaults (off for templates without the product's tables, e.g. test fixtures)."""
     state_dir = state_dir or root / ".local"
     state_dir.mkdir(parents=True, exist_ok=True)
     aws: LocalAwsServer | None = None
@@ -91,11 +94,13 @@ def start(
     tables = create_all(stack, endpoint)
     runtime = FunctionRuntime(stack.functions(), _environment(endpoint))
 
-    from cscore.tenants import service as tenants
-
     state_file = state_dir / "stack.json"
-    demo = _demo_tenant(state_file)
-    tenants.bootstrap_all()  # defaults added by newer code reach every existing tenant
+    demo: dict[str, str] = {}
+    if bootstrap:
+        from cscore.tenants import service as tenants
+
+        demo = _demo_tenant(state_file)
+        tenants.bootstrap_all()  # defaults added by newer code reach every existing tenant
 
     gateway = GatewayServer(Gateway(stack, runtime, stage), port).start()
     sources = EventSources(stack, runtime, endpoint, schedule_poll_seconds).start()

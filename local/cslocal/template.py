@@ -38,7 +38,24 @@ def _tag(tag: str) -> None:
     _Loader.add_constructor(f"!{tag}", construct)
 
 
-for _t in ("Ref", "Sub", "GetAtt", "If", "Not", "Equals", "And", "Or", "Join", "Select", "Split", "FindInMap", "ImportValue", "Base64", "GetAZs", "Condition"):
+for _t in (
+    "Ref",
+    "Sub",
+    "GetAtt",
+    "If",
+    "Not",
+    "Equals",
+    "And",
+    "Or",
+    "Join",
+    "Select",
+    "Split",
+    "FindInMap",
+    "ImportValue",
+    "Base64",
+    "GetAZs",
+    "Condition",
+):
     _tag(_t)
 
 
@@ -101,8 +118,14 @@ class Stack:
     def ref(self, name: str) -> str:
         if name in self.parameters:
             return self.parameters[name]
-        pseudo = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::StackName": self.stack_name,
-                  "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com", "AWS::NoValue": ""}
+        pseudo = {
+            "AWS::Region": REGION,
+            "AWS::AccountId": ACCOUNT,
+            "AWS::StackName": self.stack_name,
+            "AWS::Partition": "aws",
+            "AWS::URLSuffix": "amazonaws.com",
+            "AWS::NoValue": "",
+        }
         if name in pseudo:
             return pseudo[name]
         kind = self.resources[name]["Type"]
@@ -122,11 +145,13 @@ class Stack:
         kind = self.resources[logical_id]["Type"]
         physical = self.physical_name(logical_id)
         if attribute == "Arn":
-            service = {"AWS::DynamoDB::Table": f"dynamodb:{REGION}:{ACCOUNT}:table/{physical}",
-                       "AWS::SQS::Queue": f"sqs:{REGION}:{ACCOUNT}:{physical}",
-                       "AWS::S3::Bucket": f"s3:::{physical}",
-                       "AWS::Serverless::Function": f"lambda:{REGION}:{ACCOUNT}:function:{physical}",
-                       "AWS::Logs::LogGroup": f"logs:{REGION}:{ACCOUNT}:log-group:{physical}"}.get(kind)
+            service = {
+                "AWS::DynamoDB::Table": f"dynamodb:{REGION}:{ACCOUNT}:table/{physical}",
+                "AWS::SQS::Queue": f"sqs:{REGION}:{ACCOUNT}:{physical}",
+                "AWS::S3::Bucket": f"s3:::{physical}",
+                "AWS::Serverless::Function": f"lambda:{REGION}:{ACCOUNT}:function:{physical}",
+                "AWS::Logs::LogGroup": f"logs:{REGION}:{ACCOUNT}:log-group:{physical}",
+            }.get(kind)
             return f"arn:aws:{service or physical}"
         if attribute == "QueueName":
             return physical
@@ -144,7 +169,7 @@ class Stack:
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (fn, arg), = value.items()
+            ((fn, arg),) = value.items()
             if fn == "Ref":
                 return self.ref(arg)
             if fn == "Fn::GetAtt":
@@ -208,5 +233,9 @@ class Stack:
         return (next(iter(apis.values())).get("Properties") or {}) if apis else {}
 
 
-def load_stack(root: Path, stack_name: str, template_file: str = "template.yaml", parameter_overrides: dict[str, str] | None = None) -> Stack:
-    return Stack(root=root, doc=load(root / template_file), stack_name=stack_name, parameter_overrides=parameter_overrides or {})
+def load_stack(
+    root: Path, stack_name: str, template_file: str = "template.yaml", parameter_overrides: dict[str, str] | None = None
+) -> Stack:
+    return Stack(
+        root=root, doc=load(root / template_file), stack_name=stack_name, parameter_overrides=parameter_overrides or {}
+    )

@@ -24,10 +24,7 @@ from cscore.errors import ApiError, BadRequest, InternalError
 from cscore.ratelimit import service as ratelimit
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
-
     from cscore.api.resolver import ApiResolver
-
 
 
 def request_id_of(event: dict[str, Any]) -> str:
@@ -65,7 +62,7 @@ def api_contract(handler: Any, event: dict[str, Any], context: Any, app: ApiReso
         if isinstance(error, InternalError):
             logger.exception("internal error")
         response = envelope.proxy_response(error.status, envelope.failure(error, request_id), error.headers)
-    except Exception:
+    except Exception:  # noqa: BLE001 - the contract: no stack trace ever reaches a client
         logger.exception("unhandled error")
         metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
         response = envelope.proxy_response(500, envelope.failure(InternalError(), request_id), {})
@@ -91,14 +88,14 @@ def authenticated(handler: Any, event: dict[str, Any], context: Any, app: ApiRes
         principal = auth.authenticate_client(event.get("headers"), request.fields(event))
     app.append_context(principal=principal)
     logger.append_keys(tenantId=principal.tenant_id, userGsid=principal.user_gsid)
-    return handler(event, context)
+    return handler(event, context)  # type: ignore[no-any-return]
 
 
 @lambda_handler_decorator
 def authorized(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
     """SPEC §1.1's table: the endpoint's required role (after counting the request)."""
     authorization.require(app.principal, app.access)
-    return handler(event, context)
+    return handler(event, context)  # type: ignore[no-any-return]
 
 
 @lambda_handler_decorator
@@ -113,7 +110,7 @@ def rate_limited(handler: Any, event: dict[str, Any], context: Any, app: ApiReso
         headers.update(refused.headers)
         raise
     headers.update(decision.headers)
-    return handler(event, context)
+    return handler(event, context)  # type: ignore[no-any-return]
 
 
 @lambda_handler_decorator
@@ -126,6 +123,4 @@ def json_body_checked(handler: Any, event: dict[str, Any], context: Any) -> dict
             json.loads(body)
         except ValueError as exc:
             raise BadRequest(f"body: malformed JSON ({exc.args[0] if exc.args else 'invalid'})") from exc
-    return handler(event, context)
-
-
+    return handler(event, context)  # type: ignore[no-any-return]

@@ -31,7 +31,7 @@ CORS = CORSConfig(
 )
 
 
-class EnvelopeResponse(Response):
+class EnvelopeResponse(Response):  # type: ignore[type-arg]
     """A Response whose body already is the envelope (so it is not wrapped again)."""
 
 
@@ -56,32 +56,32 @@ class ApiResolver(APIGatewayRestResolver):
         principal = self.context.get("principal")
         if principal is None:
             raise InternalError("no authenticated principal for this request")
-        return principal
+        return principal  # type: ignore[no-any-return]
 
     @property
     def request_id(self) -> str:
         return str(self.context.get("request_id") or "")
 
-    def respond(self, data: Any, status: int = 200, **top_level: Any) -> Response:
+    def respond(self, data: Any, status: int = 200, **top_level: Any) -> Response[Any]:
         """An envelope answer with a status other than 200 or with extra top-level keys."""
         return EnvelopeResponse(status, envelope.JSON, envelope.success(data, self.request_id, **top_level))
 
-    def _error(self, error: ApiError) -> Response:
+    def _error(self, error: ApiError) -> Response[Any]:
         body = envelope.failure(error, self.request_id)
         return EnvelopeResponse(error.status, envelope.JSON, body, dict(error.headers))
 
-    def _api_error(self, error: ApiError) -> Response:
+    def _api_error(self, error: ApiError) -> Response[Any]:
         if isinstance(error, InternalError):
             logger.exception("internal error")
         return self._error(error)
 
-    def _validation_error(self, error: RequestValidationError) -> Response:
+    def _validation_error(self, error: RequestValidationError) -> Response[Any]:
         return self._error(BadRequest(describe_validation_errors(error.errors())))
 
-    def _not_found(self, _: NotFoundError) -> Response:
+    def _not_found(self, _: NotFoundError) -> Response[Any]:
         return self._error(NotFound("No route for this method and path"))
 
-    def _unexpected(self, _: Exception) -> Response:
+    def _unexpected(self, _: Exception) -> Response[Any]:
         logger.exception("unhandled error")
         metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
         return self._error(InternalError())

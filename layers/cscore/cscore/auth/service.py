@@ -126,7 +126,9 @@ def issue_token(client: Principal, grant_type: str | None) -> dict[str, Any]:
 # --- credential administration (csadmin) --------------------------------------------
 
 
-def access_key_record(tenant_id: str, user_gsid: str, is_super_admin: bool, *, tenant_key: bool) -> tuple[str, dict[str, Any]]:
+def access_key_record(
+    tenant_id: str, user_gsid: str, is_super_admin: bool, *, tenant_key: bool
+) -> tuple[str, dict[str, Any]]:
     """A new plain access key and the item that stores only its hash."""
     plain = credentials.compose(tenant_id, credentials.new_secret())
     key_id = ids.new_gsid(ids.ACCESS_KEY)
@@ -189,7 +191,13 @@ def create_oauth_client(tenant: dict[str, Any], user_gsid: str, is_super_admin: 
     try:
         table.transact(
             [
-                {"Put": {"TableName": config.tenant_table(), "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}},
+                {
+                    "Put": {
+                        "TableName": config.tenant_table(),
+                        "Item": item,
+                        "ConditionExpression": "attribute_not_exists(PK)",
+                    }
+                },
                 {
                     "Update": {
                         "TableName": config.tenant_table(),

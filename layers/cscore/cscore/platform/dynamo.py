@@ -6,10 +6,12 @@ product, so they are not supported.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-AttributeValue = dict[str, Any]
-Item = dict[str, AttributeValue]
+# boto3's stubs type items precisely; plain dicts keep this module free of them.
+AttributeValue = Any
+Item = dict[str, Any]
 
 
 def to_attr(value: Any) -> AttributeValue:
@@ -29,7 +31,7 @@ def to_attr(value: Any) -> AttributeValue:
 
 
 def from_attr(attr: AttributeValue) -> Any:
-    (kind, value), = attr.items()
+    ((kind, value),) = attr.items()
     if kind == "S":
         return value
     if kind == "N":
@@ -50,7 +52,7 @@ def to_item(record: dict[str, Any]) -> Item:
     return {k: to_attr(v) for k, v in record.items()}
 
 
-def from_item(item: Item) -> dict[str, Any]:
+def from_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return {k: from_attr(v) for k, v in item.items()}
 
 

@@ -22,9 +22,7 @@ def read_many(item_keys: list[Item]) -> list[dict[str, Any] | None]:
     client = aws.dynamodb()
     found: dict[tuple[str, str], dict[str, Any]] = {}
     for start in range(0, len(item_keys), BATCH_GET_LIMIT):
-        pending: dict[str, Any] = {
-            table: {"Keys": item_keys[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}
-        }
+        pending: dict[str, Any] = {table: {"Keys": item_keys[start : start + BATCH_GET_LIMIT], "ConsistentRead": True}}
         while pending:
             out = client.batch_get_item(RequestItems=pending)
             for raw in out["Responses"].get(table, []):
@@ -47,7 +45,7 @@ def delete(item_key: Item) -> bool:
 def transact(actions: list[dict[str, Any]]) -> None:
     """TransactWriteItems on the tenant table (each action names its table itself)."""
     try:
-        aws.dynamodb().transact_write_items(TransactItems=actions)
+        aws.dynamodb().transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
     except ClientError as exc:
         if exc.response["Error"]["Code"] == "TransactionCanceledException":
             raise TransactionCancelled(str(exc)) from exc

@@ -35,7 +35,8 @@ def consume(tenant_id: str, family: str, at: float, windows: list[WindowState]) 
         out = client.update_item(
             TableName=config.rate_limit_table(),
             Key=_item_key(tenant_id, family, at),
-            UpdateExpression="ADD " + ", ".join(f"#w{i} :one" for i in range(len(windows)))
+            UpdateExpression="ADD "
+            + ", ".join(f"#w{i} :one" for i in range(len(windows)))
             + " SET #ttl = if_not_exists(#ttl, :ttl)",
             ConditionExpression=" AND ".join(guards),
             ExpressionAttributeNames={**names, "#ttl": "expiresAt"},
@@ -44,7 +45,7 @@ def consume(tenant_id: str, family: str, at: float, windows: list[WindowState]) 
             ReturnValuesOnConditionCheckFailure="ALL_OLD",
         )
     except client.exceptions.ConditionalCheckFailedException as exc:
-        old = exc.response.get("Item") or {}
+        old: dict[str, Any] = exc.response.get("Item") or {}  # type: ignore[assignment]
         return False, _counts(from_item(old))
     return True, _counts(from_item(out.get("Attributes", {})))
 
@@ -53,9 +54,7 @@ def read_usage(tenant_id: str, families: list[str], at: float) -> dict[str, dict
     """Current counters of several families in one BatchGetItem: family -> attribute -> count."""
     table = config.rate_limit_table()
     keys = {f: _item_key(tenant_id, f, at) for f in families}
-    out = aws.dynamodb().batch_get_item(
-        RequestItems={table: {"Keys": list(keys.values()), "ConsistentRead": True}}
-    )
+    out = aws.dynamodb().batch_get_item(RequestItems={table: {"Keys": list(keys.values()), "ConsistentRead": True}})
     by_pk = {item["PK"]["S"]: from_item(item) for item in out["Responses"].get(table, [])}
     return {f: _counts(by_pk.get(k["PK"]["S"], {})) for f, k in keys.items()}
 

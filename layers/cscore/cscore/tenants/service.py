@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from cscore.auth import service as auth
@@ -21,7 +21,7 @@ _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def _iso(at: float) -> str:
-    return datetime.fromtimestamp(at, timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def get_tenant(tenant_id: str) -> dict[str, Any]:
@@ -143,7 +143,10 @@ def regenerate_tenant_key(tenant_id: str) -> str:
                     "Key": keys.tenant(tenant_id),
                     "UpdateExpression": "SET tenantKeyPK = :new",
                     "ConditionExpression": "tenantKeyPK = :old",
-                    "ExpressionAttributeValues": {":new": {"S": key_item["PK"]["S"]}, ":old": {"S": tenant["tenantKeyPK"]}},
+                    "ExpressionAttributeValues": {
+                        ":new": {"S": key_item["PK"]["S"]},
+                        ":old": {"S": tenant["tenantKeyPK"]},
+                    },
                 }
             },
         ]
@@ -163,7 +166,9 @@ def create_user_key(tenant_id: str, user_gsid: str) -> str:
     get_tenant(tenant_id)
     user = _user(tenant_id, user_gsid)
     plain_key, key_item = auth.access_key_record(tenant_id, user_gsid, bool(user.get("IsSuperAdmin")), tenant_key=False)
-    aws.dynamodb().put_item(TableName=config.tenant_table(), Item=key_item, ConditionExpression="attribute_not_exists(PK)")
+    aws.dynamodb().put_item(
+        TableName=config.tenant_table(), Item=key_item, ConditionExpression="attribute_not_exists(PK)"
+    )
     return plain_key
 
 
