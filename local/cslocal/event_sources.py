@@ -84,7 +84,7 @@ class EventSources:
         props = event.get("Properties") or {}
         bucket = self.stack.resolve(props["Bucket"])
         queue_name = f"{self.stack.stack_name}-s3-events-{function.logical_id}"
-        queue_url = self.sqs.create_queue(QueueName=queue_name)["QueueUrl"]
+        self.sqs.create_queue(QueueName=queue_name)
         queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue_name}"
         events = props.get("Events")
         configuration: dict[str, Any] = {
@@ -92,11 +92,12 @@ class EventSources:
             "Events": events if isinstance(events, list) else [events],
         }
         if props.get("Filter"):
-            configuration["Filter"] = self.stack.resolve(props["Filter"])
+            # SAM writes S3Key.Rules; the S3 API wants Key.FilterRules.
+            rules = (self.stack.resolve(props["Filter"]).get("S3Key") or {}).get("Rules") or []
+            configuration["Filter"] = {"Key": {"FilterRules": rules}}
         self.s3.put_bucket_notification_configuration(
             Bucket=bucket, NotificationConfiguration={"QueueConfigurations": [configuration]}
         )
-        del queue_url
         return queue_name
 
     def _poll_queue(self, function: Function, queue_name: str, props: dict[str, Any], s3_events: bool) -> None:
@@ -120,7 +121,11 @@ class EventSources:
                 continue
             if s3_events:
                 for message in received:
-                    self._deliver(function, json.loads(message["Body"]), queue_url, [message], False)
+                    body = json.loads(message["Body"])
+                    if body.get("Event") == "s3:TestEvent":  # sent to the queue by S3, never to a function
+                        self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+                        continue
+                    self._deliver(function, body, queue_url, [message], False)
             else:
                 event = {"Records": [self._sqs_record(m, queue_arn) for m in received]}
                 self._deliver(function, event, queue_url, received, partial)

@@ -1,22 +1,29 @@
-"""Running the template's functions in this process, the way Lambda would call them:
-the handler named by the template, a Lambda-like context, the function's timeout, and
-the 6 MB invocation payload limit each way."""
+"""Running the template's functions the way Lambda does: each execution environment is
+a separate process (cslocal.worker) that imports the handler once and serves one
+invocation at a time; a function scales out to more environments under concurrency;
+the function's timeout kills the environment; payloads are limited to 6 MB each way.
+
+Separate processes matter: handlers (and Powertools) keep per-invocation state in
+module globals, which is safe in Lambda and would not be across threads of one process.
+"""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
+import select
+import subprocess
 import sys
 import threading
 import time
 import uuid
-from dataclasses import dataclass
 from typing import Any
 
 from cslocal.template import Function
 
 INVOCATION_LIMIT = 6 * 1024 * 1024
+INIT_TIMEOUT_SECONDS = 30
+MAX_ENVIRONMENTS_PER_FUNCTION = 8
 
 
 class InvocationError(Exception):
@@ -27,94 +34,141 @@ class InvocationError(Exception):
         self.kind = kind
 
 
-@dataclass
-class LambdaContext:
-    function_name: str
-    memory_limit_in_mb: int
-    invoked_function_arn: str
-    aws_request_id: str
-    deadline: float
-    function_version: str = "$LATEST"
+class _Environment:
+    """One worker process for one function."""
 
-    @property
-    def log_group_name(self) -> str:
-        return f"/aws/lambda/{self.function_name}"
+    def __init__(self, function: Function, env: dict[str, str]) -> None:
+        self.function = function
+        self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+            [
+                sys.executable,
+                "-m",
+                "cslocal.worker",
+                str(function.code_dir),
+                function.handler,
+                function.name,
+                str(function.memory),
+                function.arn,
+            ],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            env=env,
+            text=True,
+            bufsize=1,
+        )
+        hello = self._read(INIT_TIMEOUT_SECONDS)
+        if hello is None or "ready" not in hello:
+            self.kill()
+            raise InvocationError("Runtime.InitError", f"{function.name} failed to initialise: {hello}")
 
-    @property
-    def log_stream_name(self) -> str:
-        return f"local/{self.aws_request_id}"
+    def _read(self, timeout: float) -> dict[str, Any] | None:
+        assert self.process.stdout is not None
+        ready, _, _ = select.select([self.process.stdout], [], [], timeout)
+        if not ready:
+            return None
+        line = self.process.stdout.readline()
+        return json.loads(line) if line else None
 
-    def get_remaining_time_in_millis(self) -> int:
-        return max(int((self.deadline - time.monotonic()) * 1000), 0)
+    def invoke(self, payload: str) -> dict[str, Any]:
+        assert self.process.stdin is not None
+        request_id = str(uuid.uuid4())
+        timeout = self.function.timeout
+        self.process.stdin.write(
+            '{"requestId": "%s", "timeoutMs": %d, "event": %s}\n' % (request_id, timeout * 1000, payload)  # noqa: UP031
+        )
+        self.process.stdin.flush()
+        started = time.monotonic()
+        answer = self._read(timeout)
+        if answer is None:
+            self.kill()
+            if time.monotonic() - started >= timeout:
+                raise InvocationError("Sandbox.Timedout", f"{self.function.name} timed out after {timeout} s")
+            raise InvocationError("Runtime.ExitError", f"{self.function.name} exited during the invocation")
+        return answer
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
 
 
 class FunctionRuntime:
-    """Imports each function's handler once (a warm environment) and invokes it."""
+    """Pools of execution environments, one pool per function, grown on demand."""
 
     def __init__(self, functions: list[Function], base_env: dict[str, str]) -> None:
         self.functions = {f.logical_id: f for f in functions}
         self.by_name = {f.name: f for f in functions}
         self.by_arn = {f.arn: f for f in functions}
-        self._handlers: dict[str, Any] = {}
-        self._import_lock = threading.Lock()
-        # All functions share this process: their Globals environment is the same, and a
-        # function's own variables are applied while its module is imported.
-        for function in functions:
-            for key, value in function.environment.items():
-                os.environ.setdefault(key, value)
-        os.environ.update(base_env)
+        self._base_env = base_env
+        self._idle: dict[str, list[_Environment]] = {f.logical_id: [] for f in functions}
+        self._count: dict[str, int] = dict.fromkeys(self.functions, 0)
+        self._lock = threading.Condition()
+        self._closed = False
 
-    def handler_of(self, function: Function) -> Any:
-        with self._import_lock:
-            if function.logical_id not in self._handlers:
-                module_name, attribute = function.handler.rsplit(".", 1)
-                path = function.code_dir / f"{module_name.replace('.', '/')}.py"
-                spec = importlib.util.spec_from_file_location(f"fn_{function.logical_id}", path)
-                if spec is None or spec.loader is None:
-                    raise InvocationError("Runtime.ImportModuleError", f"cannot load {path}")
-                module = importlib.util.module_from_spec(spec)
-                saved = {k: os.environ.get(k) for k in function.environment}
-                os.environ.update(function.environment)
-                try:
-                    sys.modules[spec.name] = module
-                    spec.loader.exec_module(module)
-                finally:
-                    for key, value in saved.items():
-                        if value is not None:
-                            os.environ[key] = value
-                self._handlers[function.logical_id] = getattr(module, attribute)
-            return self._handlers[function.logical_id]
+    def _environment_variables(self, function: Function) -> dict[str, str]:
+        src = os.pathsep.join(p for p in sys.path if p)
+        return {
+            **os.environ,
+            **function.environment,
+            **self._base_env,
+            "PYTHONPATH": src,
+            "AWS_LAMBDA_FUNCTION_NAME": function.name,
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory),
+        }
+
+    def _acquire(self, function: Function) -> _Environment:
+        with self._lock:
+            while True:
+                if self._closed:
+                    raise InvocationError("Runtime.Stopped", "the local stack is stopping")
+                if self._idle[function.logical_id]:
+                    return self._idle[function.logical_id].pop()
+                if self._count[function.logical_id] < MAX_ENVIRONMENTS_PER_FUNCTION:
+                    self._count[function.logical_id] += 1
+                    break
+                self._lock.wait()
+        try:
+            return _Environment(function, self._environment_variables(function))
+        except BaseException:
+            self._discard(function)
+            raise
+
+    def _release(self, environment: _Environment) -> None:
+        with self._lock:
+            self._idle[environment.function.logical_id].append(environment)
+            self._lock.notify()
+
+    def _discard(self, function: Function) -> None:
+        with self._lock:
+            self._count[function.logical_id] -= 1
+            self._lock.notify()
 
     def invoke(self, function: Function, event: dict[str, Any]) -> Any:
         """Invoke synchronously; raises InvocationError as Lambda would report it."""
         payload = json.dumps(event)
         if len(payload.encode()) > INVOCATION_LIMIT:
             raise InvocationError("RequestEntityTooLarge", "invocation payload exceeds 6 MB")
-        handler = self.handler_of(function)
-        context = LambdaContext(
-            function_name=function.name,
-            memory_limit_in_mb=function.memory,
-            invoked_function_arn=function.arn,
-            aws_request_id=str(uuid.uuid4()),
-            deadline=time.monotonic() + function.timeout,
-        )
-        outcome: dict[str, Any] = {}
-
-        def run() -> None:
-            try:
-                outcome["result"] = handler(json.loads(payload), context)
-            except BaseException as exc:  # noqa: BLE001 - reported like Lambda's Unhandled
-                outcome["error"] = exc
-
-        worker = threading.Thread(target=run, name=f"invoke-{function.logical_id}", daemon=True)
-        worker.start()
-        worker.join(function.timeout)
-        if worker.is_alive():
-            raise InvocationError("Sandbox.Timedout", f"{function.name} timed out after {function.timeout} s")
-        if "error" in outcome:
-            error = outcome["error"]
-            raise InvocationError("Unhandled", f"{type(error).__name__}: {error}") from error
-        result = outcome.get("result")
+        environment = self._acquire(function)
+        try:
+            answer = environment.invoke(payload)
+        except InvocationError:
+            self._discard(function)
+            raise
+        self._release(environment)
+        if "error" in answer:
+            error = answer["error"]
+            raise InvocationError("Unhandled", f"{error['errorType']}: {error['errorMessage']}")
+        result = answer.get("result")
         if len(json.dumps(result, default=str).encode()) > INVOCATION_LIMIT:
             raise InvocationError("ResponseSizeTooLarge", "response payload exceeds 6 MB")
         return result
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            environments = [e for pool in self._idle.values() for e in pool]
+            for pool in self._idle.values():
+                pool.clear()
+            self._lock.notify_all()
+        for environment in environments:
+            environment.kill()

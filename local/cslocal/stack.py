@@ -34,6 +34,7 @@ class RunningStack:
         self.stopped = True
         self.sources.stop()
         self.gateway.stop()
+        self.runtime.close()
         if self.aws:
             self.aws.stop()
 
@@ -92,7 +93,12 @@ def start(
 
     stack = load_stack(root, stack_name, template_file, {"Stage": stage})
     tables = create_all(stack, endpoint)
-    runtime = FunctionRuntime(stack.functions(), _environment(endpoint))
+    functions = stack.functions()
+    runtime = FunctionRuntime(functions, _environment(endpoint))
+    # This process bootstraps tenants with the same code and settings the functions use.
+    for function in functions:
+        for key, value in function.environment.items():
+            os.environ.setdefault(key, value)
 
     state_file = state_dir / "stack.json"
     demo: dict[str, str] = {}

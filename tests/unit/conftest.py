@@ -1,0 +1,68 @@
+"""Unit tests: the layer package against in-process moto, tables built from template.yaml."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from cscore.platform import aws, clock
+from cslocal.resources import table_definitions
+from cslocal.template import load_stack
+
+ROOT = Path(__file__).resolve().parents[2]
+STACK = load_stack(ROOT, "unit")
+TABLE_ENV = {
+    "TenantTable": "TENANT_TABLE_NAME",
+    "RateLimitTable": "RATE_LIMIT_TABLE_NAME",
+    "ConnectorTable": "CONNECTOR_TABLE_NAME",
+    "IdempotencyTable": "IDEMPOTENCY_TABLE_NAME",
+}
+
+
+@pytest.fixture
+def aws_tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
+    """Every table of template.yaml, created in in-process moto; env points cscore at them."""
+    with mock_aws():
+        aws.dynamodb.cache_clear()
+        client = boto3.client("dynamodb")
+        names = {}
+        for logical_id, spec in table_definitions(STACK).items():
+            client.create_table(**spec["create"])
+            names[logical_id] = spec["create"]["TableName"]
+            monkeypatch.setenv(TABLE_ENV[logical_id], names[logical_id])
+        yield names
+        aws.dynamodb.cache_clear()
+
+
+class FakeClock:
+    def __init__(self, at: float) -> None:
+        self.at = at
+
+    def __call__(self) -> float:
+        return self.at
+
+
+@pytest.fixture
+def fake_clock() -> Iterator[FakeClock]:
+    fake = FakeClock(1_800_000_000.0)  # 2027-01-15T08:00:00Z, a whole hour
+    clock.set_clock(fake)
+    yield fake
+    clock.set_clock(None)
+
+
+@pytest.fixture
+def dynamodb_calls() -> Iterator[list[str]]:
+    """The DynamoDB operations cscore makes, counted with a botocore event hook."""
+    calls: list[str] = []
+
+    def count(model: object, **_: object) -> None:
+        calls.append(getattr(model, "name", "?"))
+
+    client = aws.dynamodb()
+    client.meta.events.register("before-call.dynamodb", count)
+    yield calls
+    client.meta.events.unregister("before-call.dynamodb", count)
