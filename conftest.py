@@ -11,4 +11,4 @@ os.environ.setdefault("POWERTOOLS_SERVICE_NAME", "cs-platform")
 # Unit tests run against in-process moto; only integration tests use an endpoint.
 os.environ.pop("AWS_ENDPOINT_URL", None)
 
-import moto  # noqa: E402,F401 - imported before any boto3 client exists
+import moto  # noqa: F401 - imported before any boto3 client exists

@@ -5,6 +5,7 @@ client libraries look for them.
 """
 
 from aws_lambda_powertools.event_handler import Response
+
 from cscore.api import request
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.auth import service
