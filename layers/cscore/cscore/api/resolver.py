@@ -140,7 +140,8 @@ def lambda_entry(app: ApiResolver) -> Callable[[dict[str, Any], Any], dict[str, 
         handler = middleware.authenticated(handler, app=app)
     handler = middleware.api_contract(handler, app=app)
     handler = metrics.log_metrics(handler)
-    handler = tracer.capture_lambda_handler(handler, capture_response=False)
+    if tracer is not None:
+        handler = tracer.capture_lambda_handler(handler, capture_response=False)
     return logger.inject_lambda_context(
         handler, correlation_id_path=correlation_paths.API_GATEWAY_REST, clear_state=True
     )

@@ -1,0 +1,1 @@
+"""Benchmarks (``make bench``): deterministic counts first, wall-clock figures as ratios."""
