@@ -28,7 +28,7 @@ print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def _fresh_import(body: str, env: dict[str, str]) -> tuple[float, int]:
-    out = subprocess.run(  # noqa: S603 - our own interpreter
+    out = subprocess.run(
         [sys.executable, "-c", IMPORT_SNIPPET.format(body=body)],
         env=env,
         capture_output=True,
@@ -100,14 +100,13 @@ def main() -> int:
         "",
         f"### Cold import (median of {args.runs} fresh interpreters)",
         "",
-        "| handler | import ms | × boto3 | traced ms | traced × boto3 | peak RSS MB |",
+        "| handler | import ms | x boto3 | traced ms | traced x boto3 | peak RSS MB |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
     for row in cold_imports(args.runs):
         rss = f"{row['rss_mb']:.0f}" if row["rss_mb"] else "-"
-        lines.append(
-            f"| {row['function']} | {row['ms']:.0f} | {row['ratio']:.2f} | {row['traced_ms']:.0f} | {row['traced_ratio']:.2f} | {rss} |"
-        )
+        figures = f"{row['ms']:.0f} | {row['ratio']:.2f} | {row['traced_ms']:.0f} | {row['traced_ratio']:.2f}"
+        lines.append(f"| {row['function']} | {figures} | {rss} |")
     table = "\n".join(lines)
     print(table)
     (ROOT / "bench" / "results.md").write_text(table + "\n")
