@@ -54,6 +54,11 @@ class LocalStack:
         assert done.returncode == 0, done.stderr
         return json.loads(done.stdout)
 
+    def set_limit(self, tenant_id: str, family: str, window: str, limit: int) -> None:
+        self.csadmin(
+            "tenant", "set-limits", "--tenant", tenant_id, "--family", family, "--window", window, "--limit", str(limit)
+        )
+
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
@@ -65,10 +70,12 @@ class LocalStack:
         return int(self.process.returncode)
 
 
-def start_stack(state_dir: Path, *extra: str, timeout: float = 60.0) -> LocalStack:
+def start_stack(state_dir: Path, *extra: str, timeout: float = 60.0, aws_endpoint: str | None = None) -> LocalStack:
     state_file = state_dir / "stack.json"
     written_before = state_file.stat().st_mtime if state_file.exists() else 0.0
     env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
+    if aws_endpoint:
+        env["AWS_ENDPOINT_URL"] = aws_endpoint
     started = time.monotonic()
     # Logs go to a file: a pipe nobody reads would fill up and stall the stack.
     log = open(state_dir / "stack.log", "a")  # noqa: SIM115 - the process owns it until it ends

@@ -31,3 +31,30 @@ def test_data_survives_a_restart(tmp_path: Path) -> None:
         assert response.json()["data"]["rateLimits"]["standard"]["day"]["used"] == 2  # counters survived too
     finally:
         assert second.stop() == 0
+
+
+def test_an_existing_aws_endpoint_is_used_instead_of_its_own(tmp_path: Path) -> None:
+    """With AWS_ENDPOINT_URL set, the stack starts no AWS of its own and keeps its data there."""
+    import boto3
+
+    from cslocal.aws_server import LocalAwsServer
+
+    external = LocalAwsServer().start()
+    try:
+        running = start_stack(tmp_path, "--no-persist", aws_endpoint=external.url)
+        try:
+            assert running.info["awsEndpointUrl"] == external.url
+            response = requests.get(
+                f"{running.api}/v1/tenant", headers={"accesskey": running.info["accessKey"]}, timeout=10
+            )
+            assert response.status_code == 200
+            dynamodb = boto3.client("dynamodb", endpoint_url=external.url, region_name="us-east-1")
+            tenant = dynamodb.get_item(
+                TableName=running.info["tables"]["TenantTable"],
+                Key={"PK": {"S": f"T#{running.info['tenantId']}"}, "SK": {"S": "TENANT"}},
+            )
+            assert tenant["Item"]["name"] == {"S": "Demo Tenant"}
+        finally:
+            assert running.stop() == 0
+    finally:
+        external.stop()

@@ -22,18 +22,7 @@ def _wait_for_room_in_the_minute(needed_seconds: float) -> None:
 
 
 def test_the_sixth_call_in_the_minute_is_429(stack: LocalStack, tenant: dict[str, str]) -> None:
-    stack.csadmin(
-        "tenant",
-        "set-limits",
-        "--tenant",
-        tenant["tenantId"],
-        "--family",
-        "standard",
-        "--window",
-        "minute",
-        "--limit",
-        "5",
-    )
+    stack.set_limit(tenant["tenantId"], "standard", "minute", 5)
     other = stack.csadmin("tenant", "create", "--name", "Bystander")
     headers = {"accesskey": tenant["accessKey"]}
     _wait_for_room_in_the_minute(15)
@@ -58,18 +47,7 @@ def test_the_sixth_call_in_the_minute_is_429(stack: LocalStack, tenant: dict[str
 
 def test_sixteen_concurrent_clients_get_exactly_the_limit(stack: LocalStack, tenant: dict[str, str]) -> None:
     # The day window (limit 50) so the test cannot straddle a minute boundary.
-    stack.csadmin(
-        "tenant",
-        "set-limits",
-        "--tenant",
-        tenant["tenantId"],
-        "--family",
-        "standard",
-        "--window",
-        "day",
-        "--limit",
-        "50",
-    )
+    stack.set_limit(tenant["tenantId"], "standard", "day", 50)
     headers = {"accesskey": tenant["accessKey"]}
 
     def five_calls(_: int) -> list[int]:

@@ -39,7 +39,8 @@ def failure(error: ApiError, request_id: str) -> dict[str, Any]:
 
 def proxy_response(status: int, body: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
     """An API Gateway REST proxy result, for answers given before the resolver runs."""
-    merged = {"Content-Type": JSON, **headers}
+    # CORS as on resolver answers, so a browser can read a 401 or a 429 too.
+    merged = {"Content-Type": JSON, "Access-Control-Allow-Origin": "*", **headers}
     return {
         "statusCode": status,
         "headers": merged,
