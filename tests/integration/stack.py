@@ -8,13 +8,16 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-import requests
+import boto3
+import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+T = TypeVar("T")
 TABLE_ENV = {
     "TenantTable": "TENANT_TABLE_NAME",
     "RateLimitTable": "RATE_LIMIT_TABLE_NAME",
@@ -33,6 +36,33 @@ class LocalStack:
     @property
     def api(self) -> str:
         return str(self.info["apiUrl"])
+
+    def output(self) -> str:
+        log = self.state_dir / "stack.log"
+        return log.read_text(errors="replace") if log.exists() else ""
+
+    def client(self, service: str) -> Any:
+        """A boto3 client for the stack's embedded AWS."""
+        return boto3.client(
+            service,
+            endpoint_url=self.info["awsEndpointUrl"],
+            region_name="us-east-1",
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
+    def wait_for(self, what: str, probe: Callable[[], T | None], timeout: float = 15.0) -> T:
+        """Poll ``probe`` until it returns something truthy; fail with the stack's output otherwise."""
+        deadline = time.monotonic() + timeout
+        while True:
+            result = probe()
+            if result:
+                return result
+            if self.process.poll() is not None:
+                pytest.fail(f"local stack exited ({self.process.returncode}) waiting for {what}:\n{self.output()}")
+            if time.monotonic() > deadline:
+                pytest.fail(f"timed out after {timeout} s waiting for {what}; local stack output:\n{self.output()}")
+            time.sleep(0.2)
 
     def env(self) -> dict[str, str]:
         """Environment for tools (csadmin) that should use this stack."""
@@ -70,7 +100,10 @@ class LocalStack:
         return int(self.process.returncode)
 
 
-def start_stack(state_dir: Path, *extra: str, timeout: float = 60.0, aws_endpoint: str | None = None) -> LocalStack:
+def start_stack(
+    state_dir: Path, *extra: str, root: Path = ROOT, timeout: float = 60.0, aws_endpoint: str | None = None
+) -> LocalStack:
+    """Start ``python -m cslocal`` for the app at ``root``; ready once it says it is up."""
     state_file = state_dir / "stack.json"
     written_before = state_file.stat().st_mtime if state_file.exists() else 0.0
     env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}
@@ -79,8 +112,9 @@ def start_stack(state_dir: Path, *extra: str, timeout: float = 60.0, aws_endpoin
     started = time.monotonic()
     # Logs go to a file: a pipe nobody reads would fill up and stall the stack.
     log = open(state_dir / "stack.log", "a")  # noqa: SIM115 - the process owns it until it ends
+    env["PYTHONUNBUFFERED"] = "1"
     process = subprocess.Popen(
-        [sys.executable, "-m", "cslocal", "--root", str(ROOT), "--port", "0", "--state-dir", str(state_dir), *extra],
+        [sys.executable, "-m", "cslocal", "--root", str(root), "--port", "0", "--state-dir", str(state_dir), *extra],
         cwd=ROOT,
         env=env,
         stdout=log,
@@ -94,12 +128,8 @@ def start_stack(state_dir: Path, *extra: str, timeout: float = 60.0, aws_endpoin
                 f"local stack exited with {process.returncode}:\n{(state_dir / 'stack.log').read_text()}"
             )
         if state_file.exists() and state_file.stat().st_mtime > written_before:
-            info = json.loads(state_file.read_text())
-            try:
-                if requests.get(f"{info['apiUrl']}/health", timeout=5).status_code == 200:
-                    return LocalStack(process, state_dir, info, time.monotonic() - started)
-            except requests.ConnectionError:
-                pass
+            # stack.json is written last, once every part is serving.
+            return LocalStack(process, state_dir, json.loads(state_file.read_text()), time.monotonic() - started)
         time.sleep(0.1)
     process.kill()
     raise RuntimeError("local stack did not come up in time")

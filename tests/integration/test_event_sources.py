@@ -7,118 +7,31 @@ a table; these tests feed it through SQS (with a DLQ), S3 notifications and a ru
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import unquote_plus
 
-import boto3
 import pytest
+
+from tests.integration.stack import LocalStack, start_stack
 
 pytestmark = pytest.mark.integration
 
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "event_sources"
 STACK_NAME = "cs-platform-local"
 RECORDER_ARN = f"arn:aws:lambda:us-east-1:123456789012:function:{STACK_NAME}-RecorderFunction"
-START_TIMEOUT = 60.0
-DELIVERY_TIMEOUT = 15.0
-
-T = TypeVar("T")
-
-
-@dataclass
-class LocalStack:
-    process: subprocess.Popen[bytes]
-    log: Path
-    info: dict[str, Any]
-
-    def output(self) -> str:
-        return self.log.read_text(errors="replace") if self.log.exists() else ""
-
-    def client(self, service: str) -> Any:
-        return boto3.client(
-            service,
-            endpoint_url=self.info["awsEndpointUrl"],
-            region_name="us-east-1",
-            aws_access_key_id="local",
-            aws_secret_access_key="local",
-        )
-
-    def wait_for(self, what: str, probe: Callable[[], T | None], timeout: float = DELIVERY_TIMEOUT) -> T:
-        """Poll ``probe`` until it returns something truthy; fail with the stack's output otherwise."""
-        deadline = time.monotonic() + timeout
-        while True:
-            result = probe()
-            if result:
-                return result
-            if self.process.poll() is not None:
-                pytest.fail(f"local stack exited ({self.process.returncode}) waiting for {what}:\n{self.output()}")
-            if time.monotonic() > deadline:
-                pytest.fail(f"timed out after {timeout} s waiting for {what}; local stack output:\n{self.output()}")
-            time.sleep(0.2)
-
-
-def _stop(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.send_signal(signal.SIGTERM)
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=5)
 
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
     state_dir = tmp_path_factory.mktemp("event-sources-state")
-    log = state_dir / "cslocal.log"
-    env = {k: v for k, v in os.environ.items() if k != "AWS_ENDPOINT_URL"}  # it starts its own endpoint
-    env["PYTHONUNBUFFERED"] = "1"
-    command = [
-        sys.executable,
-        "-m",
-        "cslocal",
-        "--root",
-        str(FIXTURE),
-        "--template",
-        "template.yaml",
-        "--port",
-        "0",
-        "--state-dir",
-        str(state_dir),
-        "--no-persist",
-        "--no-bootstrap",
-        "--schedule-poll-seconds",
-        "0.2",
-    ]
-    with open(log, "wb") as sink:
-        process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT, env=env)
-    try:
-        state_file = state_dir / "stack.json"
-        deadline = time.monotonic() + START_TIMEOUT
-        while not state_file.exists():
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = log.read_text(errors="replace")
-                print(output)
-                pytest.fail(f"local stack did not start (exit code {process.poll()}):\n{output}")
-            time.sleep(0.2)
-        time.sleep(0.2)  # written in one call, but be sure it is complete
-        info = json.loads(state_file.read_text())
-        running = LocalStack(process, log, info)
-        running.wait_for("the 'up' line", lambda: "local stack is up" in running.output(), timeout=START_TIMEOUT)
-        yield running
-    finally:
-        _stop(process)
-        print(log.read_text(errors="replace"))
+    running = start_stack(state_dir, "--no-persist", "--no-bootstrap", "--schedule-poll-seconds", "0.2", root=FIXTURE)
+    yield running
+    assert running.stop() == 0
 
 
 @pytest.fixture(scope="module")
@@ -256,3 +169,18 @@ def test_runtime_schedule_fires_once_with_its_input(stack: LocalStack, table: st
         assert _item(stack, table, f"schedule#{marker}")["invocations"] == 1
     finally:
         scheduler.delete_schedule(Name=name)
+
+
+def test_a_function_past_its_timeout_is_cut_and_replaced(stack: LocalStack) -> None:
+    import requests
+
+    fast = requests.get(f"{stack.info['apiUrl']}/slow", params={"sleep": "0"}, timeout=10)
+    assert fast.status_code == 200 and 0 < fast.json()["remainingMs"] <= 1000
+    started = time.monotonic()
+    cut = requests.get(f"{stack.info['apiUrl']}/slow", params={"sleep": "5"}, timeout=10)
+    assert time.monotonic() - started < 3  # cut at the 1 s timeout, not after 5 s
+    assert cut.status_code == 504
+    assert cut.json()["errorCode"] == "GU_1101"
+    again = requests.get(f"{stack.info['apiUrl']}/slow", params={"sleep": "0"}, timeout=10)
+    assert again.status_code == 200
+    assert again.json()["pid"] != fast.json()["pid"]  # the timed-out environment was killed, a new one serves
