@@ -81,7 +81,7 @@ def api_contract(handler: Any, event: dict[str, Any], context: Any, app: ApiReso
 
 @lambda_handler_decorator
 def authenticated(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
-    """Who calls, by the resolver's scheme; then whether that caller may use the endpoint."""
+    """Who calls, by the resolver's scheme (access key or Bearer token; or the OAuth client)."""
     if app.auth_scheme == "credential":
         principal = auth.authenticate(event.get("headers"))
     else:  # "oauth_client": the token endpoint authenticates the client itself
