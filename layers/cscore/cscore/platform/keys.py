@@ -33,13 +33,35 @@ def credentials_index(tenant_id: str) -> str:
     return f"T#{tenant_id}#AUTH"
 
 
+RECORD_SK = "RECORD"
+INDEX_SK = "IDX"
+
+
+def record(tenant_id: str, obj: str, gsid: str) -> Item:
+    """A record of an object (User, Company, Person, ...), by GSID."""
+    return key(f"T#{tenant_id}#{obj}#{gsid}", RECORD_SK)
+
+
 def user(tenant_id: str, gsid: str) -> Item:
-    return key(f"T#{tenant_id}#USER#{gsid}", "USER")
+    return record(tenant_id, "User", gsid)
+
+
+def normalized(value: object) -> str:
+    """How looked-up values are compared: trimmed, case-insensitive."""
+    return str(value).strip().lower()
+
+
+def lookup_index(tenant_id: str, obj: str, field: str, value: object) -> Item:
+    """Index item of one looked-up value (e.g. Company Name "Acme"): attribute ``gsids``
+    holds the GSIDs of every record with that value, oldest first. Written in the same
+    transaction as the record; read with BatchGetItem, so lookups are strongly
+    consistent and cost one call per 100 values."""
+    return key(f"T#{tenant_id}#IDX#{obj}#{field}#{normalized(value)}", INDEX_SK)
 
 
 def unique_value(tenant_id: str, obj: str, field: str, value: str) -> Item:
     """Uniqueness guard (e.g. SFDCUserName), written in the same transaction as its record."""
-    return key(f"T#{tenant_id}#UNIQ#{obj}#{field}#{value.lower()}", "UNIQ")
+    return key(f"T#{tenant_id}#UNIQ#{obj}#{field}#{normalized(value)}", "UNIQ")
 
 
 def picklist(tenant_id: str, category: str, item_gsid: str) -> Item:
