@@ -12,7 +12,6 @@ from pydantic import BaseModel, Field
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.errors import Conflict
 from cscore.platform import clock, ids
-from cscore.platform import table as tenant_table
 from cscore.tenants import service as tenants
 from cscore.users import repository as users
 from cslocal.worker import LambdaContext
@@ -162,7 +161,7 @@ def test_non_super_admins_are_403_on_super_admin_endpoints(tenant) -> None:
         "IsSuperAdmin": False,
         "ModifiedDate": now,
     }
-    tenant_table.transact(users.new_user_actions(tenant["tenantId"], user))
+    users.insert(tenant["tenantId"], [user])
     key = tenants.create_user_key(tenant["tenantId"], gsid)
     status, headers, body = _call("POST", "/things", {"accesskey": key}, '{"records": []}')
     assert status == 403

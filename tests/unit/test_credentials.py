@@ -171,11 +171,12 @@ def test_bootstrap_is_idempotent_and_keeps_tenant_changes(tenant, aws_tables) ->
     stored = tenants.get_tenant(tenant_id)
     assert stored["companyTeamsEnabled"] is False  # an admin's choice is not reset
     assert stored["companyPermissions"] == {"public": False, "teamBased": True, "rules": []}
-    internal = client.get_item(
-        TableName=aws_tables["TenantTable"],
-        Key={"PK": {"S": f"T#{tenant_id}#PICKLIST#SystemType"}, "SK": {"S": "1I0054U9FAKXZ0H26HOLPCQ81MF6AUC6FF2X"}},
+    internal = stored["picklists"]["SystemType"]["1I0054U9FAKXZ0H26HOLPCQ81MF6AUC6FF2X"]
+    assert internal == {"label": "Internal", "system": True, "order": 0}
+    assert (
+        stored["picklists"]["TeamRole"][defaults.system_item_gsid("TeamRole", "Account Manager")]["label"]
+        == "Account Manager"
     )
-    assert internal["Item"]["label"] == {"S": "Internal"}
 
 
 def test_system_picklist_gsids_are_fixed_and_shaped_like_gsids() -> None:

@@ -29,3 +29,15 @@ def fields(event: dict[str, Any]) -> dict[str, Any]:
             return {}
         return parsed if isinstance(parsed, dict) else {}
     return {}
+
+
+def json_body(event: dict[str, Any]) -> Any:
+    """The parsed JSON body (None when empty). Malformed JSON never gets here: the
+    contract middleware answers it with 400 first."""
+    body = event.get("body")
+    return json.loads(body) if body else None
+
+
+def flag(event: dict[str, Any], name: str) -> str | None:
+    """A query string parameter as sent (validation is the service's)."""
+    return (event.get("queryStringParameters") or {}).get(name) or None

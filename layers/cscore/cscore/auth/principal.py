@@ -16,3 +16,5 @@ class Principal:
     credential_id: str
     # The tenant's rate-limit overrides ({family: {window: limit}}), read with the credential.
     limit_overrides: dict[str, Any] = field(default_factory=dict)
+    # The whole tenant item, read in the same call: settings and picklists.
+    tenant: dict[str, Any] = field(default_factory=dict, repr=False)

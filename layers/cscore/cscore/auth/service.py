@@ -39,6 +39,7 @@ def _principal(tenant: dict[str, Any], holder: dict[str, Any], kind: str, creden
         credential=kind,
         credential_id=credential_id,
         limit_overrides=tenant.get("limits") or {},
+        tenant=tenant,
     )
 
 

@@ -64,10 +64,6 @@ def unique_value(tenant_id: str, obj: str, field: str, value: str) -> Item:
     return key(f"T#{tenant_id}#UNIQ#{obj}#{field}#{normalized(value)}", "UNIQ")
 
 
-def picklist(tenant_id: str, category: str, item_gsid: str) -> Item:
-    return key(f"T#{tenant_id}#PICKLIST#{category}", item_gsid)
-
-
 def permission_bundle(tenant_id: str, name: str) -> Item:
     return key(f"T#{tenant_id}#BUNDLE", name)
 
@@ -75,3 +71,9 @@ def permission_bundle(tenant_id: str, name: str) -> Item:
 def object_index(tenant_id: str, obj: str) -> str:
     """GSI1/GSI2 partition listing one object type of a tenant (sorted by date / by name)."""
     return f"T#{tenant_id}#{obj}"
+
+
+def counter(tenant_id: str, obj: str) -> Item:
+    """How many records of an object a tenant has (attribute ``total``): unfiltered
+    ``includeTotal`` reads this instead of every record."""
+    return key(f"T#{tenant_id}#COUNTERS", obj)

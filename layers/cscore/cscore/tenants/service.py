@@ -77,8 +77,8 @@ def create_tenant(name: str, admin_email: str | None = None) -> dict[str, str]:
             },
             {"Put": {"TableName": tbl, "Item": {**keys.tenant_registry(tenant_id), **to_item({"name": name})}}},
             {"Put": {"TableName": tbl, "Item": key_item, "ConditionExpression": "attribute_not_exists(PK)"}},
-            *users.new_user_actions(tenant_id, admin),
         ]
+        + users.insert_transactions(tenant_id, [admin])[0][1]
     )
     bootstrap(tenant_id)
     return {"tenantId": tenant_id, "accessKey": plain_key, "superAdminGsid": admin_gsid}
@@ -90,11 +90,6 @@ def bootstrap(tenant_id: str) -> None:
     tbl = config.tenant_table()
     client = aws.dynamodb()
     puts = []
-    for category, labels in defaults.PICKLISTS.items():
-        for order, label in enumerate(labels):
-            gsid = defaults.system_item_gsid(category, label)
-            record = {"gsid": gsid, "label": label, "category": category, "system": True, "order": order}
-            puts.append({"PutRequest": {"Item": {**keys.picklist(tenant_id, category, gsid), **to_item(record)}}})
     for name in defaults.PERMISSION_BUNDLES:
         record = {"name": name, "system": True, "description": "Granted to every user by default"}
         puts.append({"PutRequest": {"Item": {**keys.permission_bundle(tenant_id, name), **to_item(record)}}})
@@ -102,14 +97,47 @@ def bootstrap(tenant_id: str) -> None:
         pending: dict[str, Any] = {tbl: puts[start : start + 25]}
         while pending:
             pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-    names = {f"#s{i}": k for i, k in enumerate(defaults.SETTINGS)}
-    client.update_item(
-        TableName=tbl,
+    # Settings and picklists live on the tenant item, which every request reads with its
+    # credential: picklist labels <-> GSIDs cost no extra call. Nested maps are created
+    # level by level (DynamoDB cannot SET a path whose parent is missing).
+    settings: dict[tuple[str, ...], Any] = {(name,): value for name, value in defaults.SETTINGS.items()}
+    _set_missing(tenant_id, settings | {("picklists",): {}})
+    _set_missing(tenant_id, {("picklists", category): {} for category in defaults.PICKLISTS})
+    _set_missing(
+        tenant_id,
+        {
+            ("picklists", category, defaults.system_item_gsid(category, label)): {
+                "label": label,
+                "system": True,
+                "order": order,
+            }
+            for category, labels in defaults.PICKLISTS.items()
+            for order, label in enumerate(labels)
+        },
+    )
+
+
+def _set_missing(tenant_id: str, defaults_by_path: dict[tuple[str, ...], Any]) -> None:
+    """SET each attribute path of the tenant item to its default unless it has a value."""
+    names: dict[str, str] = {}
+    clauses = []
+    values = {}
+    for i, (path, default) in enumerate(defaults_by_path.items()):
+        placeholders = []
+        for part in path:
+            placeholder = next((k for k, v in names.items() if v == part), f"#n{len(names)}")
+            names[placeholder] = part
+            placeholders.append(placeholder)
+        attribute = ".".join(placeholders)
+        clauses.append(f"{attribute} = if_not_exists({attribute}, :v{i})")
+        values[f":v{i}"] = to_attr(default)
+    aws.dynamodb().update_item(
+        TableName=config.tenant_table(),
         Key=keys.tenant(tenant_id),
-        UpdateExpression="SET " + ", ".join(f"#s{i} = if_not_exists(#s{i}, :s{i})" for i in range(len(names))),
+        UpdateExpression="SET " + ", ".join(clauses),
         ConditionExpression="attribute_exists(PK)",
         ExpressionAttributeNames=names,
-        ExpressionAttributeValues={f":s{i}": to_attr(v) for i, v in enumerate(defaults.SETTINGS.values())},
+        ExpressionAttributeValues=values,
     )
 
 

@@ -1,0 +1,1 @@
+"""Picklists (SPEC §1.4): labels <-> item GSIDs, per tenant."""

@@ -1,0 +1,241 @@
+"""The users API (SPEC §2): create and (de)activate users, with partial success.
+
+Every request costs a constant number of DynamoDB calls, whatever its size: one
+BatchGetItem for everything the records refer to (taken names, lookups, managers,
+companies, bundles) and as few transactions as the writes fit in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from cscore.auth.principal import Principal
+from cscore.errors import ApiError, BadRequest
+from cscore.picklists.service import Picklists
+from cscore.platform import clock, ids, keys, table
+from cscore.users import lookups as lookup_rules
+from cscore.users import repository
+from cscore.users.schema import CREATE_RESPONSE_FIELDS, INTERNAL, FieldError, bundles_of, check_fields
+
+MAX_RECORDS = 50
+
+
+class BulkFailed(ApiError):
+    """No record could be written: HTTP 400 with the per-record errors in ``data``."""
+
+    status = 400
+
+
+def now_iso() -> str:
+    return datetime.fromtimestamp(clock.now(), UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _records_of(body: Any) -> list[Any]:
+    if not isinstance(body, dict):
+        raise BadRequest("body: must be a JSON object with records")
+    records = body.get("records")
+    if not isinstance(records, list) or not records:
+        raise BadRequest("records: must be a non-empty list")
+    if len(records) > MAX_RECORDS:
+        raise BadRequest(f"records: at most {MAX_RECORDS} records per request, got {len(records)}")
+    return records
+
+
+@dataclass
+class Batch:
+    """Outcome of a bulk request: what was written, and each rejected record with why."""
+
+    records: list[Any]
+    written: dict[int, dict[str, Any]] = field(default_factory=dict)
+    errors: dict[int, tuple[str, str]] = field(default_factory=dict)
+
+    def reject(self, index: int, code: str, message: str) -> None:
+        self.errors.setdefault(index, (code, message))
+
+    def pending(self) -> list[int]:
+        return [i for i in range(len(self.records)) if i not in self.errors and i not in self.written]
+
+    def answer(self, shown: list[dict[str, Any]], failure_code: str, failure_desc: str) -> dict[str, Any]:
+        status = "SUCCESS" if not self.errors else ("PARTIAL_SUCCESS" if shown else "FAILED")
+        data = {
+            "status": status,
+            "successRowCount": len(shown),
+            "records": shown,
+            "errors": [
+                {"index": i, "record": self.records[i], "errorCode": code, "errorMessage": message}
+                for i, (code, message) in sorted(self.errors.items())
+            ],
+            "success": not self.errors,
+        }
+        if not shown:
+            raise BulkFailed(failure_desc, code=failure_code, data=data)
+        return data
+
+
+def create_users(principal: Principal, body: Any, notify: str | None = None) -> dict[str, Any]:
+    """POST /v1/users/services: valid records are created, invalid ones reported."""
+    if notify not in (None, "true", "false"):
+        raise BadRequest("notify: must be true or false")
+    records = _records_of(body)
+    batch = Batch(records)
+    dict_records = [r if isinstance(r, dict) else {} for r in records]
+    lookups = lookup_rules.parse(body.get("lookups"), dict_records)
+    sources = set().union(*(lookup.sources for lookup in lookups)) if lookups else set()
+    picklists = Picklists(principal.tenant)
+    tenant_id = principal.tenant_id
+    now = now_iso()
+
+    users: dict[int, dict[str, Any]] = {}
+    bundles: dict[int, list[str]] = {}
+    for i, raw in enumerate(records):
+        if not isinstance(raw, dict):
+            batch.reject(i, "GS_1400", "record: must be a JSON object")
+            continue
+        try:
+            user = check_fields(raw, picklists, sources)
+            wanted_bundles = bundles_of(raw)
+        except FieldError as exc:
+            batch.reject(i, "GS_1400", str(exc))
+            continue
+        missing = _missing_for_create(user)
+        if missing:
+            batch.reject(i, "GS_1400", missing)
+            continue
+        users[i] = user
+        bundles[i] = wanted_bundles or []
+
+    # Everything the records refer to, in one strongly consistent batch read.
+    wanted: dict[tuple[str, str], Any] = {}
+    for i, user in users.items():
+        wanted_key = keys.unique_value(tenant_id, "User", "SFDCUserName", user["SFDCUserName"])
+        wanted[(wanted_key["PK"]["S"], wanted_key["SK"]["S"])] = wanted_key
+        if user.get("SfdcUserId"):
+            wanted_key = keys.unique_value(tenant_id, "User", "SfdcUserId", user["SfdcUserId"])
+            wanted[(wanted_key["PK"]["S"], wanted_key["SK"]["S"])] = wanted_key
+        for ref_field, obj in (("Manager", "User"), ("CompanyID", "Company")):
+            if user.get(ref_field):
+                wanted_key = keys.record(tenant_id, obj, user[ref_field])
+                wanted[(wanted_key["PK"]["S"], wanted_key["SK"]["S"])] = wanted_key
+        for name in bundles[i]:
+            wanted_key = keys.permission_bundle(tenant_id, name)
+            wanted[(wanted_key["PK"]["S"], wanted_key["SK"]["S"])] = wanted_key
+        for lookup in lookups:
+            for source, matched in lookup.criteria:
+                value = dict_records[i].get(source)
+                if value not in (None, ""):
+                    wanted_key = lookup_rules.match_key(tenant_id, lookup.object_name, matched, value)
+                    wanted[(wanted_key["PK"]["S"], wanted_key["SK"]["S"])] = wanted_key
+    found = dict(zip(wanted, table.read_many(list(wanted.values())), strict=True))
+
+    def exists(item_key: dict[str, Any]) -> bool:
+        return found.get((item_key["PK"]["S"], item_key["SK"]["S"])) is not None
+
+    taken_in_request: set[str] = set()
+    lookup_targets = {lookup.target for lookup in lookups}
+    for i, user in list(users.items()):
+        problem: tuple[str, str] | None = None
+        name_key = keys.unique_value(tenant_id, "User", "SFDCUserName", user["SFDCUserName"])
+        normalized_name = keys.normalized(user["SFDCUserName"])
+        if exists(name_key) or normalized_name in taken_in_request:
+            problem = ("GS_1409", f"SFDCUserName: {user['SFDCUserName']} is already taken")
+        elif user.get("SfdcUserId") and exists(keys.unique_value(tenant_id, "User", "SfdcUserId", user["SfdcUserId"])):
+            problem = ("GS_1409", f"SfdcUserId: {user['SfdcUserId']} already belongs to another user")
+        for lookup in lookups:
+            if problem:
+                break
+            outcome = lookup_rules.resolve(lookup, dict_records[i], found, tenant_id)
+            if outcome.error:
+                problem = ("GS_1400", outcome.error)
+            elif outcome.matched:
+                problem = ("GS_1400", f"{lookup.target}: lookupField {lookup.lookup_field} is not supported yet")
+            else:
+                user[lookup.target] = outcome.value
+        for ref_field, obj in (("Manager", "User"), ("CompanyID", "Company")):
+            given = user.get(ref_field) if ref_field not in lookup_targets else None
+            if not problem and given and not exists(keys.record(tenant_id, obj, given)):
+                problem = ("GS_1400", f"{ref_field}: no {obj} {given} in this tenant")
+        missing_bundles = [b for b in bundles[i] if not exists(keys.permission_bundle(tenant_id, b))]
+        if not problem and missing_bundles:
+            problem = ("GS_1400", f"permissionBundles: unknown bundle {', '.join(missing_bundles)}")
+        if problem:
+            batch.reject(i, *problem)
+            del users[i]
+            continue
+        taken_in_request.add(normalized_name)
+        _complete_for_create(user, picklists, bundles[i], principal.user_gsid, now)
+
+    created, lost = repository.insert(tenant_id, list(users.values()))
+    by_gsid = {u["Gsid"]: i for i, u in users.items()}
+    for gsid in lost:
+        batch.reject(by_gsid[gsid], "GS_1409", "a concurrent change to the same user name or e-mail; retry")
+    for gsid in created:
+        batch.written[by_gsid[gsid]] = users[by_gsid[gsid]]
+    shown = [_create_view(batch.written[i], [*records[i], *lookup_targets]) for i in sorted(batch.written)]
+    return batch.answer(shown, "GU_2401", "Bulk user create failed")
+
+
+def _missing_for_create(user: dict[str, Any]) -> str | None:
+    if user.get("IsSuperAdmin") is True:
+        return "IsSuperAdmin: the API cannot create super admins"
+    internal = user.get("SystemType") in (None, _internal_gsid())
+    if internal:
+        for required in ("Email", "SFDCUserName"):
+            if not user.get(required):
+                return f"{required}: required for internal users"
+        if not user.get("Name") and not (user.get("FirstName") and user.get("LastName")):
+            return "Name: required, or both FirstName and LastName"
+    elif not user.get("SFDCUserName"):
+        return "SFDCUserName: required"
+    return None
+
+
+def _internal_gsid() -> str:
+    from cscore.tenants.defaults import system_item_gsid
+
+    return system_item_gsid("SystemType", INTERNAL)
+
+
+def _complete_for_create(user: dict[str, Any], picklists: Picklists, bundles: list[str], by: str, now: str) -> None:
+    """Defaults of SPEC §2.1 and the system fields."""
+    user.setdefault("SystemType", _internal_gsid())
+    if not user.get("Name"):
+        user["Name"] = f"{user.get('FirstName', '')} {user.get('LastName', '')}".strip()
+    user.setdefault("IsActiveUser", True)
+    user["IsSuperAdmin"] = False
+    user.setdefault("GainsightLicenseEnabled", False)
+    if user["SystemType"] == _internal_gsid():
+        user["CompanyID"] = None  # CompanyID is for external users only
+    user["permissionBundles"] = sorted(set(bundles) | {"DEFAULT_BUNDLE"}) if bundles else ["DEFAULT_BUNDLE"]
+    user["Gsid"] = ids.new_gsid(ids.USER)
+    user["CreatedDate"] = user["ModifiedDate"] = now
+    user["CreatedBy"] = user["ModifiedBy"] = by
+
+
+def _create_view(user: dict[str, Any], given: list[str]) -> dict[str, Any]:
+    """The seed's response keys, and every other field that was given or looked up;
+    picklists as GSIDs."""
+    shown = {name: user.get(name) for name in CREATE_RESPONSE_FIELDS}
+    for name in given:
+        if name in user and name != "permissionBundles":
+            shown[name] = user[name]
+    return shown
+
+
+def update_status(principal: Principal, body: Any, status: str | None) -> dict[str, Any]:
+    """PUT /v1/users/services/status: (de)activate valid users; invalid GSIDs are listed."""
+    if status not in ("true", "false"):
+        raise BadRequest("status: must be true or false")
+    if not isinstance(body, list) or not body:
+        raise BadRequest("body: must be a non-empty JSON array of user GSIDs")
+    if len(body) > MAX_RECORDS:
+        raise BadRequest(f"body: at most {MAX_RECORDS} GSIDs per request, got {len(body)}")
+    tenant_id = principal.tenant_id
+    candidates = list(dict.fromkeys(g for g in body if ids.is_gsid(g, ids.USER)))
+    found = table.read_many([keys.user(tenant_id, g) for g in candidates])
+    valid = [g for g, item in zip(candidates, found, strict=True) if item is not None]
+    invalid = [g for g in body if g not in valid]
+    if valid:
+        repository.set_active(tenant_id, valid, status == "true", now_iso(), principal.user_gsid)
+    return {"status": "COMPLETED", "invalidUserIds": invalid}

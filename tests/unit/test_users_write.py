@@ -1,0 +1,290 @@
+"""Users API create and status (SPEC §2.1, §2.2, §2.4) against in-process moto."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+
+from cscore.auth import service as auth
+from cscore.auth.principal import Principal
+from cscore.errors import ApiError, BadRequest
+from cscore.platform import ids, keys
+from cscore.platform.dynamo import to_item
+from cscore.tenants import defaults
+from cscore.tenants import service as tenants
+from cscore.users import service
+
+SEED = json.loads((Path(__file__).parent.parent / "fixtures" / "seed_users.json").read_text())
+VIEWER = "1I003CYFM4Q8T50O0EK4EPT0XX6S7SUXS5JJ"
+INTERNAL = "1I0054U9FAKXZ0H26HOLPCQ81MF6AUC6FF2X"
+
+
+def _principal(tenant: dict[str, str]) -> Principal:
+    return auth.authenticate({"accesskey": tenant["accessKey"]})
+
+
+def add_company(table: str, tenant_id: str, name: str) -> str:
+    """A Company record and its Name index item, as the Company data API writes them."""
+    gsid = ids.new_gsid(ids.COMPANY)
+    client = boto3.client("dynamodb")
+    client.put_item(
+        TableName=table, Item={**keys.record(tenant_id, "Company", gsid), **to_item({"Gsid": gsid, "Name": name})}
+    )
+    client.update_item(
+        TableName=table,
+        Key=keys.lookup_index(tenant_id, "Company", "Name", name),
+        UpdateExpression="SET gsids = list_append(if_not_exists(gsids, :e), :g)",
+        ExpressionAttributeValues={":e": {"L": []}, ":g": {"L": [{"S": gsid}]}},
+    )
+    return gsid
+
+
+@pytest.fixture
+def tenant(aws_tables) -> dict[str, str]:
+    return tenants.create_tenant("Users")
+
+
+@pytest.fixture
+def admin(tenant) -> Principal:
+    return _principal(tenant)
+
+
+def _failure(call: Any) -> ApiError:
+    with pytest.raises(ApiError) as error:
+        call()
+    return error.value
+
+
+def test_the_seed_create_sample(admin, aws_tables) -> None:
+    add_company(aws_tables["TenantTable"], admin.tenant_id, "XYZ")
+    data = service.create_users(admin, SEED["create_request"], "true")
+    sample = SEED["create_response"]["data"]
+    assert set(data) >= set(sample) and data["status"] == "SUCCESS" and data["successRowCount"] == 2
+    for shown, expected in zip(data["records"], sample["records"], strict=True):
+        for name, value in expected.items():
+            assert name in shown and type(shown[name]) is type(value), name
+            if name not in ("Gsid",):
+                assert shown[name] == value, name
+        assert ids.is_gsid(shown["Gsid"], ids.USER)
+    assert data["errors"] == [] and data["success"] is True
+
+
+def test_internal_users_never_keep_a_company(admin, aws_tables) -> None:
+    company = add_company(aws_tables["TenantTable"], admin.tenant_id, "XYZ")
+    record = {
+        "Name": "Ext",
+        "Email": "e@x.io",
+        "SFDCUserName": "ext@x.io",
+        "SystemType": "External",
+        "CompanyName": "XYZ",
+    }
+    lookups = SEED["create_request"]["lookups"]
+    data = service.create_users(admin, {"records": [record], "lookups": lookups})
+    assert data["records"][0]["CompanyID"] == company
+    internal = {**record, "SFDCUserName": "int@x.io", "SystemType": "Internal"}
+    assert service.create_users(admin, {"records": [internal], "lookups": lookups})["records"][0]["CompanyID"] is None
+
+
+def test_defaults(admin) -> None:
+    data = service.create_users(
+        admin, {"records": [{"FirstName": "Ada", "LastName": "L", "Email": "a@x.io", "SFDCUserName": "a@x.io"}]}
+    )
+    user = data["records"][0]
+    assert user["Name"] == "Ada L" and user["SystemType"] == INTERNAL
+    assert user["IsActiveUser"] is True and user["IsSuperAdmin"] is False and user["GainsightLicenseEnabled"] is False
+
+
+def test_a_taken_name_fails_the_record_and_the_request(admin) -> None:
+    record = {"Name": "A", "Email": "a@x.io", "SFDCUserName": "Taken@x.io"}
+    service.create_users(admin, {"records": [record]})
+    error = _failure(lambda: service.create_users(admin, {"records": [{**record, "SFDCUserName": "taken@X.io"}]}))
+    assert (error.status, error.code, error.desc) == (400, "GU_2401", "Bulk user create failed")
+    assert error.data["status"] == "FAILED" and error.data["successRowCount"] == 0
+    assert "already taken" in error.data["errors"][0]["errorMessage"]
+    assert error.data["errors"][0]["record"]["SFDCUserName"] == "taken@X.io"
+
+
+def test_partial_success_reports_each_failed_record(admin) -> None:
+    records = [
+        {"Name": "Ok", "Email": "ok@x.io", "SFDCUserName": "ok@x.io"},
+        {"Name": "Bad", "Email": "not-an-email", "SFDCUserName": "bad@x.io"},
+        {"Name": "Dup", "Email": "ok@x.io", "SFDCUserName": "OK@x.io"},
+        {"Name": "Boss", "Email": "b@x.io", "SFDCUserName": "b@x.io", "IsSuperAdmin": True},
+        {"Name": "Odd", "Email": "o@x.io", "SFDCUserName": "o@x.io", "Shoe": 42},
+        "not an object",
+        {"Name": "Tz", "Email": "t@x.io", "SFDCUserName": "t@x.io", "Timezone": "Mars/Olympus"},
+        {"Name": "Lic", "Email": "l@x.io", "SFDCUserName": "l@x.io", "LicenseType": "Platinum"},
+        {"Email": "n@x.io", "SFDCUserName": "n@x.io"},
+    ]
+    data = service.create_users(admin, {"records": records})
+    assert data["status"] == "PARTIAL_SUCCESS" and data["successRowCount"] == 1
+    messages = {e["index"]: e["errorMessage"] for e in data["errors"]}
+    assert sorted(messages) == [1, 2, 3, 4, 5, 6, 7, 8]
+    for index, word in {
+        1: "Email",
+        2: "SFDCUserName",
+        3: "IsSuperAdmin",
+        4: "Shoe",
+        5: "record",
+        6: "Timezone",
+        7: "LicenseType",
+        8: "Name",
+    }.items():
+        assert word in messages[index]
+
+
+@pytest.mark.parametrize("body", [None, [], {}, {"records": []}, {"records": {}}, {"records": [{}] * 51}])
+def test_bad_bodies_are_400(admin, body: Any) -> None:
+    with pytest.raises(BadRequest):
+        service.create_users(admin, body)
+
+
+def test_notify_must_be_a_boolean(admin) -> None:
+    with pytest.raises(BadRequest, match="notify"):
+        service.create_users(admin, {"records": [{"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io"}]}, "yes")
+
+
+def _lookup(**overrides: Any) -> dict[str, Any]:
+    spec = {"fields": {"CompanyName": "Name"}, "lookupField": "Gsid", "objectName": "Company"}
+    return {"CompanyID": {**spec, **overrides}}
+
+
+@pytest.mark.parametrize(
+    ("lookups", "code", "text"),
+    [
+        (_lookup(objectName="Company1"), "GU_2403", "Lookup objects [Company1] are not valid"),
+        (_lookup(multiMatchOption="SOMETIMES"), "GU_2403", "multiMatchOption"),
+        (_lookup(lookupField=""), "GU_2404", "Lookup field cannot be null or empty"),
+        (_lookup(objectName=None), "GU_2405", "Lookup object is invalid"),
+        (_lookup(fields={}), "GU_2406", "Lookup match criteria is invalid"),
+        (_lookup(fields={"Nope": "Name"}), "GU_2407", "Field Nope not present in the user record"),
+        (_lookup(lookupField="Colour"), "GSOBJ_RLS004", "Colour"),
+        ({"Title": _lookup()["CompanyID"]}, "GSOBJ_RLS005", "Title"),
+    ],
+)
+def test_lookup_configuration_errors(admin, lookups: dict[str, Any], code: str, text: str) -> None:
+    body = {
+        "records": [{"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io", "CompanyName": "XYZ"}],
+        "lookups": lookups,
+    }
+    error = _failure(lambda: service.create_users(admin, body))
+    assert (error.status, error.code) == (400, code)
+    assert text in error.desc
+
+
+def test_no_match_and_multi_match_behaviours(admin, aws_tables) -> None:
+    table = aws_tables["TenantTable"]
+    first = add_company(table, admin.tenant_id, "Twin")
+    add_company(table, admin.tenant_id, "Twin")
+    external = {"Name": "E", "Email": "e@x.io", "SystemType": "External"}
+
+    def company_of(name: str, sfdc: str, **spec: Any) -> Any:
+        body = {"records": [{**external, "SFDCUserName": sfdc, "CompanyName": name}], "lookups": _lookup(**spec)}
+        try:
+            return service.create_users(admin, body)["records"][0]["CompanyID"]
+        except ApiError as error:
+            return error.data["errors"][0]["errorMessage"]
+
+    assert company_of("twin", "1@x.io") == first  # FIRSTMATCH (default): the oldest, names compared case-insensitively
+    assert "2 Company records match" in company_of("Twin", "2@x.io", multiMatchOption="MARKASERROR")
+    assert company_of("Nobody", "3@x.io") is None  # NULLABLE (default)
+    assert "no Company matches" in company_of("Nobody", "4@x.io", onNoMatch="ERROR")
+    default = ids.new_gsid(ids.COMPANY)
+    assert company_of("Nobody", "5@x.io", onNoMatch="DEFAULTVALUE", defaultValue=default) == default
+
+
+def test_manager_by_email_lookup(admin) -> None:
+    boss = service.create_users(
+        admin, {"records": [{"Name": "Boss", "Email": "boss@x.io", "SFDCUserName": "boss@x.io"}]}
+    )
+    lookups = {"Manager": {"fields": {"ManagerEmail": "Email"}, "lookupField": "Gsid", "objectName": "User"}}
+    record = {"Name": "Emp", "Email": "e@x.io", "SFDCUserName": "e@x.io", "ManagerEmail": "BOSS@x.io"}
+    data = service.create_users(admin, {"records": [record], "lookups": lookups})
+    assert data["records"][0]["Manager"] == boss["records"][0]["Gsid"]
+
+
+def test_references_must_exist_in_the_tenant(admin, aws_tables) -> None:
+    other = tenants.create_tenant("Other")
+    foreign_company = add_company(aws_tables["TenantTable"], other["tenantId"], "Theirs")
+    records = [
+        {"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io", "Manager": other["superAdminGsid"]},
+        {
+            "Name": "B",
+            "Email": "b@x.io",
+            "SFDCUserName": "b@x.io",
+            "SystemType": "External",
+            "CompanyID": foreign_company,
+        },
+        {"Name": "C", "Email": "c@x.io", "SFDCUserName": "c@x.io", "permissionBundles": ["NOPE"]},
+        {
+            "Name": "D",
+            "Email": "d@x.io",
+            "SFDCUserName": "d@x.io",
+            "Manager": admin.user_gsid,
+            "permissionBundles": ["DEFAULT_BUNDLE"],
+        },
+    ]
+    data = service.create_users(admin, {"records": records})
+    assert [e["index"] for e in data["errors"]] == [0, 1, 2]
+    assert data["records"][0]["Manager"] == admin.user_gsid
+
+
+def test_create_costs_constant_dynamodb_calls(admin, aws_tables, dynamodb_calls) -> None:
+    add_company(aws_tables["TenantTable"], admin.tenant_id, "XYZ")
+    lookups = SEED["create_request"]["lookups"]
+
+    def records(n: int, prefix: str) -> list[dict[str, Any]]:
+        return [
+            {"Name": "U", "Email": "same@x.io", "SFDCUserName": f"{prefix}{i}@x.io", "CompanyName": "XYZ"}
+            for i in range(n)
+        ]
+
+    dynamodb_calls.clear()
+    service.create_users(admin, {"records": records(1, "one"), "lookups": lookups})
+    one = list(dynamodb_calls)
+    dynamodb_calls.clear()
+    assert service.create_users(admin, {"records": records(50, "fifty"), "lookups": lookups})["successRowCount"] == 50
+    fifty = list(dynamodb_calls)
+    assert one == ["BatchGetItem", "TransactWriteItems"]
+    assert fifty == ["BatchGetItem", "TransactWriteItems", "TransactWriteItems"]  # 50 users x 2 items + index + counter
+
+
+def test_status_sample(admin) -> None:
+    created = service.create_users(admin, {"records": [{"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io"}]})
+    gsid = created["records"][0]["Gsid"]
+    data = service.update_status(admin, [gsid, *SEED["status_request"]], "false")
+    assert data == {"status": "COMPLETED", "invalidUserIds": SEED["status_request"]}
+    stored = boto3.client("dynamodb").get_item(TableName="unit-TenantTable", Key=keys.user(admin.tenant_id, gsid))[
+        "Item"
+    ]
+    assert stored["IsActiveUser"] == {"BOOL": False}
+    assert service.update_status(admin, [gsid], "true") == {"status": "COMPLETED", "invalidUserIds": []}
+
+
+@pytest.mark.parametrize(
+    ("body", "status"), [([], "true"), ({"a": 1}, "true"), (["x"] * 51, "true"), (["x"], "maybe"), (["x"], None)]
+)
+def test_status_bad_requests(admin, body: Any, status: str | None) -> None:
+    with pytest.raises(BadRequest):
+        service.update_status(admin, body, status)
+
+
+def test_status_treats_another_tenants_users_as_unknown(admin) -> None:
+    other = tenants.create_tenant("Other")
+    assert service.update_status(admin, [other["superAdminGsid"]], "false")["invalidUserIds"] == [
+        other["superAdminGsid"]
+    ]
+
+
+def test_picklist_labels_and_gsids_are_both_accepted(admin) -> None:
+    full = defaults.system_item_gsid("LicenseType", "Full")
+    records = [
+        {"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io", "LicenseType": "viewer"},
+        {"Name": "B", "Email": "b@x.io", "SFDCUserName": "b@x.io", "LicenseType": full},
+    ]
+    shown = service.create_users(admin, {"records": records})["records"]
+    assert [u["LicenseType"] for u in shown] == [VIEWER, full]
