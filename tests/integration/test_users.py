@@ -1,0 +1,141 @@
+"""The users API over HTTP with the seed article's samples (SPEC §2)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from cscore.platform import ids, keys
+from cscore.platform.dynamo import to_item
+from tests.integration.stack import LocalStack
+
+pytestmark = pytest.mark.integration
+SEED = json.loads((Path(__file__).parent.parent / "fixtures" / "seed_users.json").read_text())
+
+
+def _same_shape(actual: Any, sample: Any, path: str = "") -> None:
+    """Every key of the sample is present with the same type (extra keys allowed)."""
+    if isinstance(sample, dict):
+        assert isinstance(actual, dict), path
+        for key, value in sample.items():
+            assert key in actual, f"{path}.{key} missing"
+            if value is not None:
+                _same_shape(actual[key], value, f"{path}.{key}")
+    elif isinstance(sample, list):
+        assert isinstance(actual, list), path
+        for item, sample_item in zip(actual, sample, strict=False):
+            _same_shape(item, sample_item, f"{path}[]")
+    else:
+        assert type(actual) is type(sample), f"{path}: {actual!r} vs {sample!r}"
+
+
+def _add_company(stack: LocalStack, tenant_id: str, name: str) -> str:
+    gsid = ids.new_gsid(ids.COMPANY)
+    dynamodb = stack.client("dynamodb")
+    table = stack.info["tables"]["TenantTable"]
+    dynamodb.put_item(
+        TableName=table, Item={**keys.record(tenant_id, "Company", gsid), **to_item({"Gsid": gsid, "Name": name})}
+    )
+    dynamodb.update_item(
+        TableName=table,
+        Key=keys.lookup_index(tenant_id, "Company", "Name", name),
+        UpdateExpression="SET gsids = list_append(if_not_exists(gsids, :e), :g)",
+        ExpressionAttributeValues={":e": {"L": []}, ":g": {"L": [{"S": gsid}]}},
+    )
+    return gsid
+
+
+def _post(stack: LocalStack, key: str, path: str, body: Any, method: str = "POST", **params: str) -> requests.Response:
+    return requests.request(
+        method, f"{stack.api}{path}", headers={"accesskey": key}, json=body, params=params, timeout=30
+    )
+
+
+def test_seed_create_sample_verbatim(stack: LocalStack, tenant: dict[str, str]) -> None:
+    _add_company(stack, tenant["tenantId"], "XYZ")
+    response = _post(stack, tenant["accessKey"], "/v1/users/services", SEED["create_request"], notify="false")
+    assert response.status_code == 200, response.text
+    body = response.json()
+    _same_shape(body, SEED["create_response"])
+    assert body["data"]["status"] == "SUCCESS" and [r["CompanyID"] for r in body["data"]["records"]] == [None, None]
+    assert response.headers["X-RateLimit-Limit"] == "100"  # the users family: 100 an hour
+
+
+def test_seed_lookup_failure_sample(stack: LocalStack, tenant: dict[str, str]) -> None:
+    body = json.loads(json.dumps(SEED["create_request"]).replace('"Company"', '"Company1"'))
+    response = _post(stack, tenant["accessKey"], "/v1/users/services", body)
+    assert response.status_code == 400
+    _same_shape(response.json(), SEED["create_failure"])
+    assert response.json()["errorDesc"] == SEED["create_failure"]["errorDesc"]
+
+
+def test_seed_status_sample(stack: LocalStack, tenant: dict[str, str]) -> None:
+    response = _post(
+        stack, tenant["accessKey"], "/v1/users/services/status", SEED["status_request"], "PUT", status="false"
+    )
+    assert response.status_code == 200
+    _same_shape(response.json(), SEED["status_response"])
+    assert sorted(response.json()["data"]["invalidUserIds"]) == sorted(SEED["status_request"])
+
+
+def test_nothing_created_is_400_gu_2401(stack: LocalStack, tenant: dict[str, str]) -> None:
+    record = {"Name": "A", "Email": "a@x.io", "SFDCUserName": "dup@x.io"}
+    assert _post(stack, tenant["accessKey"], "/v1/users/services", {"records": [record]}).status_code == 200
+    again = _post(stack, tenant["accessKey"], "/v1/users/services", {"records": [record]})
+    assert again.status_code == 400
+    body = again.json()
+    assert (body["errorCode"], body["data"]["status"]) == ("GU_2401", "FAILED")
+
+
+@pytest.mark.parametrize(
+    "body",
+    [None, "", [], {"records": [{"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io"}] * 51}, {"records": "x"}],
+)
+def test_bad_bodies_are_400_envelopes(stack: LocalStack, tenant: dict[str, str], body: Any) -> None:
+    response = _post(stack, tenant["accessKey"], "/v1/users/services", body)
+    assert response.status_code == 400 and response.json()["errorCode"] == "GS_1400"
+
+
+def test_unicode_and_huge_strings_are_per_record_errors(stack: LocalStack, tenant: dict[str, str]) -> None:
+    records = [
+        {"Name": "山田 太郎", "Email": "taro@x.io", "SFDCUserName": "taro@x.io", "Title": "営業部長"},
+        {"Name": "x" * 100_000, "Email": "big@x.io", "SFDCUserName": "big@x.io"},
+    ]
+    response = _post(stack, tenant["accessKey"], "/v1/users/services", {"records": records})
+    assert response.status_code == 200
+    data = response.json()["data"]
+    assert data["status"] == "PARTIAL_SUCCESS" and data["records"][0]["Name"] == "山田 太郎"
+    assert data["errors"][0]["index"] == 1 and "Name" in data["errors"][0]["errorMessage"]
+
+
+def test_only_super_admins_may_use_the_users_api(stack: LocalStack, tenant: dict[str, str]) -> None:
+    created = _post(
+        stack,
+        tenant["accessKey"],
+        "/v1/users/services",
+        {"records": [{"Name": "P", "Email": "p@x.io", "SFDCUserName": "p@x.io"}]},
+    )
+    user_key = stack.csadmin(
+        "key", "create", "--tenant", tenant["tenantId"], "--user", created.json()["data"]["records"][0]["Gsid"]
+    )["accessKey"]
+    for path, method, body in (
+        ("/v1/users/services", "POST", {"records": []}),
+        ("/v1/users/services/status", "PUT", []),
+    ):
+        response = _post(stack, user_key, path, body, method, status="true")
+        assert response.status_code == 403 and response.json()["errorCode"] == "GS_1403"
+
+
+def test_another_tenants_users_are_invisible(stack: LocalStack, tenant: dict[str, str]) -> None:
+    other = stack.csadmin("tenant", "create", "--name", "Other")
+    response = _post(
+        stack, tenant["accessKey"], "/v1/users/services/status", [other["superAdminGsid"]], "PUT", status="false"
+    )
+    assert response.json()["data"]["invalidUserIds"] == [other["superAdminGsid"]]
+    record = {"Name": "M", "Email": "m@x.io", "SFDCUserName": "m@x.io", "Manager": other["superAdminGsid"]}
+    failed = _post(stack, tenant["accessKey"], "/v1/users/services", {"records": [record]})
+    assert failed.status_code == 400 and "Manager" in failed.json()["data"]["errors"][0]["errorMessage"]
