@@ -49,10 +49,11 @@ def _add_company(stack: LocalStack, tenant_id: str, name: str) -> str:
     return gsid
 
 
-def _post(stack: LocalStack, key: str, path: str, body: Any, method: str = "POST", **params: str) -> requests.Response:
-    return requests.request(
-        method, f"{stack.api}{path}", headers={"accesskey": key}, json=body, params=params, timeout=30
-    )
+def _post(
+    stack: LocalStack, access_key: str, path: str, body: Any, method: str = "POST", **params: str
+) -> requests.Response:
+    headers = {"accesskey": access_key}
+    return requests.request(method, f"{stack.api}{path}", headers=headers, json=body, params=params, timeout=30)
 
 
 def test_seed_create_sample_verbatim(stack: LocalStack, tenant: dict[str, str]) -> None:
@@ -139,3 +140,37 @@ def test_another_tenants_users_are_invisible(stack: LocalStack, tenant: dict[str
     record = {"Name": "M", "Email": "m@x.io", "SFDCUserName": "m@x.io", "Manager": other["superAdminGsid"]}
     failed = _post(stack, tenant["accessKey"], "/v1/users/services", {"records": [record]})
     assert failed.status_code == 400 and "Manager" in failed.json()["data"]["errors"][0]["errorMessage"]
+
+
+def test_seed_update_sample_verbatim(stack: LocalStack, tenant: dict[str, str]) -> None:
+    _add_company(stack, tenant["tenantId"], "XYZ")
+    records = [
+        {"FirstName": "Test", "LastName": "User", "Email": n, "SFDCUserName": n}
+        for n in ("test3@gs.com", "test2@gs.com")
+    ]
+    assert _post(stack, tenant["accessKey"], "/v1/users/services", {"records": records}).status_code == 200
+    response = _post(
+        stack, tenant["accessKey"], "/v1/users/services", SEED["update_request"], "PUT", key="SFDCUserName"
+    )
+    assert response.status_code == 200, response.text
+    _same_shape(response.json(), SEED["update_response"])
+    assert [r["LicenseType"] for r in response.json()["data"]["records"]] == ["Full", "Full"]
+
+
+@pytest.mark.parametrize(
+    ("key", "body", "code"),
+    [
+        ("Email", {"records": [{"Email": "a@x.io"}]}, "GU_2409"),
+        ("SFDCUserName", {"records": [{"SFDCUserName": "u@x.io"}, {"SFDCUserName": "U@x.io"}]}, "GU_2411"),
+        ("SFDCUserName", {"records": [{"SFDCUserName": "nobody@x.io", "Title": "x"}]}, "GU_2402"),
+    ],
+)
+def test_update_error_codes(stack: LocalStack, tenant: dict[str, str], key: str, body: Any, code: str) -> None:
+    response = _post(stack, tenant["accessKey"], "/v1/users/services", body, "PUT", key=key)
+    assert response.status_code == 400 and response.json()["errorCode"] == code
+
+
+def test_own_manager_is_gu_2410(stack: LocalStack, tenant: dict[str, str]) -> None:
+    body = {"records": [{"Gsid": tenant["superAdminGsid"], "Manager": tenant["superAdminGsid"]}]}
+    response = _post(stack, tenant["accessKey"], "/v1/users/services", body, "PUT", key="Gsid")
+    assert response.status_code == 400 and response.json()["errorCode"] == "GU_2410"

@@ -288,3 +288,145 @@ def test_picklist_labels_and_gsids_are_both_accepted(admin) -> None:
     ]
     shown = service.create_users(admin, {"records": records})["records"]
     assert [u["LicenseType"] for u in shown] == [VIEWER, full]
+
+
+def _create(admin: Principal, *records: dict[str, Any]) -> list[dict[str, Any]]:
+    return service.create_users(admin, {"records": list(records)})["records"]
+
+
+def _stored(admin: Principal, gsid: str) -> dict[str, Any]:
+    from cscore.platform.dynamo import from_item
+
+    item = boto3.client("dynamodb").get_item(TableName="unit-TenantTable", Key=keys.user(admin.tenant_id, gsid))["Item"]
+    return from_item(item)
+
+
+def test_the_seed_update_sample(admin, aws_tables) -> None:
+    company = add_company(aws_tables["TenantTable"], admin.tenant_id, "XYZ")
+    for name in ("test3@gs.com", "test2@gs.com"):
+        _create(
+            admin,
+            {
+                "FirstName": "Test",
+                "LastName": "User",
+                "Email": name,
+                "SFDCUserName": name,
+                "permissionBundles": ["DEFAULT_BUNDLE"],
+            },
+        )
+    data = service.update_users(admin, SEED["update_request"], "SFDCUserName")
+    sample = SEED["update_response"]["data"]
+    assert data["status"] == "SUCCESS" and data["successRowCount"] == 2
+    for shown, expected in zip(data["records"], sample["records"], strict=True):
+        for name, value in expected.items():
+            assert type(shown[name]) is type(value) or value is None, name
+            if name != "Gsid":
+                assert shown[name] == value, name  # picklists as labels; internal => CompanyID null
+    assert company  # resolved by the lookup, then dropped for internal users
+
+
+def test_update_by_each_key_and_bundle_actions(admin) -> None:
+    user = _create(
+        admin, {"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io", "SfdcUserId": "005000000000001AAA"}
+    )[0]
+    service.update_users(admin, {"records": [{"Gsid": user["Gsid"], "Title": "CTO"}]}, "Gsid")
+    service.update_users(admin, {"records": [{"SfdcUserId": "005000000000001AAA", "Title": "CEO"}]}, "SfdcUserId")
+    admin_bundle = {"records": [{"SFDCUserName": "A@X.IO", "permissionBundles": ["DEFAULT_BUNDLE"]}]}
+    service.update_users(admin, {**admin_bundle, "permissionBundleAction": "APPEND"}, "SFDCUserName")
+    stored = _stored(admin, user["Gsid"])
+    assert stored["Title"] == "CEO" and stored["permissionBundles"] == ["DEFAULT_BUNDLE"]
+    with pytest.raises(BadRequest, match="permissionBundleAction"):
+        service.update_users(admin, {**admin_bundle, "permissionBundleAction": "replace"}, "SFDCUserName")
+
+
+def test_update_moves_the_name_guard_and_the_email_index(admin) -> None:
+    user = _create(admin, {"Name": "A", "Email": "old@x.io", "SFDCUserName": "a@x.io"})[0]
+    service.update_users(
+        admin, {"records": [{"Gsid": user["Gsid"], "SFDCUserName": "b@x.io", "Email": "new@x.io"}]}, "Gsid"
+    )
+    # the old name is free again, the new one is taken
+    assert _create(admin, {"Name": "C", "Email": "c@x.io", "SFDCUserName": "a@x.io"})
+    error = _failure(lambda: _create(admin, {"Name": "D", "Email": "d@x.io", "SFDCUserName": "B@x.io"}))
+    assert "already taken" in error.data["errors"][0]["errorMessage"]
+    # a Manager lookup by Email finds the user under its new address only
+    lookups = {
+        "Manager": {"fields": {"Boss": "Email"}, "lookupField": "Gsid", "objectName": "User", "onNoMatch": "ERROR"}
+    }
+    found = service.create_users(
+        admin,
+        {
+            "records": [{"Name": "E", "Email": "e@x.io", "SFDCUserName": "e@x.io", "Boss": "new@x.io"}],
+            "lookups": lookups,
+        },
+    )
+    assert found["records"][0]["Manager"] == user["Gsid"]
+    error = _failure(
+        lambda: service.create_users(
+            admin,
+            {
+                "records": [{"Name": "F", "Email": "f@x.io", "SFDCUserName": "f@x.io", "Boss": "old@x.io"}],
+                "lookups": lookups,
+            },
+        )
+    )
+    assert "no User matches" in error.data["errors"][0]["errorMessage"]
+
+
+def test_update_errors(admin) -> None:
+    a, b = _create(
+        admin,
+        {"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io"},
+        {"Name": "B", "Email": "b@x.io", "SFDCUserName": "b@x.io"},
+    )
+    assert _failure(lambda: service.update_users(admin, {"records": [{"Gsid": a["Gsid"]}]}, "Email")).code == "GU_2409"
+    assert _failure(lambda: service.update_users(admin, {"records": [{"Gsid": a["Gsid"]}]}, None)).code == "GU_2409"
+    twice = {"records": [{"SFDCUserName": "a@x.io"}, {"SFDCUserName": "A@x.io"}]}
+    assert _failure(lambda: service.update_users(admin, twice, "SFDCUserName")).code == "GU_2411"
+    own = {"records": [{"Gsid": a["Gsid"], "Manager": a["Gsid"]}]}
+    assert _failure(lambda: service.update_users(admin, own, "Gsid")).code == "GU_2410"
+    records = [
+        {"Gsid": a["Gsid"], "IsSuperAdmin": True},
+        {"Gsid": b["Gsid"], "SFDCUserName": "a@x.io"},
+        {"Gsid": ids.new_gsid(ids.USER), "Title": "ghost"},
+        {"Title": "no key"},
+        {"Gsid": b["Gsid"] + "X"},
+    ]
+    error = _failure(lambda: service.update_users(admin, {"records": records}, "Gsid"))
+    assert (error.code, error.data["status"]) == ("GU_2402", "FAILED")
+    assert [e["index"] for e in error.data["errors"]] == [0, 1, 2, 3, 4]
+
+
+def test_update_shows_labels_and_keeps_unchanged_fields(admin) -> None:
+    user = _create(
+        admin,
+        {
+            "FirstName": "A",
+            "LastName": "B",
+            "Email": "a@x.io",
+            "SFDCUserName": "a@x.io",
+            "LicenseType": "Viewer",
+            "Title": "T",
+        },
+    )[0]
+    data = service.update_users(
+        admin, {"records": [{"SFDCUserName": "a@x.io", "SystemType": "Partner"}]}, "SFDCUserName"
+    )
+    shown = data["records"][0]
+    assert shown["LicenseType"] == "Viewer" and shown["SystemType"] == "Partner" and shown["Name"] == "A B"
+    assert _stored(admin, user["Gsid"])["Title"] == "T"
+
+
+def test_update_costs_constant_dynamodb_calls(admin, dynamodb_calls) -> None:
+    users = service.create_users(
+        admin, {"records": [{"Name": "U", "Email": f"u{i}@x.io", "SFDCUserName": f"u{i}@x.io"} for i in range(50)]}
+    )["records"]
+    for size in (1, 50):
+        dynamodb_calls.clear()
+        body = {
+            "records": [
+                {"SFDCUserName": u["SFDCUserName"], "Email": f"moved{size}{i}@x.io"} for i, u in enumerate(users[:size])
+            ]
+        }
+        assert service.update_users(admin, body, "SFDCUserName")["successRowCount"] == size
+        assert dynamodb_calls[:3] == ["BatchGetItem", "BatchGetItem", "BatchGetItem"]
+        assert len(dynamodb_calls) <= 5, dynamodb_calls

@@ -7,6 +7,7 @@ SfdcUserId guard when it has one), its Email index item, and the tenant's user c
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from cscore.platform import config, keys, table
@@ -46,8 +47,9 @@ def _index_append(tenant_id: str, field: str, value: str, gsids: list[str]) -> d
         "Update": {
             "TableName": config.tenant_table(),
             "Key": keys.lookup_index(tenant_id, "User", field, value),
-            "UpdateExpression": "SET gsids = list_append(if_not_exists(gsids, :empty), :new)",
-            "ExpressionAttributeValues": {":empty": {"L": []}, ":new": to_attr(gsids)},
+            # ``v`` counts changes, so a rewrite of the list (update) can detect a concurrent one.
+            "UpdateExpression": "SET gsids = list_append(if_not_exists(gsids, :empty), :new) ADD v :one",
+            "ExpressionAttributeValues": {":empty": {"L": []}, ":new": to_attr(gsids), ":one": {"N": "1"}},
         }
     }
 
@@ -145,3 +147,116 @@ def set_active(tenant_id: str, gsids: list[str], active: bool, modified: str, by
     ]
     for start in range(0, len(actions), TRANSACTION_LIMIT):
         table.transact(actions[start : start + TRANSACTION_LIMIT])
+
+
+@dataclass
+class UserChange:
+    """One user's update: the stored item as read, and the item to store."""
+
+    before: dict[str, Any]
+    after: dict[str, Any]
+
+
+def update(
+    tenant_id: str, changes: list[UserChange], email_index: dict[str, dict[str, Any] | None]
+) -> tuple[list[str], list[str]]:
+    """Write updated users; returns (updated GSIDs, GSIDs whose transaction lost a race).
+
+    Each record is replaced only if unchanged since it was read (its ModifiedDate); a
+    changed SFDCUserName moves its guard; a changed Email moves the GSID between index
+    items, whose lists are rewritten under a version check. ``email_index`` holds the
+    index items (normalised Email -> item) read for every old and new Email."""
+    state = {
+        email: (list((item or {}).get("gsids") or []), (item or {}).get("v")) for email, item in email_index.items()
+    }
+    chunks: list[list[UserChange]] = [[]]
+    size, emails_in_chunk = 0, set[str]()
+    for change in changes:
+        names_moved = keys.normalized(change.before["SFDCUserName"]) != keys.normalized(change.after["SFDCUserName"])
+        emails = {keys.normalized(c.get("Email") or "") for c in (change.before, change.after)}
+        emails = set() if len(emails) == 1 else emails - {""}
+        needed = 1 + 2 * names_moved + len(emails - emails_in_chunk)
+        if size + needed > TRANSACTION_LIMIT:
+            chunks.append([])
+            size, emails_in_chunk = 0, set()
+            needed = 1 + 2 * names_moved + len(emails)
+        chunks[-1].append(change)
+        size += needed
+        emails_in_chunk |= emails
+    updated: list[str] = []
+    lost: list[str] = []
+    for chunk in chunks:
+        if not chunk:
+            continue
+        actions, next_state = _update_actions(tenant_id, chunk, state)
+        gsids = [c.after["Gsid"] for c in chunk]
+        try:
+            table.transact(actions)
+        except table.TransactionCancelled:
+            lost.extend(gsids)
+            continue
+        state.update(next_state)
+        updated.extend(gsids)
+    return updated, lost
+
+
+def _update_actions(
+    tenant_id: str, chunk: list[UserChange], state: dict[str, tuple[list[str], Any]]
+) -> tuple[list[dict[str, Any]], dict[str, tuple[list[str], Any]]]:
+    actions: list[dict[str, Any]] = []
+    lists = {email: list(gsids) for email, (gsids, _) in state.items()}
+    touched: set[str] = set()
+    for change in chunk:
+        before, after = change.before, change.after
+        gsid = after["Gsid"]
+        actions.append(
+            {
+                "Put": {
+                    "TableName": config.tenant_table(),
+                    "Item": _record_item(tenant_id, after),
+                    "ConditionExpression": "ModifiedDate = :read",
+                    "ExpressionAttributeValues": {":read": {"S": before["ModifiedDate"]}},
+                }
+            }
+        )
+        if keys.normalized(before["SFDCUserName"]) != keys.normalized(after["SFDCUserName"]):
+            actions.append(
+                {
+                    "Delete": {
+                        "TableName": config.tenant_table(),
+                        "Key": keys.unique_value(tenant_id, "User", "SFDCUserName", before["SFDCUserName"]),
+                        "ConditionExpression": "gsid = :me",
+                        "ExpressionAttributeValues": {":me": {"S": gsid}},
+                    }
+                }
+            )
+            actions.append(_claim(tenant_id, "SFDCUserName", after["SFDCUserName"], gsid))
+        old_email = keys.normalized(before.get("Email") or "")
+        new_email = keys.normalized(after.get("Email") or "")
+        if old_email != new_email:
+            if old_email and gsid in lists.get(old_email, []):
+                lists[old_email].remove(gsid)
+                touched.add(old_email)
+            if new_email:
+                lists.setdefault(new_email, []).append(gsid)
+                touched.add(new_email)
+    next_state: dict[str, tuple[list[str], Any]] = {}
+    for email in sorted(touched):
+        version = state.get(email, ([], None))[1]
+        guard = "attribute_not_exists(v)" if version is None else "v = :v"
+        values: dict[str, Any] = {":gsids": to_attr(sorted(lists[email])), ":one": {"N": "1"}}
+        if version is not None:
+            values[":v"] = {"N": str(version)}
+        actions.append(
+            {
+                "Update": {
+                    "TableName": config.tenant_table(),
+                    "Key": keys.lookup_index(tenant_id, "User", "Email", email),
+                    "UpdateExpression": "SET gsids = :gsids ADD v :one",
+                    "ConditionExpression": guard,
+                    "ExpressionAttributeValues": values,
+                }
+            }
+        )
+        next_state[email] = (sorted(lists[email]), (version or 0) + 1)
+    return actions, next_state

@@ -17,7 +17,7 @@ from cscore.picklists.service import Picklists
 from cscore.platform import clock, ids, keys, table
 from cscore.users import lookups as lookup_rules
 from cscore.users import repository
-from cscore.users.schema import CREATE_RESPONSE_FIELDS, INTERNAL, FieldError, bundles_of, check_fields
+from cscore.users.schema import CREATE_RESPONSE_FIELDS, INTERNAL, PICKLIST_FIELDS, FieldError, bundles_of, check_fields
 
 MAX_RECORDS = 50
 
@@ -239,3 +239,196 @@ def update_status(principal: Principal, body: Any, status: str | None) -> dict[s
     if valid:
         repository.set_active(tenant_id, valid, status == "true", now_iso(), principal.user_gsid)
     return {"status": "COMPLETED", "invalidUserIds": invalid}
+
+
+UPDATE_KEYS = ("SFDCUserName", "Gsid", "SfdcUserId")
+_STORAGE_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+
+
+def _bundle_action(body: dict[str, Any]) -> str:
+    action = str(body.get("permissionBundleAction") or "add").strip().lower()
+    action = "add" if action == "append" else action
+    if action not in ("add", "overwrite"):
+        raise BadRequest("permissionBundleAction: must be add or overwrite")
+    return action
+
+
+def _identity_key(tenant_id: str, key: str, value: str) -> dict[str, Any]:
+    if key == "Gsid":
+        return keys.user(tenant_id, value)
+    return keys.unique_value(tenant_id, "User", key, value)
+
+
+def _pk(item_key: dict[str, Any]) -> tuple[str, str]:
+    return item_key["PK"]["S"], item_key["SK"]["S"]
+
+
+def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, Any]:
+    """PUT /v1/users/services?key=: update users found by SFDCUserName, Gsid or SfdcUserId."""
+    if key not in UPDATE_KEYS:
+        raise BadRequest(f"Key provided in the request is not supported: {key}", code="GU_2409")
+    records = _records_of(body)
+    action = _bundle_action(body)
+    batch = Batch(records)
+    dict_records = [r if isinstance(r, dict) else {} for r in records]
+    lookups = lookup_rules.parse(body.get("lookups"), dict_records)
+    lookup_targets = {lookup.target for lookup in lookups}
+    sources = set().union(*(lookup.sources for lookup in lookups)) if lookups else set()
+    picklists = Picklists(principal.tenant)
+    tenant_id = principal.tenant_id
+
+    changes: dict[int, dict[str, Any]] = {}
+    bundles: dict[int, list[str] | None] = {}
+    key_values: dict[int, str] = {}
+    for i, raw in enumerate(records):
+        if not isinstance(raw, dict):
+            batch.reject(i, "GS_1400", "record: must be a JSON object")
+            continue
+        value = raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            batch.reject(i, "GS_1400", f"{key}: the key field is required in every record")
+            continue
+        try:
+            fields = {k: v for k, v in raw.items() if not (k == "Gsid" and key == "Gsid")}
+            changes[i] = check_fields(fields, picklists, sources)
+            bundles[i] = bundles_of(raw)
+        except FieldError as exc:
+            batch.reject(i, "GS_1400", str(exc))
+            continue
+        key_values[i] = value.strip()
+    normalized_keys = [keys.normalized(v) if key != "Gsid" else v for v in key_values.values()]
+    if len(set(normalized_keys)) != len(normalized_keys):
+        raise BadRequest("Conflict in updating users: the same user is in the request more than once", code="GU_2411")
+
+    # Read 1: who the records are, and everything they refer to.
+    wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    for i, change in changes.items():
+        for item_key in (_identity_key(tenant_id, key, key_values[i]),):
+            wanted[_pk(item_key)] = item_key
+        if key != "SFDCUserName" and change.get("SFDCUserName"):
+            item_key = keys.unique_value(tenant_id, "User", "SFDCUserName", change["SFDCUserName"])
+            wanted[_pk(item_key)] = item_key
+        for ref_field, obj in (("Manager", "User"), ("CompanyID", "Company")):
+            if change.get(ref_field) and ref_field not in lookup_targets:
+                item_key = keys.record(tenant_id, obj, change[ref_field])
+                wanted[_pk(item_key)] = item_key
+        for name in bundles[i] or []:
+            item_key = keys.permission_bundle(tenant_id, name)
+            wanted[_pk(item_key)] = item_key
+        for lookup in lookups:
+            for source, matched in lookup.criteria:
+                if dict_records[i].get(source) not in (None, ""):
+                    item_key = lookup_rules.match_key(tenant_id, lookup.object_name, matched, dict_records[i][source])
+                    wanted[_pk(item_key)] = item_key
+    found = dict(zip(wanted, table.read_many(list(wanted.values())), strict=True))
+
+    # Read 2: the stored users (already read when the key is their GSID).
+    gsid_of: dict[int, str] = {}
+    for i in list(changes):
+        identity = found.get(_pk(_identity_key(tenant_id, key, key_values[i])))
+        if identity is None:
+            batch.reject(i, "GS_1400", f"{key}: no user {key_values[i]} in this tenant")
+            del changes[i]
+            continue
+        gsid_of[i] = identity["Gsid"] if key == "Gsid" else identity["gsid"]
+    if len(set(gsid_of.values())) != len(gsid_of):
+        raise BadRequest("Conflict in updating users: the same user is in the request more than once", code="GU_2411")
+    if key == "Gsid":
+        stored = {i: found[_pk(keys.user(tenant_id, g))] for i, g in gsid_of.items()}
+    else:
+        users_read = table.read_many([keys.user(tenant_id, g) for g in gsid_of.values()])
+        stored = dict(zip(gsid_of, users_read, strict=True))
+
+    now = now_iso()
+    new_names: set[str] = set()
+    planned: dict[int, repository.UserChange] = {}
+    for i, change in changes.items():
+        before = {k: v for k, v in (stored.get(i) or {}).items() if k not in _STORAGE_ATTRIBUTES}
+        if not before:
+            batch.reject(i, "GS_1400", f"{key}: no user {key_values[i]} in this tenant")
+            continue
+        problem = _update_problem(before, change, key, found, tenant_id, lookup_targets, new_names)
+        after = {**before, **change}
+        for lookup in lookups:
+            if problem:
+                break
+            outcome = lookup_rules.resolve(lookup, dict_records[i], found, tenant_id)
+            if outcome.error or outcome.matched:
+                problem = (
+                    "GS_1400",
+                    outcome.error or f"{lookup.target}: lookupField {lookup.lookup_field} is not supported yet",
+                )
+            else:
+                after[lookup.target] = outcome.value
+        missing_bundles = [b for b in bundles[i] or [] if found.get(_pk(keys.permission_bundle(tenant_id, b))) is None]
+        if not problem and missing_bundles:
+            problem = ("GS_1400", f"permissionBundles: unknown bundle {', '.join(missing_bundles)}")
+        if problem:
+            batch.reject(i, *problem)
+            continue
+        if after.get("Manager") == before["Gsid"]:
+            raise BadRequest(f"Same user cannot be added as manager: {before['Gsid']}", code="GU_2410")
+        if bundles[i] is not None:
+            kept = [] if action == "overwrite" else list(before.get("permissionBundles") or [])
+            after["permissionBundles"] = list(dict.fromkeys([*kept, *(bundles[i] or [])]))
+        if after.get("SystemType") == _internal_gsid():
+            after["CompanyID"] = None
+        after["ModifiedDate"], after["ModifiedBy"] = now, principal.user_gsid
+        new_names.add(keys.normalized(after["SFDCUserName"]))
+        planned[i] = repository.UserChange(before, after)
+
+    emails = {keys.normalized(c.before.get("Email") or "") for c in planned.values()}
+    emails |= {keys.normalized(c.after.get("Email") or "") for c in planned.values()}
+    moved = [
+        c
+        for c in planned.values()
+        if keys.normalized(c.before.get("Email") or "") != keys.normalized(c.after.get("Email") or "")
+    ]
+    email_index: dict[str, dict[str, Any] | None] = {}
+    if moved:  # Read 3, only when an Email changes: the index items it moves between.
+        wanted_emails = sorted(e for e in emails if e)
+        items = table.read_many([keys.lookup_index(tenant_id, "User", "Email", e) for e in wanted_emails])
+        email_index = dict(zip(wanted_emails, items, strict=True))
+    updated, lost = repository.update(tenant_id, list(planned.values()), email_index)
+    index_of = {c.after["Gsid"]: i for i, c in planned.items()}
+    for gsid in lost:
+        batch.reject(index_of[gsid], "GS_1409", "the user changed while it was being updated; retry")
+    for gsid in updated:
+        batch.written[index_of[gsid]] = planned[index_of[gsid]].after
+    shown = [_labelled_view(batch.written[i], [*records[i], *lookup_targets], picklists) for i in sorted(batch.written)]
+    return batch.answer(shown, "GU_2402", "Bulk user update failed")
+
+
+def _update_problem(
+    before: dict[str, Any],
+    change: dict[str, Any],
+    key: str,
+    found: dict[tuple[str, str], Any],
+    tenant_id: str,
+    lookup_targets: set[str],
+    new_names: set[str],
+) -> tuple[str, str] | None:
+    """Why a stored user cannot take this change (None when it can)."""
+    if "IsSuperAdmin" in change and change["IsSuperAdmin"] != bool(before.get("IsSuperAdmin")):
+        return "GS_1400", "IsSuperAdmin: the API cannot change the super admin field"
+    if key != "SfdcUserId" and "SfdcUserId" in change and change["SfdcUserId"] != before.get("SfdcUserId"):
+        return "GS_1400", "SfdcUserId: cannot be changed through the API"
+    new_name = change.get("SFDCUserName")
+    if key != "SFDCUserName" and new_name and keys.normalized(new_name) != keys.normalized(before["SFDCUserName"]):
+        owner = found.get(_pk(keys.unique_value(tenant_id, "User", "SFDCUserName", new_name)))
+        if (owner and owner.get("gsid") != before["Gsid"]) or keys.normalized(new_name) in new_names:
+            return "GS_1409", f"SFDCUserName: {new_name} is already taken"
+    for ref_field, obj in (("Manager", "User"), ("CompanyID", "Company")):
+        given = change.get(ref_field) if ref_field not in lookup_targets else None
+        if given and given != before["Gsid"] and found.get(_pk(keys.record(tenant_id, obj, given))) is None:
+            return "GS_1400", f"{ref_field}: no {obj} {given} in this tenant"
+    return None
+
+
+def _labelled_view(user: dict[str, Any], given: list[str], picklists: Picklists) -> dict[str, Any]:
+    """The update answer: the seed's keys and the given fields, picklists as labels."""
+    shown = _create_view(user, given)
+    for name, category in PICKLIST_FIELDS.items():
+        if name in shown:
+            shown[name] = picklists.to_label(category, shown[name])
+    return shown

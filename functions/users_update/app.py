@@ -1,0 +1,16 @@
+"""PUT /v1/users/services?key=SFDCUserName|Gsid|SfdcUserId: update up to 50 users (SPEC §2.3)."""
+
+from cscore.api import request
+from cscore.api.resolver import build_resolver, lambda_entry
+from cscore.users import service
+
+app = build_resolver(family="users", access="super_admin")
+
+
+@app.put("/v1/users/services")
+def update_users() -> dict:
+    event = app.current_event.raw_event
+    return service.update_users(app.principal, request.json_body(event), request.flag(event, "key"))
+
+
+handler = lambda_entry(app)
