@@ -33,7 +33,7 @@ def table_definitions(stack: Stack) -> dict[str, dict[str, Any]]:
     return out
 
 
-def create_all(stack: Stack, endpoint_url: str) -> dict[str, str]:
+def create_all(stack: Stack, endpoint_url: str | None) -> dict[str, str]:
     """Tables (with TTL), queues (with redrive) and buckets; returns logical id -> name."""
     session = boto3.session.Session(region_name="us-east-1")
     dynamodb = session.client("dynamodb", endpoint_url=endpoint_url)

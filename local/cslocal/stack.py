@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import boto3
+
 from cslocal.aws_server import LocalAwsServer
 from cslocal.event_sources import EventSources
 from cslocal.gateway import Gateway, GatewayServer
@@ -92,7 +94,12 @@ def start(
     os.environ.update(_environment(endpoint))
 
     stack = load_stack(root, stack_name, template_file, {"Stage": stage})
+    stack.endpoint_hint = endpoint  # queue URLs point at the embedded AWS
     tables = create_all(stack, endpoint)
+    if "SesSenderEmail" in stack.parameters:  # locally the sender is verified for you
+        boto3.client("ses", endpoint_url=endpoint).verify_email_identity(
+            EmailAddress=stack.parameters["SesSenderEmail"]
+        )
     functions = stack.functions()
     runtime = FunctionRuntime(functions, _environment(endpoint))
     # This process bootstraps tenants with the same code and settings the functions use.

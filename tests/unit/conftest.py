@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from cscore.platform import aws, clock
-from cslocal.resources import table_definitions
+from cslocal.resources import create_all
 from cslocal.template import load_stack
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,19 +23,29 @@ TABLE_ENV = {
 }
 
 
+QUEUE_ENV = {"UserEventsQueue": "USER_EVENTS_QUEUE_URL"}
+
+
+def _clear_clients() -> None:
+    for client in (aws.dynamodb, aws.sqs, aws.ses):
+        client.cache_clear()
+
+
 @pytest.fixture
 def aws_tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """Every table of template.yaml, created in in-process moto; env points cscore at them."""
+    """Every table and queue of template.yaml, created in in-process moto; the
+    environment points cscore at them as the template does for the functions."""
     with mock_aws():
-        aws.dynamodb.cache_clear()
-        client = boto3.client("dynamodb")
-        names = {}
-        for logical_id, spec in table_definitions(STACK).items():
-            client.create_table(**spec["create"])
-            names[logical_id] = spec["create"]["TableName"]
-            monkeypatch.setenv(TABLE_ENV[logical_id], names[logical_id])
+        _clear_clients()
+        names = create_all(STACK, None)
+        for logical_id, env in TABLE_ENV.items():
+            monkeypatch.setenv(env, names[logical_id])
+        sqs = boto3.client("sqs")
+        for logical_id, env in QUEUE_ENV.items():
+            monkeypatch.setenv(env, sqs.get_queue_url(QueueName=names[logical_id])["QueueUrl"])
+        boto3.client("ses").verify_email_identity(EmailAddress=STACK.parameters["SesSenderEmail"])
         yield names
-        aws.dynamodb.cache_clear()
+        _clear_clients()
 
 
 class FakeClock:

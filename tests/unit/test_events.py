@@ -36,7 +36,18 @@ def test_every_function_has_an_event_file() -> None:
     assert files == set(FUNCTIONS)
 
 
-@pytest.mark.parametrize("name", sorted(FUNCTIONS))
+API_FUNCTIONS = sorted(n for n, f in FUNCTIONS.items() if any(e.get("Type") == "Api" for e in f.events.values()))
+QUEUE_FUNCTIONS = sorted(set(FUNCTIONS) - set(API_FUNCTIONS))
+
+
+@pytest.mark.parametrize("name", QUEUE_FUNCTIONS)
+def test_queue_workers_take_their_sample_batch(name: str, aws_tables) -> None:
+    function = FUNCTIONS[name]
+    context = LambdaContext(function.name, function.memory, function.arn, str(uuid.uuid4()), function.timeout * 1000)
+    assert HANDLERS[name](_event(name), context) == {"batchItemFailures": []}
+
+
+@pytest.mark.parametrize("name", API_FUNCTIONS)
 def test_the_event_as_shipped_gets_an_envelope(name: str, aws_tables) -> None:
     status, headers, body = _invoke(name, _event(name))
     assert status == (200 if name == "health" else 401)

@@ -325,16 +325,60 @@ def test_the_seed_update_sample(admin, aws_tables) -> None:
     assert company  # resolved by the lookup, then dropped for internal users
 
 
-def test_update_by_each_key_and_bundle_actions(admin) -> None:
+def _run_worker() -> list[dict[str, Any]]:
+    """Deliver every queued users-API message to the users worker, as the queue would."""
+    import os
+
+    from cscore.users import worker
+
+    sqs = boto3.client("sqs")
+    queue = os.environ["USER_EVENTS_QUEUE_URL"]
+    messages = []
+    while batch := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages"):
+        for message in batch:
+            messages.append(json.loads(message["Body"]))
+            worker.assign_bundles(messages[-1])
+            sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
+    return messages
+
+
+def test_bundles_are_assigned_after_create_by_the_worker(admin) -> None:
+    user = _create(admin, {"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io"})[0]
+    assert _stored(admin, user["Gsid"])["permissionBundles"] == []  # the create did not wait for it
+    (message,) = _run_worker()
+    assert message["users"][0]["gsid"] == user["Gsid"] and message["notify"] is False
+    assert _stored(admin, user["Gsid"])["permissionBundles"] == ["DEFAULT_BUNDLE"]
+
+
+def test_notify_sends_one_welcome_email_per_created_user(admin) -> None:
+    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.ses import ses_backends
+
+    records = [{"Name": f"U{i}", "Email": f"u{i}@x.io", "SFDCUserName": f"u{i}@x.io"} for i in range(3)]
+    service.create_users(admin, {"records": records}, "true")
+    _run_worker()
+    sent = ses_backends[DEFAULT_ACCOUNT_ID]["us-east-1"].sent_messages
+    assert sorted(m.destinations["ToAddresses"][0] for m in sent) == ["u0@x.io", "u1@x.io", "u2@x.io"]
+
+
+def test_update_by_each_key_and_bundle_actions(admin, aws_tables) -> None:
+    bundle = {**keys.permission_bundle(admin.tenant_id, "SALES"), **to_item({"name": "SALES"})}
+    boto3.client("dynamodb").put_item(TableName=aws_tables["TenantTable"], Item=bundle)
     user = _create(
         admin, {"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io", "SfdcUserId": "005000000000001AAA"}
     )[0]
     service.update_users(admin, {"records": [{"Gsid": user["Gsid"], "Title": "CTO"}]}, "Gsid")
     service.update_users(admin, {"records": [{"SfdcUserId": "005000000000001AAA", "Title": "CEO"}]}, "SfdcUserId")
-    admin_bundle = {"records": [{"SFDCUserName": "A@X.IO", "permissionBundles": ["DEFAULT_BUNDLE"]}]}
-    service.update_users(admin, {**admin_bundle, "permissionBundleAction": "APPEND"}, "SFDCUserName")
+    _run_worker()
+    sales = {"records": [{"SFDCUserName": "A@X.IO", "permissionBundles": ["SALES"]}]}
+    service.update_users(admin, {**sales, "permissionBundleAction": "APPEND"}, "SFDCUserName")
+    _run_worker()
     stored = _stored(admin, user["Gsid"])
-    assert stored["Title"] == "CEO" and stored["permissionBundles"] == ["DEFAULT_BUNDLE"]
+    assert stored["Title"] == "CEO" and stored["permissionBundles"] == ["DEFAULT_BUNDLE", "SALES"]
+    service.update_users(admin, {**sales, "permissionBundleAction": "overwrite"}, "SFDCUserName")
+    _run_worker()
+    assert _stored(admin, user["Gsid"])["permissionBundles"] == ["SALES"]
+    admin_bundle = sales
     with pytest.raises(BadRequest, match="permissionBundleAction"):
         service.update_users(admin, {**admin_bundle, "permissionBundleAction": "replace"}, "SFDCUserName")
 

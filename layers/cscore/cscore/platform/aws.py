@@ -8,7 +8,7 @@ not pay for its client at cold start. The endpoint comes from the standard
 from __future__ import annotations
 
 from functools import cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import boto3
 from botocore.config import Config
@@ -22,3 +22,13 @@ _CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeou
 @cache
 def dynamodb() -> DynamoDBClient:
     return boto3.client("dynamodb", config=_CONFIG)
+
+
+@cache
+def sqs() -> Any:
+    return boto3.client("sqs", config=_CONFIG)
+
+
+@cache
+def ses() -> Any:
+    return boto3.client("ses", config=_CONFIG)

@@ -19,3 +19,11 @@ def connector_table() -> str:
 
 def idempotency_table() -> str:
     return os.environ.get("IDEMPOTENCY_TABLE_NAME", "cs-platform-idempotency")
+
+
+def user_events_queue_url() -> str:
+    return os.environ.get("USER_EVENTS_QUEUE_URL", "")
+
+
+def ses_sender() -> str:
+    return os.environ.get("SES_SENDER_EMAIL", "no-reply@example.com")

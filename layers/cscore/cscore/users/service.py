@@ -15,11 +15,12 @@ from cscore.auth.principal import Principal
 from cscore.errors import ApiError, BadRequest
 from cscore.picklists.service import Picklists
 from cscore.platform import clock, ids, keys, table
+from cscore.users import events, repository
 from cscore.users import lookups as lookup_rules
-from cscore.users import repository
 from cscore.users.schema import CREATE_RESPONSE_FIELDS, INTERNAL, PICKLIST_FIELDS, FieldError, bundles_of, check_fields
 
 MAX_RECORDS = 50
+DEFAULT_BUNDLE = "DEFAULT_BUNDLE"
 
 
 class BulkFailed(ApiError):
@@ -164,7 +165,7 @@ def create_users(principal: Principal, body: Any, notify: str | None = None) -> 
             del users[i]
             continue
         taken_in_request.add(normalized_name)
-        _complete_for_create(user, picklists, bundles[i], principal.user_gsid, now)
+        _complete_for_create(user, principal.user_gsid, now)
 
     created, lost = repository.insert(tenant_id, list(users.values()))
     by_gsid = {u["Gsid"]: i for i, u in users.items()}
@@ -172,8 +173,14 @@ def create_users(principal: Principal, body: Any, notify: str | None = None) -> 
         batch.reject(by_gsid[gsid], "GS_1409", "a concurrent change to the same user name or e-mail; retry")
     for gsid in created:
         batch.written[by_gsid[gsid]] = users[by_gsid[gsid]]
+    assignments = [_assignment(users[i], bundles[i] or [DEFAULT_BUNDLE]) for i in sorted(batch.written)]
+    events.publish(tenant_id, assignments, action="add", notify=notify == "true")
     shown = [_create_view(batch.written[i], [*records[i], *lookup_targets]) for i in sorted(batch.written)]
     return batch.answer(shown, "GU_2401", "Bulk user create failed")
+
+
+def _assignment(user: dict[str, Any], bundles: list[str]) -> dict[str, Any]:
+    return {"gsid": user["Gsid"], "bundles": bundles, "email": user.get("Email"), "name": user.get("Name")}
 
 
 def _missing_for_create(user: dict[str, Any]) -> str | None:
@@ -197,7 +204,7 @@ def _internal_gsid() -> str:
     return system_item_gsid("SystemType", INTERNAL)
 
 
-def _complete_for_create(user: dict[str, Any], picklists: Picklists, bundles: list[str], by: str, now: str) -> None:
+def _complete_for_create(user: dict[str, Any], by: str, now: str) -> None:
     """Defaults of SPEC §2.1 and the system fields."""
     user.setdefault("SystemType", _internal_gsid())
     if not user.get("Name"):
@@ -207,7 +214,7 @@ def _complete_for_create(user: dict[str, Any], picklists: Picklists, bundles: li
     user.setdefault("GainsightLicenseEnabled", False)
     if user["SystemType"] == _internal_gsid():
         user["CompanyID"] = None  # CompanyID is for external users only
-    user["permissionBundles"] = sorted(set(bundles) | {"DEFAULT_BUNDLE"}) if bundles else ["DEFAULT_BUNDLE"]
+    user["permissionBundles"] = []  # assigned by the users worker, after the create
     user["Gsid"] = ids.new_gsid(ids.USER)
     user["CreatedDate"] = user["ModifiedDate"] = now
     user["CreatedBy"] = user["ModifiedBy"] = by
@@ -368,9 +375,6 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
             continue
         if after.get("Manager") == before["Gsid"]:
             raise BadRequest(f"Same user cannot be added as manager: {before['Gsid']}", code="GU_2410")
-        if bundles[i] is not None:
-            kept = [] if action == "overwrite" else list(before.get("permissionBundles") or [])
-            after["permissionBundles"] = list(dict.fromkeys([*kept, *(bundles[i] or [])]))
         if after.get("SystemType") == _internal_gsid():
             after["CompanyID"] = None
         after["ModifiedDate"], after["ModifiedBy"] = now, principal.user_gsid
@@ -395,6 +399,10 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
         batch.reject(index_of[gsid], "GS_1409", "the user changed while it was being updated; retry")
     for gsid in updated:
         batch.written[index_of[gsid]] = planned[index_of[gsid]].after
+    assignments = [
+        _assignment(batch.written[i], bundles[i] or []) for i in sorted(batch.written) if bundles[i] is not None
+    ]
+    events.publish(tenant_id, assignments, action=action, notify=False)
     shown = [_labelled_view(batch.written[i], [*records[i], *lookup_targets], picklists) for i in sorted(batch.written)]
     return batch.answer(shown, "GU_2402", "Bulk user update failed")
 

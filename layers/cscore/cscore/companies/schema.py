@@ -1,0 +1,251 @@
+"""The Company object's fields (SPEC §4b) and how a written value is checked and stored.
+
+Pure Python: no I/O. Each problem with a record is a ``Problem`` carrying the GSOBJ code
+Gainsight answers for it (SPEC §1.2):
+
+- ``GSOBJ_1001`` a string longer than its field allows (255 characters);
+- ``GSOBJ_1002`` an invalid field: unknown or system field, wrong type (e.g. a number
+  field given text), a convenience field not supported yet;
+- ``GSOBJ_1004`` a GSID invalid or missing: a malformed GSID, a reference (ParentCompany,
+  Csm, or one resolved by name or e-mail) to nothing, a missing ``Gsid`` key value;
+- ``GSOBJ_1005`` an invalid date;
+- ``GSOBJ_1007`` null in a required field (Name on insert, or set to null on update; a
+  missing key field value).
+
+Values as stored: strings trimmed ("" or null clears an optional field), numbers as
+JSON numbers (numeric strings accepted), dates as ISO ``yyyy-MM-dd`` (the UTC date of an
+epoch-milliseconds or ISO-8601 instant; a bare date as written).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, Literal
+
+from cscore.platform import ids
+
+OBJECT = "Company"
+MAX_RECORDS = 50
+MAX_STRING = 255
+
+Kind = Literal["string", "number", "date", "company", "user"]
+
+# Standard fields a client may write, by API name (SPEC §4b Company).
+FIELDS: dict[str, Kind] = {
+    "Name": "string",
+    "SfdcAccountId": "string",
+    "Industry": "string",
+    "Type": "string",
+    "Website": "string",
+    "ParentCompany": "company",
+    "Csm": "user",
+    "Status": "string",
+    "Stage": "string",
+    "ARR": "number",
+    "MRR": "number",
+    "Employees": "number",
+    "LifecycleInWeeks": "number",
+    "OriginalContractDate": "date",
+    "RenewalDate": "date",
+}
+REQUIRED = ("Name",)
+SYSTEM_FIELDS = ("Gsid", "CreatedDate", "ModifiedDate", "CreatedBy", "ModifiedBy")
+# Fields that may appear in ``keys=``; Name and SfdcAccountId have lookup index items.
+KEY_FIELDS = ("Gsid", "Name", "SfdcAccountId")
+INDEXED_FIELDS = ("Name", "SfdcAccountId")
+# Convenience fields resolved to a stored field when written, never stored themselves.
+BY_NAME = {"ParentCompanyName": "ParentCompany", "CsmEmail": "Csm"}
+NOT_SUPPORTED_YET = ("CSMFirstName", "CSMLastName")
+
+INVALID_FIELD = "GSOBJ_1002"
+TOO_LONG = "GSOBJ_1001"
+BAD_GSID = "GSOBJ_1004"
+BAD_DATE = "GSOBJ_1005"
+REQUIRED_NULL = "GSOBJ_1007"
+NO_MATCH = "GSOBJ_1011"
+NO_MATCH_MESSAGE = "No entity matches the given criteria"
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_EPOCH_MS = re.compile(r"^-?\d{9,15}$")  # shorter digit strings are ISO basic dates (20260301)
+_DYNAMO_MAX = 1e125  # DynamoDB numbers: magnitude below 10^126, 38 significant digits
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str
+    message: str
+
+
+@dataclass
+class Parsed:
+    """One input record, checked. ``values`` holds stored fields to set (None clears);
+    ``by_name`` the convenience fields to resolve; ``keys`` the key values to match."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    by_name: dict[str, str | None] = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def parse_keys(raw: str | None) -> tuple[str, ...]:
+    """``keys=F1[,F2,F3]`` of an update. Raises ValueError naming the problem."""
+    names = [part.strip() for part in (raw or "").split(",") if part.strip()]
+    if not names:
+        raise ValueError(f"keys: at least one key field is required ({', '.join(KEY_FIELDS)})")
+    unique = tuple(dict.fromkeys(names))
+    if len(unique) > 3:
+        raise ValueError(f"keys: at most 3 key fields, got {len(unique)}")
+    for name in unique:
+        if name not in KEY_FIELDS:
+            raise ValueError(f"keys: {name} is not supported as a key field; supported: {', '.join(KEY_FIELDS)}")
+    return unique
+
+
+def parse_record(raw: Any, *, insert: bool, key_fields: tuple[str, ...] = ()) -> Parsed:
+    """Check one input record of an insert (``insert=True``) or of an update by ``key_fields``."""
+    parsed = Parsed()
+    if not isinstance(raw, dict):
+        parsed.problems.append(Problem(INVALID_FIELD, "record: must be a JSON object"))
+        return parsed
+    for name, value in raw.items():
+        if name in key_fields:
+            _key_value(parsed, name, value)
+        elif name in SYSTEM_FIELDS:
+            hint = "; to match by it use keys=Gsid" if name == "Gsid" and not insert else ""
+            parsed.problems.append(Problem(INVALID_FIELD, f"{name}: system field, set by the platform{hint}"))
+        elif name in NOT_SUPPORTED_YET:
+            parsed.problems.append(
+                Problem(
+                    INVALID_FIELD,
+                    f"{name}: not supported yet (resolving a CSM by name needs a user-name index); "
+                    "give Csm (a user GSID) or CsmEmail",
+                )
+            )
+        elif name in BY_NAME:
+            _by_name_value(parsed, name, value)
+        elif name in FIELDS:
+            _field_value(parsed, name, value, insert=insert)
+        else:
+            parsed.problems.append(Problem(INVALID_FIELD, _unknown(name)))
+    for convenience, target in BY_NAME.items():
+        if convenience in parsed.by_name and target in raw:
+            parsed.problems.append(Problem(INVALID_FIELD, f"{target}, {convenience}: give one of them, not both"))
+    if insert:
+        for name in REQUIRED:
+            if name not in raw:
+                parsed.problems.append(Problem(REQUIRED_NULL, f"{name}: required field is missing"))
+    for name in key_fields:
+        if name not in raw:
+            code = BAD_GSID if name == "Gsid" else REQUIRED_NULL
+            parsed.problems.append(Problem(code, f"{name}: key field is missing from the record"))
+    return parsed
+
+
+def _unknown(name: str) -> str:
+    known = [*FIELDS, *BY_NAME, *SYSTEM_FIELDS]
+    same = next((k for k in known if k.lower() == str(name).lower()), None)
+    hint = f" (field names are case-sensitive: {same})" if same else ""
+    return f"{name}: unknown field of {OBJECT}{hint}"
+
+
+def _key_value(parsed: Parsed, name: str, value: Any) -> None:
+    if name == "Gsid":
+        if not ids.is_gsid(value, ids.COMPANY):
+            parsed.problems.append(Problem(BAD_GSID, f"Gsid: {value!r} is not a Company GSID"))
+            return
+        parsed.keys[name] = value
+        return
+    if not isinstance(value, str) or not value.strip():
+        parsed.problems.append(Problem(REQUIRED_NULL, f"{name}: key field needs a non-empty string value"))
+        return
+    parsed.keys[name] = value.strip()
+
+
+def _by_name_value(parsed: Parsed, name: str, value: Any) -> None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        parsed.by_name[name] = None  # clears the field it resolves to
+    elif isinstance(value, str):
+        parsed.by_name[name] = value.strip()
+    else:
+        parsed.problems.append(Problem(INVALID_FIELD, f"{name}: must be a string"))
+
+
+def _field_value(parsed: Parsed, name: str, value: Any, *, insert: bool) -> None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if name in REQUIRED:
+            parsed.problems.append(Problem(REQUIRED_NULL, f"{name}: required field must not be null or empty"))
+        elif not insert:
+            parsed.values[name] = None
+        return
+    try:
+        parsed.values[name] = normalize(name, value)
+    except FieldError as problem:
+        parsed.problems.append(Problem(problem.code, str(problem)))
+
+
+class FieldError(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+def normalize(name: str, value: Any) -> Any:
+    """The stored form of a non-null value of field ``name``; FieldError when invalid."""
+    kind = FIELDS[name]
+    if kind == "string":
+        if not isinstance(value, str):
+            raise FieldError(INVALID_FIELD, f"{name}: must be a string")
+        text = value.strip()
+        if len(text) > MAX_STRING:
+            raise FieldError(TOO_LONG, f"{name}: value is {len(text)} characters long, more than {MAX_STRING}")
+        return text
+    if kind == "number":
+        return _number(name, value)
+    if kind == "date":
+        return _date(name, value)
+    prefix, what = (ids.COMPANY, "Company") if kind == "company" else (ids.USER, "User")
+    if not ids.is_gsid(value, prefix):
+        raise FieldError(BAD_GSID, f"{name}: {value!r} is not a {what} GSID")
+    return value
+
+
+def _number(name: str, value: Any) -> int | float:
+    number: int | float
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise FieldError(INVALID_FIELD, f"{name}: must be a number")
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            number = int(text) if re.fullmatch(r"-?\d+", text) else float(text)
+        except ValueError:
+            raise FieldError(INVALID_FIELD, f"{name}: {value!r} is not a number") from None
+    else:
+        number = value
+    if isinstance(number, float) and not math.isfinite(number):
+        raise FieldError(INVALID_FIELD, f"{name}: must be a finite number")
+    if abs(number) >= _DYNAMO_MAX or (isinstance(number, int) and len(str(abs(number))) > 38):
+        raise FieldError(INVALID_FIELD, f"{name}: number out of range")
+    return number
+
+
+def _date(name: str, value: Any) -> str:
+    invalid = FieldError(BAD_DATE, f"{name}: {value!r} is not a date (epoch milliseconds, ISO-8601 or yyyy-MM-dd)")
+    if isinstance(value, bool):
+        raise invalid
+    try:
+        if isinstance(value, (int, float)) or (isinstance(value, str) and _EPOCH_MS.match(value.strip())):
+            return datetime.fromtimestamp(float(value) / 1000, UTC).date().isoformat()
+        if not isinstance(value, str):
+            raise invalid
+        text = value.strip()
+        if _DAY.match(text):
+            return date.fromisoformat(text).isoformat()
+        instant = datetime.fromisoformat(text)  # ISO-8601, also "yyyy-MM-dd HH:mm:ss" and a trailing Z
+    except (ValueError, OverflowError, OSError):
+        raise invalid from None
+    if instant.tzinfo is not None:
+        instant = instant.astimezone(UTC)
+    return instant.date().isoformat()

@@ -1,0 +1,347 @@
+"""The Company data API's writes (SPEC §4b "Company data API"): insert, update by keys, delete.
+
+Answers of insert and update: ``data = {"count", "errors", "records"}``. ``records`` are
+the companies written, every stored field (``Gsid`` first, dates as stored: ISO
+``yyyy-MM-dd``, system dates ISO-8601 UTC); ``errors`` (null when there are none) has one
+entry per failed input record: ``{"index", "record" (as sent), "errorCode",
+"errorMessage"}``, where the code is the record's first problem and the message lists all
+of them. HTTP 200 when at least one record was written; otherwise 400 with the same
+``data``, ``errorCode``/``errorDesc`` of the first failed record (so an insert answers
+e.g. ``GSOBJ_1002`` or ``GSOBJ_1007``, an update whose keys matched nothing
+``GSOBJ_1011`` "No entity matches the given criteria").
+
+Rules chosen where Gainsight's contract is silent:
+- Update keys (``keys=``, up to 3, ANDed) are matched against the data stored before the
+  request: ``Gsid`` exactly, ``Name`` trimmed and case-insensitive, ``SfdcAccountId``
+  exactly (Salesforce 15-character ids are case-sensitive). Key fields are criteria, not
+  changes. A key matching several companies updates every one of them (Gainsight's
+  behaviour for non-unique keys); ``count`` and ``records`` then count companies, not
+  input records. Several input records matching one company apply to it in order (the
+  later value wins) and it is listed once.
+- References must exist in the tenant when the request is made (a company inserted by
+  the same request cannot be referenced). ``ParentCompanyName`` resolves by the Name index
+  and ``CsmEmail`` by the users' e-mail index; several matches take the oldest (smallest
+  GSID, GSIDs being time-ordered). ``CSMFirstName``/``CSMLastName`` are refused (GSOBJ_1002)
+  until users keep a name index: resolving them otherwise would need a scan. A company
+  cannot be its own parent; longer cycles are not checked. Deleting a company does not
+  touch companies that reference it.
+- Null or "" clears an optional field on update and is ignored on insert; Name is
+  required and cannot be cleared.
+- Conflicts with concurrent writers cancel a transaction (nothing of it is written); it
+  is re-read and retried, up to 3 attempts, then the records concerned fail with
+  ``GS_1409``.
+- Custom fields (``__gc``) are unknown fields until custom field metadata exists.
+
+DynamoDB round trips do not grow with the number of records: one BatchGetItem for the
+references and key lookups (insert: only if a record references something), one for the
+companies matched by an index (update), one for index items that companies leave
+(update, delete), then one TransactWriteItems per 100 actions (a record, each distinct
+index item, the counter).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from cscore.auth.principal import Principal
+from cscore.companies import repository as repo
+from cscore.companies import schema
+from cscore.companies.schema import Parsed, Problem
+from cscore.errors import BadRequest, Conflict, NotFound
+from cscore.platform import clock, ids, keys
+
+ATTEMPTS = 3
+CONFLICT = "GS_1409"
+CONFLICT_MESSAGE = "The company changed while it was being written; nothing was written for this record, try again"
+
+
+def permitted(principal: Principal, companies: list[dict[str, Any]]) -> list[bool]:
+    """Company data permissions for writes (SPEC §1.1, §4.3): one flag per company, in order.
+
+    Today every user may write every company. The §4.3 evaluation plugs in here:
+    ``allowed(U, C) = U is a super admin or public or some rule matches (U, C) or
+    (teamBased and (U is on C's team or a manager, levels 1-3, of a member))``. It gets
+    every company of a request at once (the stored state for update and delete, the new
+    values for insert) so that it can batch its reads (the tenant's settings, team
+    membership). A company the caller may not access behaves as if it did not exist:
+    update reports it as matching nothing (GSOBJ_1011), delete answers 404; an insert of a
+    company the caller could not access is refused (GS_1403).
+    """
+    return [True for _ in companies]
+
+
+def _iso(at: float) -> str:
+    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+
+
+def _check_count(records: Any) -> list[Any]:
+    if not isinstance(records, list) or not records:
+        raise BadRequest("records: at least 1 record is required")
+    if len(records) > schema.MAX_RECORDS:
+        raise BadRequest(f"records: at most {schema.MAX_RECORDS} records per request, got {len(records)}")
+    return records
+
+
+def _error(index: int, record: Any, problems: list[Problem]) -> dict[str, Any]:
+    return {
+        "index": index,
+        "record": record,
+        "errorCode": problems[0].code,
+        "errorMessage": "; ".join(p.message for p in problems),
+    }
+
+
+def _answer(records: list[dict[str, Any]], errors: list[dict[str, Any]]) -> dict[str, Any]:
+    ordered = sorted(errors, key=lambda e: int(e["index"]))
+    data = {"count": len(records), "errors": ordered or None, "records": records}
+    if not records:
+        first = ordered[0] if ordered else {"errorCode": "GS_1400", "errorMessage": "nothing was written"}
+        raise BadRequest(first["errorMessage"], code=first["errorCode"], data=data)
+    return data
+
+
+def _shown(company: dict[str, Any]) -> dict[str, Any]:
+    shown = repo.public(company)
+    return {"Gsid": shown.pop("Gsid"), **dict(sorted(shown.items()))}
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, 0.05 * 2**attempt))
+
+
+# ---------------------------------------------------------------- references
+
+
+def _reference_keys(tenant_id: str, parsed: Parsed) -> list[Any]:
+    found = []
+    if parsed.values.get("ParentCompany"):
+        found.append(repo.record_key(tenant_id, parsed.values["ParentCompany"]))
+    if parsed.values.get("Csm"):
+        found.append(repo.user_key(tenant_id, parsed.values["Csm"]))
+    if parsed.by_name.get("ParentCompanyName"):
+        found.append(repo.index_key(tenant_id, "Name", parsed.by_name["ParentCompanyName"]))
+    if parsed.by_name.get("CsmEmail"):
+        found.append(repo.user_email_key(tenant_id, str(parsed.by_name["CsmEmail"])))
+    return found
+
+
+def _resolve(tenant_id: str, parsed: Parsed, snapshot: repo.Snapshot) -> None:
+    """Check references and turn convenience fields into the fields they stand for
+    (the snapshot already holds what ``_reference_keys`` named)."""
+    parent = parsed.values.get("ParentCompany")
+    if parent and snapshot.get(repo.record_key(tenant_id, parent)) is None:
+        parsed.problems.append(Problem(schema.BAD_GSID, f"ParentCompany: no company with GSID {parent}"))
+    csm = parsed.values.get("Csm")
+    if csm and snapshot.get(repo.user_key(tenant_id, csm)) is None:
+        parsed.problems.append(Problem(schema.BAD_GSID, f"Csm: no user with GSID {csm}"))
+    for name, target in schema.BY_NAME.items():
+        if name not in parsed.by_name:
+            continue
+        value = parsed.by_name[name]
+        if value is None:
+            parsed.values[target] = None
+            continue
+        item_key = (
+            repo.index_key(tenant_id, "Name", value)
+            if target == "ParentCompany"
+            else repo.user_email_key(tenant_id, value)
+        )
+        matches = snapshot.gsids(item_key)
+        if matches:
+            parsed.values[target] = min(matches)
+        else:
+            what = "company named" if target == "ParentCompany" else "user with e-mail"
+            parsed.problems.append(Problem(schema.BAD_GSID, f"{name}: no {what} {value!r}"))
+
+
+# ---------------------------------------------------------------- insert
+
+
+def insert_companies(principal: Principal, records: list[Any]) -> dict[str, Any]:
+    """POST /v1/data/objects/Company: create 1 to 50 companies; each record fails alone."""
+    tenant_id = principal.tenant_id
+    records = _check_count(records)
+    now = _iso(clock.now())
+    parsed = [schema.parse_record(raw, insert=True) for raw in records]
+    snapshot = repo.Snapshot(tenant_id)
+    snapshot.fetch(k for p in parsed if not p.problems for k in _reference_keys(tenant_id, p))
+    errors: list[dict[str, Any]] = []
+    new: list[tuple[int, dict[str, Any]]] = []
+    for index, item in enumerate(parsed):
+        if not item.problems:
+            _resolve(tenant_id, item, snapshot)
+        if item.problems:
+            errors.append(_error(index, records[index], item.problems))
+            continue
+        gsid = ids.new_gsid(ids.COMPANY)
+        fields = {k: v for k, v in item.values.items() if v is not None}
+        audit = {"CreatedDate": now, "ModifiedDate": now, "CreatedBy": principal.user_gsid}
+        new.append((index, {"Gsid": gsid, **fields, **audit, "ModifiedBy": principal.user_gsid}))
+    allowed = permitted(principal, [company for _, company in new])
+    refused = [(i, c) for (i, c), ok in zip(new, allowed, strict=True) if not ok]
+    for index, _ in refused:
+        errors.append(_error(index, records[index], [Problem("GS_1403", "not allowed to write this company")]))
+    new = [(i, c) for (i, c), ok in zip(new, allowed, strict=True) if ok]
+    writes = [
+        repo.CompanyWrite(
+            company["Gsid"], repo.put_record(tenant_id, company), repo.index_changes(None, company)[0], counter=1
+        )
+        for _, company in new
+    ]
+    written = 0
+    for attempt in range(ATTEMPTS):
+        written += repo.write(tenant_id, writes[written:], snapshot)
+        if written == len(writes):
+            break
+        _backoff(attempt)
+    for index, _ in new[written:]:
+        errors.append(_error(index, records[index], [Problem(CONFLICT, CONFLICT_MESSAGE)]))
+    return _answer([_shown(company) for _, company in new[:written]], errors)
+
+
+# ---------------------------------------------------------------- update
+
+
+def _matches(company: dict[str, Any] | None, criteria: dict[str, str]) -> bool:
+    if company is None:
+        return False
+    for name, value in criteria.items():
+        stored = company.get(name)
+        if stored is None:
+            return False
+        if name == "Name" and keys.normalized(stored) != keys.normalized(value):
+            return False
+        if name != "Name" and str(stored).strip() != value:
+            return False
+    return True
+
+
+def _candidates(tenant_id: str, criteria: dict[str, str], snapshot: repo.Snapshot) -> list[str]:
+    """Companies that may match (verified against their records afterwards)."""
+    if "Gsid" in criteria:
+        return [criteria["Gsid"]]
+    found: set[str] | None = None
+    for name, value in criteria.items():
+        gsids = set(snapshot.gsids(repo.index_key(tenant_id, name, value)))
+        found = gsids if found is None else found & gsids
+    return sorted(found or ())
+
+
+def _lookup_keys(tenant_id: str, criteria: dict[str, str]) -> list[Any]:
+    if "Gsid" in criteria:
+        return [repo.record_key(tenant_id, criteria["Gsid"])]
+    return [repo.index_key(tenant_id, name, value) for name, value in criteria.items()]
+
+
+def update_companies(principal: Principal, records: list[Any], keys_param: str | None) -> dict[str, Any]:
+    """PUT /v1/data/objects/Company?keys=...: update the companies each record's keys match."""
+    tenant_id = principal.tenant_id
+    try:
+        key_fields = schema.parse_keys(keys_param)
+    except ValueError as exc:
+        raise BadRequest(str(exc)) from exc
+    records = _check_count(records)
+    parsed = [schema.parse_record(raw, insert=False, key_fields=key_fields) for raw in records]
+    valid = [i for i, p in enumerate(parsed) if not p.problems]
+    snapshot = repo.Snapshot(tenant_id)
+    snapshot.fetch(
+        k for i in valid for k in [*_lookup_keys(tenant_id, parsed[i].keys), *_reference_keys(tenant_id, parsed[i])]
+    )
+    for i in valid:
+        _resolve(tenant_id, parsed[i], snapshot)
+    valid = [i for i in valid if not parsed[i].problems]
+    candidates = {i: _candidates(tenant_id, parsed[i].keys, snapshot) for i in valid}
+    snapshot.fetch(repo.record_key(tenant_id, g) for found in candidates.values() for g in found)
+    matched = {i: [g for g in candidates[i] if _matches(snapshot.company(g), parsed[i].keys)] for i in valid}
+    visible_gsids = sorted({g for found in matched.values() for g in found})
+    allowed = permitted(principal, [snapshot.company(g) or {} for g in visible_gsids])
+    hidden = {g for g, ok in zip(visible_gsids, allowed, strict=True) if not ok}
+    targets: dict[str, list[int]] = {}  # company -> input records, in input order
+    self_parent: set[int] = set()
+    for i in valid:
+        for gsid in matched[i]:
+            if gsid in hidden:
+                continue
+            if parsed[i].values.get("ParentCompany") == gsid:
+                self_parent.add(i)
+                continue
+            targets.setdefault(gsid, []).append(i)
+    updated, lost = _apply_updates(principal, parsed, targets, snapshot)
+
+    errors = [_error(i, records[i], p.problems) for i, p in enumerate(parsed) if p.problems]
+    succeeded = {i for gsid in updated for i in targets[gsid]}
+    for i in valid:
+        if i in succeeded:
+            continue
+        if i in lost:
+            problem = Problem(CONFLICT, CONFLICT_MESSAGE)
+        elif i in self_parent:
+            problem = Problem(schema.INVALID_FIELD, "ParentCompany: a company cannot be its own parent")
+        else:
+            problem = Problem(schema.NO_MATCH, schema.NO_MATCH_MESSAGE)
+        errors.append(_error(i, records[i], [problem]))
+    return _answer([_shown(company) for company in updated.values()], errors)
+
+
+def _apply_updates(
+    principal: Principal, parsed: list[Parsed], targets: dict[str, list[int]], snapshot: repo.Snapshot
+) -> tuple[dict[str, dict[str, Any]], set[int]]:
+    """Write every target company; a company whose transaction is cancelled by a
+    concurrent change is read again, its keys checked again, and retried."""
+    tenant_id = principal.tenant_id
+    updated: dict[str, dict[str, Any]] = {}
+    pending = list(targets)
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            _backoff(attempt - 1)
+            snapshot = repo.Snapshot(tenant_id)  # fresh reads: the records and index items changed
+            snapshot.fetch(repo.record_key(tenant_id, g) for g in pending)
+        now = _iso(clock.now())
+        writes, afters = [], []
+        for gsid in pending:
+            before = snapshot.company(gsid)
+            inputs = [i for i in targets[gsid] if _matches(before, parsed[i].keys)]
+            if before is None or not inputs:
+                continue  # deleted or changed by someone else meanwhile: no longer a match
+            after = repo.public(before)
+            for i in inputs:
+                after.update(parsed[i].values)
+            after = {k: v for k, v in after.items() if v is not None}
+            after |= {"ModifiedDate": now, "ModifiedBy": principal.user_gsid}
+            add, remove = repo.index_changes(before, after)
+            writes.append(repo.CompanyWrite(gsid, repo.update_record(tenant_id, before, after), add, remove))
+            afters.append(after)
+        done = repo.write(tenant_id, writes, snapshot)
+        updated.update({w.gsid: a for w, a in zip(writes[:done], afters[:done], strict=True)})
+        pending = [w.gsid for w in writes[done:]]
+        if not pending:
+            break
+    lost = {i for gsid in pending for i in targets[gsid]}
+    return dict(sorted(updated.items(), key=lambda kv: min(targets[kv[0]]))), lost
+
+
+# ---------------------------------------------------------------- delete
+
+
+def delete_company(principal: Principal, gsid: str) -> dict[str, Any]:
+    """DELETE /v1/data/objects/Company/{gsid}: the record, its index entries, the counter."""
+    tenant_id = principal.tenant_id
+    if not ids.is_gsid(gsid, ids.COMPANY):
+        raise BadRequest(f"GSID invalid or missing: {gsid!r} is not a Company GSID", code=schema.BAD_GSID)
+    for attempt in range(ATTEMPTS):
+        if attempt:
+            _backoff(attempt - 1)
+        snapshot = repo.Snapshot(tenant_id)
+        snapshot.fetch([repo.record_key(tenant_id, gsid)])
+        before = snapshot.company(gsid)
+        if before is None or not permitted(principal, [before])[0]:
+            raise NotFound(f"No Company with GSID {gsid}")
+        write = repo.CompanyWrite(
+            gsid, repo.delete_record(tenant_id, before), index_remove=repo.index_changes(before, None)[1], counter=-1
+        )
+        if repo.write(tenant_id, [write], snapshot) == 1:
+            return {"count": 1, "errors": None, "records": [{"Gsid": gsid}]}
+    raise Conflict("The company changed while it was being deleted; try again")
