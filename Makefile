@@ -2,6 +2,7 @@
 #   make run    the local stack (API on http://127.0.0.1:3000, state in .local/)
 #   make test   lint, type checks, template checks, sam build, and the test suite
 #   make bench  DynamoDB calls per request and cold-start import ratios
+#   make mail   e-mails the local stack has sent (welcome e-mails)
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -12,7 +13,7 @@ PORT ?= 3000
 # sam and cfn-lint need a region and credentials to exist, never to be valid.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline
 
-.PHONY: setup run test lint typecheck template pytest bench events-check reset lock clean
+.PHONY: setup run mail test lint typecheck template pytest bench reset lock clean
 
 $(BIN)/.installed: requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +30,9 @@ setup: $(BIN)/.installed
 
 run: setup
 	$(BIN)/python -m cslocal --port $(PORT)
+
+mail: setup
+	$(BIN)/python -m cslocal.mail
 
 test: lint typecheck template pytest
 

@@ -174,3 +174,34 @@ def test_own_manager_is_gu_2410(stack: LocalStack, tenant: dict[str, str]) -> No
     body = {"records": [{"Gsid": tenant["superAdminGsid"], "Manager": tenant["superAdminGsid"]}]}
     response = _post(stack, tenant["accessKey"], "/v1/users/services", body, "PUT", key="Gsid")
     assert response.status_code == 400 and response.json()["errorCode"] == "GU_2410"
+
+
+def test_bundles_and_welcome_mail_arrive_asynchronously(stack: LocalStack, tenant: dict[str, str]) -> None:
+    import subprocess
+    import sys
+
+    address = f"welcome-{tenant['tenantId'][:8]}@x.io"
+    record = {"Name": "New Person", "Email": address, "SFDCUserName": address, "permissionBundles": ["DEFAULT_BUNDLE"]}
+    created = _post(stack, tenant["accessKey"], "/v1/users/services", {"records": [record]}, notify="true")
+    gsid = created.json()["data"]["records"][0]["Gsid"]
+    dynamodb = stack.client("dynamodb")
+    table = stack.info["tables"]["TenantTable"]
+
+    def bundles() -> list[Any]:
+        item = dynamodb.get_item(TableName=table, Key=keys.user(tenant["tenantId"], gsid), ConsistentRead=True)["Item"]
+        return item["permissionBundles"]["L"]
+
+    assert stack.wait_for("bundles assigned by the users worker", bundles) == [{"S": "DEFAULT_BUNDLE"}]
+
+    def mail_to_address() -> list[dict[str, Any]]:
+        stack_file = str(stack.state_dir / "stack.json")
+        out = subprocess.run(
+            [sys.executable, "-m", "cslocal.mail", "--json", "--stack-file", stack_file],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        return [m for m in json.loads(out) if m["to"] == [address]]
+
+    (mail,) = stack.wait_for("the welcome e-mail", mail_to_address)
+    assert mail["subject"] == "Welcome to CS Platform" and "New Person" in mail["body"]
