@@ -205,3 +205,25 @@ def test_bundles_and_welcome_mail_arrive_asynchronously(stack: LocalStack, tenan
 
     (mail,) = stack.wait_for("the welcome e-mail", mail_to_address)
     assert mail["subject"] == "Welcome to CS Platform" and "New Person" in mail["body"]
+
+
+def test_an_idempotency_key_returns_the_first_answer(stack: LocalStack, tenant: dict[str, str]) -> None:
+    body = {"records": [{"Name": "Once", "Email": "once@x.io", "SFDCUserName": "once@x.io"}]}
+    headers = {"accesskey": tenant["accessKey"], "Idempotency-Key": "create-once-1"}
+    url = f"{stack.api}/v1/users/services"
+    first = requests.post(url, headers=headers, json=body, timeout=30)
+    again = requests.post(url, headers=headers, json=body, timeout=30)
+    assert first.status_code == again.status_code == 200
+    assert again.json()["data"] == first.json()["data"]  # the same user, not a second one (nor a name clash)
+    other_body = requests.post(
+        url, headers=headers, json={"records": [{**body["records"][0], "Title": "x"}]}, timeout=30
+    )
+    assert other_body.status_code == 400 and "Idempotency-Key" in other_body.json()["errorDesc"]
+    other = stack.csadmin("tenant", "create", "--name", "Same key elsewhere")
+    elsewhere = requests.post(url, headers={**headers, "accesskey": other["accessKey"]}, json=body, timeout=30)
+    assert (
+        elsewhere.status_code == 200
+        and elsewhere.json()["data"]["records"][0]["Gsid"] != first.json()["data"]["records"][0]["Gsid"]
+    )
+    without = requests.post(url, headers={"accesskey": tenant["accessKey"]}, json=body, timeout=30)
+    assert without.status_code == 400 and without.json()["errorCode"] == "GU_2401"  # a real second attempt

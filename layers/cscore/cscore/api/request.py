@@ -41,3 +41,7 @@ def json_body(event: dict[str, Any]) -> Any:
 def flag(event: dict[str, Any], name: str) -> str | None:
     """A query string parameter as sent (validation is the service's)."""
     return (event.get("queryStringParameters") or {}).get(name) or None
+
+
+def header_or_none(event: dict[str, Any], name: str) -> str | None:
+    return header(event, name) or None
