@@ -58,3 +58,27 @@ def test_an_existing_aws_endpoint_is_used_instead_of_its_own(tmp_path: Path) -> 
             assert running.stop() == 0
     finally:
         external.stop()
+
+
+def test_an_unreachable_database_is_a_500_envelope_without_internals(tmp_path: Path) -> None:
+    """A real fault, not a mock: the stack's AWS endpoint goes away under it."""
+    from cslocal.aws_server import LocalAwsServer
+
+    external = LocalAwsServer().start()
+    running = start_stack(tmp_path, "--no-persist", aws_endpoint=external.url)
+    try:
+        external.stop()
+        response = requests.get(
+            f"{running.api}/v1/tenant", headers={"accesskey": running.info["accessKey"]}, timeout=60
+        )
+        assert response.status_code == 500
+        body = response.json()
+        assert (body["result"], body["errorCode"], body["errorDesc"]) == (
+            False,
+            "GU_1101",
+            "Oops! Something went wrong.",
+        )
+        assert body["requestId"] == response.headers["X-Request-Id"]
+        assert "Traceback" not in response.text and "botocore" not in response.text
+    finally:
+        assert running.stop() == 0

@@ -227,3 +227,46 @@ def test_an_idempotency_key_returns_the_first_answer(stack: LocalStack, tenant: 
     )
     without = requests.post(url, headers={"accesskey": tenant["accessKey"]}, json=body, timeout=30)
     assert without.status_code == 400 and without.json()["errorCode"] == "GU_2401"  # a real second attempt
+
+
+@pytest.mark.parametrize(
+    ("spec", "code"),
+    [
+        ({"lookupField": ""}, "GU_2404"),
+        ({"objectName": ""}, "GU_2405"),
+        ({"fields": {}}, "GU_2406"),
+        ({"fields": {"Missing": "Name"}}, "GU_2407"),
+        ({"lookupField": "Shoe"}, "GSOBJ_RLS004"),
+    ],
+)
+def test_lookup_error_codes_over_http(
+    stack: LocalStack, tenant: dict[str, str], spec: dict[str, Any], code: str
+) -> None:
+    lookup = {**SEED["create_request"]["lookups"]["CompanyID"], **spec}
+    body = {"records": SEED["create_request"]["records"], "lookups": {"CompanyID": lookup}}
+    response = _post(stack, tenant["accessKey"], "/v1/users/services", body)
+    assert response.status_code == 400 and response.json()["errorCode"] == code
+
+
+def test_a_lookup_into_a_field_that_is_no_lookup_is_gsobj_rls005(stack: LocalStack, tenant: dict[str, str]) -> None:
+    body = {
+        "records": SEED["create_request"]["records"],
+        "lookups": {"Title": SEED["create_request"]["lookups"]["CompanyID"]},
+    }
+    response = _post(stack, tenant["accessKey"], "/v1/users/services", body)
+    assert response.status_code == 400 and response.json()["errorCode"] == "GSOBJ_RLS005"
+
+
+def test_the_users_family_is_limited_per_hour(stack: LocalStack, tenant: dict[str, str]) -> None:
+    stack.set_limit(tenant["tenantId"], "users", "hour", 1)
+    first = _post(
+        stack, tenant["accessKey"], "/v1/users/services/status", [tenant["superAdminGsid"]], "PUT", status="true"
+    )
+    second = _post(
+        stack, tenant["accessKey"], "/v1/users/services/status", [tenant["superAdminGsid"]], "PUT", status="true"
+    )
+    assert first.status_code == 200
+    assert second.status_code == 429 and second.json()["errorCode"] == "GU_2400"
+    assert int(second.headers["X-RateLimit-Reset"]) % 3600 == 0  # the end of the UTC hour
+    standard = requests.get(f"{stack.api}/v1/tenant", headers={"accesskey": tenant["accessKey"]}, timeout=10)
+    assert standard.status_code == 200  # the standard family is counted apart
