@@ -13,7 +13,7 @@ PORT ?= 3000
 # sam and cfn-lint need a region and credentials to exist, never to be valid.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline
 
-.PHONY: setup run mail test lint typecheck template pytest bench reset lock clean
+.PHONY: setup run mail openapi test lint typecheck template pytest bench reset lock clean
 
 $(BIN)/.installed: requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,10 @@ test: lint typecheck template pytest
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python -m cslocal.openapi --check
+
+openapi: setup
+	$(BIN)/python -m cslocal.openapi --write
 
 typecheck: setup
 	$(BIN)/mypy

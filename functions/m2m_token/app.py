@@ -14,7 +14,7 @@ app = build_resolver(family="users", auth="oauth_client")
 
 
 @app.post("/v1/users/m2m/oauth/token")
-def issue_token() -> Response:
+def issue_token() -> Response[dict]:
     grant_type = request.fields(app.current_event.raw_event).get("grant_type")
     token = service.issue_token(app.principal, grant_type)
     return app.respond(token, **token)

@@ -170,3 +170,14 @@ def test_key_regenerate_create_and_revoke(stack: LocalStack, tenant: dict[str, s
     stack.csadmin("key", "revoke", "--tenant", tenant_id, "--key-id", key_id)
     assert status_with(user_key) == 401
     assert status_with(new_key) == 200
+
+
+def test_swagger_serves_the_document_and_the_ui_without_a_key(stack: LocalStack) -> None:
+    document = requests.get(f"{stack.api}/swagger", params={"format": "json"}, timeout=10)
+    assert document.status_code == 200 and document.headers["Content-Type"].startswith("application/json")
+    paths = document.json()["paths"]
+    for path in ("/v1/tenant", "/v1/users/services", "/v1/users/services/status", "/v1/data/objects/Company"):
+        assert path in paths
+    assert paths["/health"]["get"]["security"] == []
+    page = requests.get(f"{stack.api}/swagger", timeout=10)
+    assert page.status_code == 200 and "SwaggerUIBundle" in page.text and "?format=json" in page.text

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 import uuid
 from pathlib import Path
 
@@ -48,11 +49,14 @@ def test_queue_workers_take_their_sample_batch(name: str, aws_tables) -> None:
 
 
 @pytest.mark.parametrize("name", API_FUNCTIONS)
-def test_the_event_as_shipped_gets_an_envelope(name: str, aws_tables) -> None:
+def test_the_event_as_shipped_gets_an_answer(name: str, aws_tables) -> None:
+    """Open endpoints answer 200; the others need a real key, so the placeholder is a 401."""
+    open_endpoint = sys.modules[f"fn_{name}"].app.auth_scheme == "none"
     status, headers, body = _invoke(name, _event(name))
-    assert status == (200 if name == "health" else 401)
-    assert body["result"] is (status == 200)
-    assert body["requestId"] == headers["X-Request-Id"] == "c0d61647-d3ce-4785-8bfe-d6dacc5cdf88"
+    assert headers["X-Request-Id"] == "c0d61647-d3ce-4785-8bfe-d6dacc5cdf88"
+    assert status == (200 if open_endpoint else 401)
+    if "result" in body:  # an envelope (all but the OpenAPI document itself)
+        assert body["result"] is (status == 200) and body["requestId"] == headers["X-Request-Id"]
     if status == 401:
         assert body["errorCode"] == "GS_APIG_2401"
 
