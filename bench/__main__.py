@@ -18,12 +18,14 @@ sys.path.insert(0, str(ROOT))
 
 from bench.dynamodb_calls import count_calls_per_request  # noqa: E402
 
+# Peak RSS from VmHWM: ru_maxrss would include the parent's memory from before exec.
 IMPORT_SNIPPET = """
-import sys, time, resource
+import time
 start = time.perf_counter()
 {body}
 elapsed = time.perf_counter() - start
-print(elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(elapsed, int(hwm.split()[1]))
 """
 
 

@@ -45,3 +45,19 @@ def flag(event: dict[str, Any], name: str) -> str | None:
 
 def header_or_none(event: dict[str, Any], name: str) -> str | None:
     return header(event, name) or None
+
+
+def bulk_body(event: dict[str, Any], allowed: tuple[str, ...] = ("records",)) -> dict[str, Any]:
+    """A ``{"records": [...], ...}`` body: a JSON object with no field but ``allowed``.
+
+    Checked by hand rather than by a pydantic model so that handlers do not import
+    pydantic at cold start."""
+    from cscore.errors import BadRequest
+
+    body = json_body(event)
+    if not isinstance(body, dict):
+        raise BadRequest("body: must be a JSON object with records")
+    unknown = sorted(set(body) - set(allowed))
+    if unknown:
+        raise BadRequest(f"{unknown[0]}: unknown field of the request body (allowed: {', '.join(allowed)})")
+    return body
