@@ -48,7 +48,7 @@ def test_insert_update_and_delete(stack: LocalStack, tenant: dict[str, str]) -> 
     assert globex["OriginalContractDate"] == "2027-01-15"
     assert acme["CreatedBy"] == tenant["superAdminGsid"] and acme["CreatedDate"].endswith("Z")
     stored = _item(stack, keys.record(t, "Company", acme["Gsid"]))
-    assert stored is not None and stored["GSI2SK"] == f"acme#{acme['Gsid']}"
+    assert stored is not None and stored["GSI2SK"] == f"acme\x01{acme['Gsid']}"
     assert (_item(stack, keys.lookup_index(t, "Company", "Name", "acme")) or {})["gsids"] == [acme["Gsid"]]
     assert (_item(stack, keys.counter(t, "Company")) or {})["total"] == 2
 

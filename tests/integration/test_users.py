@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 import requests
 
-from cscore.platform import ids, keys
-from cscore.platform.dynamo import to_item
+from cscore.platform import keys
+from tests import support
 from tests.integration.stack import LocalStack
 
 pytestmark = pytest.mark.integration
@@ -34,19 +34,7 @@ def _same_shape(actual: Any, sample: Any, path: str = "") -> None:
 
 
 def _add_company(stack: LocalStack, tenant_id: str, name: str) -> str:
-    gsid = ids.new_gsid(ids.COMPANY)
-    dynamodb = stack.client("dynamodb")
-    table = stack.info["tables"]["TenantTable"]
-    dynamodb.put_item(
-        TableName=table, Item={**keys.record(tenant_id, "Company", gsid), **to_item({"Gsid": gsid, "Name": name})}
-    )
-    dynamodb.update_item(
-        TableName=table,
-        Key=keys.lookup_index(tenant_id, "Company", "Name", name),
-        UpdateExpression="SET gsids = list_append(if_not_exists(gsids, :e), :g)",
-        ExpressionAttributeValues={":e": {"L": []}, ":g": {"L": [{"S": gsid}]}},
-    )
-    return gsid
+    return support.add_company(stack.client("dynamodb"), stack.info["tables"]["TenantTable"], tenant_id, name)
 
 
 def _post(
@@ -270,3 +258,20 @@ def test_the_users_family_is_limited_per_hour(stack: LocalStack, tenant: dict[st
     assert int(second.headers["X-RateLimit-Reset"]) % 3600 == 0  # the end of the UTC hour
     standard = requests.get(f"{stack.api}/v1/tenant", headers={"accesskey": tenant["accessKey"]}, timeout=10)
     assert standard.status_code == 200  # the standard family is counted apart
+
+
+def test_seed_list_sample_verbatim(stack: LocalStack, tenant: dict[str, str]) -> None:
+    response = _post(stack, tenant["accessKey"], "/v1/users/services/list", SEED["list_request"])
+    assert response.status_code == 200, response.text
+    data = response.json()["data"]
+    assert (data["page"], data["size"], data["limit"], data["total"], data["users"]) == (0, 0, 25, 0, [])
+    internal = json.loads(json.dumps(SEED["list_request"]).replace("1I0054U9FAKXZ0H26HIODPYB6VXM69JDPA5O", "Internal"))
+    rows = _post(stack, tenant["accessKey"], "/v1/users/services/list", internal).json()["data"]["users"]
+    assert [r["Gsid"] for r in rows] == [tenant["superAdminGsid"]]
+    assert set(rows[0]) >= {"Name", "SFDCUserName", "Email", "IsSuperAdmin", "ModifiedDate", "LicenseType", "Status"}
+    assert rows[0]["LicenseType"] == "Full" and rows[0]["Status"] == "Active"
+
+
+def test_unknown_select_fields_are_gu_1705(stack: LocalStack, tenant: dict[str, str]) -> None:
+    response = _post(stack, tenant["accessKey"], "/v1/users/services/list", {"select": ["Name", "Shoe"]})
+    assert response.status_code == 400 and response.json()["errorCode"] == "GU_1705"

@@ -147,8 +147,8 @@ def test_insert_stores_the_record_its_index_items_and_the_counter(tenant) -> Non
     t = tenant["tenantId"]
     assert item["PK"] == f"T#{t}#Company#{gsid}" and item["SK"] == "RECORD"
     assert item["GSI1PK"] == item["GSI2PK"] == f"T#{t}#Company"
-    assert item["GSI1SK"] == f"2027-01-15T08:00:00.000Z#{gsid}"
-    assert item["GSI2SK"] == f"acme corp#{gsid}"
+    assert item["GSI1SK"] == f"2027-01-15T08:00:00.000Z\x01{gsid}"
+    assert item["GSI2SK"] == f"acme corp\x01{gsid}"
     assert {k: v for k, v in item.items() if k not in repo.INTERNAL} == record
     assert index(t, "Name", "ACME CORP") == [gsid]
     assert index(t, "SfdcAccountId", "0015g00000XyZabAAB") == [gsid]
@@ -310,7 +310,7 @@ def test_update_by_name_changes_fields_and_moves_index_entries(tenant, principal
     assert record["ModifiedDate"] == "2027-01-15T08:01:30.000Z" and record["CreatedDate"] == "2027-01-15T08:00:00.000Z"
     item = stored(t, gsid)
     assert item is not None and "Stage" not in item
-    assert item["GSI1SK"] == f"2027-01-15T08:01:30.000Z#{gsid}"
+    assert item["GSI1SK"] == f"2027-01-15T08:01:30.000Z\x01{gsid}"
     assert index(t, "SfdcAccountId", "001A") is None  # emptied: removed
     assert index(t, "SfdcAccountId", "001B") == [gsid]
     assert index(t, "Name", "acme") == [gsid]
@@ -324,7 +324,7 @@ def test_update_by_gsid_renames(tenant, principal) -> None:
     assert status == 200 and gsids_of(body["data"]) == [b]
     assert index(t, "Name", "old") == [a]
     assert index(t, "Name", "brand new") == [b]
-    assert (stored(t, b) or {})["GSI2SK"] == f"brand new#{b}"
+    assert (stored(t, b) or {})["GSI2SK"] == f"brand new\x01{b}"
 
 
 def test_a_key_matching_several_companies_updates_all(tenant, principal) -> None:

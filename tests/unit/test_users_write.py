@@ -17,6 +17,7 @@ from cscore.platform.dynamo import to_item
 from cscore.tenants import defaults
 from cscore.tenants import service as tenants
 from cscore.users import service
+from tests import support
 
 SEED = json.loads((Path(__file__).parent.parent / "fixtures" / "seed_users.json").read_text())
 VIEWER = "1I003CYFM4Q8T50O0EK4EPT0XX6S7SUXS5JJ"
@@ -28,19 +29,7 @@ def _principal(tenant: dict[str, str]) -> Principal:
 
 
 def add_company(table: str, tenant_id: str, name: str) -> str:
-    """A Company record and its Name index item, as the Company data API writes them."""
-    gsid = ids.new_gsid(ids.COMPANY)
-    client = boto3.client("dynamodb")
-    client.put_item(
-        TableName=table, Item={**keys.record(tenant_id, "Company", gsid), **to_item({"Gsid": gsid, "Name": name})}
-    )
-    client.update_item(
-        TableName=table,
-        Key=keys.lookup_index(tenant_id, "Company", "Name", name),
-        UpdateExpression="SET gsids = list_append(if_not_exists(gsids, :e), :g)",
-        ExpressionAttributeValues={":e": {"L": []}, ":g": {"L": [{"S": gsid}]}},
-    )
-    return gsid
+    return support.add_company(boto3.client("dynamodb"), table, tenant_id, name)
 
 
 @pytest.fixture

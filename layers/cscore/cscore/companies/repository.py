@@ -2,7 +2,7 @@
 that reads or writes them (layout in docs/data-model.md).
 
 - record ``keys.record(t, "Company", gsid)``: the fields, plus ``GSI1PK``/``GSI2PK`` =
-  ``T#<t>#Company``, ``GSI1SK`` = ``<ModifiedDate>#<gsid>``, ``GSI2SK`` = ``<lower(Name)>#<gsid>``;
+  ``T#<t>#Company``, ``GSI1SK`` = ``keys.by_modified_date``, ``GSI2SK`` = ``keys.by_name``;
 - index items ``keys.lookup_index(t, "Company", "Name" | "SfdcAccountId", value)``:
   ``gsids``, the companies with that (normalized) value, in the order they got it;
 - counter ``keys.counter(t, "Company")`` (``T#<t>#COUNTERS`` / ``Company``): ``total``, for
@@ -27,7 +27,7 @@ from cscore.platform import config, keys, table
 from cscore.platform.dynamo import Item, to_attr, to_item
 
 TRANSACTION_LIMIT = 100
-INTERNAL = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+INTERNAL = keys.STORAGE_ATTRIBUTES
 
 
 def record_key(tenant_id: str, gsid: str) -> Item:
@@ -131,9 +131,9 @@ def _indexed(tenant_id: str, record: dict[str, Any]) -> dict[str, Any]:
     return {
         **record,
         "GSI1PK": keys.object_index(tenant_id, OBJECT),
-        "GSI1SK": f"{record['ModifiedDate']}#{gsid}",
+        "GSI1SK": keys.by_modified_date(record["ModifiedDate"], gsid),
         "GSI2PK": keys.object_index(tenant_id, OBJECT),
-        "GSI2SK": f"{keys.normalized(record.get('Name') or '')}#{gsid}",
+        "GSI2SK": keys.by_name(record.get("Name"), gsid),
     }
 
 

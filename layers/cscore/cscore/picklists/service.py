@@ -21,6 +21,9 @@ class Picklists:
     def labels(self, category: str) -> list[str]:
         return sorted(self._items.get(category, {}).values())
 
+    def gsids(self, category: str) -> list[str]:
+        return list(self._items.get(category, {}))
+
     def to_gsid(self, category: str, value: object) -> str | None:
         """The item GSID for a label (any case) or a GSID of this tenant; None when unknown."""
         if not isinstance(value, str):

@@ -77,3 +77,20 @@ def counter(tenant_id: str, obj: str) -> Item:
     """How many records of an object a tenant has (attribute ``total``): unfiltered
     ``includeTotal`` reads this instead of every record."""
     return key(f"T#{tenant_id}#COUNTERS", obj)
+
+
+# Key attributes of a record item, which are not fields of the record.
+STORAGE_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+# Sorts before every printable character, so "Ann" + SEP sorts before "Ann B" + SEP, as
+# the query engine orders the names themselves.
+_SORT_SEPARATOR = "\x01"
+
+
+def by_modified_date(modified_date: str, gsid: str) -> str:
+    """GSI1 sort key: ModifiedDate (fixed-width ISO-8601), then GSID to break ties."""
+    return f"{modified_date}{_SORT_SEPARATOR}{gsid}"
+
+
+def by_name(name: object, gsid: str) -> str:
+    """GSI2 sort key: the name as the query engine compares it (lower-cased), then GSID."""
+    return f"{str(name or '').lower()}{_SORT_SEPARATOR}{gsid}"

@@ -249,7 +249,6 @@ def update_status(principal: Principal, body: Any, status: str | None) -> dict[s
 
 
 UPDATE_KEYS = ("SFDCUserName", "Gsid", "SfdcUserId")
-_STORAGE_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
 
 
 def _bundle_action(body: dict[str, Any]) -> str:
@@ -350,7 +349,7 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
     new_names: set[str] = set()
     planned: dict[int, repository.UserChange] = {}
     for i, change in changes.items():
-        before = {k: v for k, v in (stored.get(i) or {}).items() if k not in _STORAGE_ATTRIBUTES}
+        before = repository.user_of(stored.get(i) or {})
         if not before:
             batch.reject(i, "GS_1400", f"{key}: no user {key_values[i]} in this tenant")
             continue

@@ -1,0 +1,389 @@
+"""The typed shapes of the query language (SPEC §1.5): what a caller describes (schemas),
+what a client sends (``QueryRequest``) and what the parser hands to evaluation (``Query``).
+
+Everything here is plain data; parsing lives in ``parser``, evaluation in ``evaluate``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+# --------------------------------------------------------------------------- schemas
+
+
+class FieldType(StrEnum):
+    STRING = "string"
+    NUMBER = "number"
+    BOOLEAN = "boolean"
+    DATE = "date"
+    DATETIME = "datetime"
+    PICKLIST = "picklist"
+    GSID = "gsid"  # a lookup: holds the GSID of a record of ``Field.target``
+
+
+LOOKUP_SUFFIX = "__gr"
+CUSTOM_SUFFIX = "__gc"
+
+
+@dataclass(frozen=True)
+class Field:
+    """One field of an object. Picklists carry their items (label -> item GSID) so that
+    conditions may name items by label; lookups name their target object so that paths
+    such as ``Csm__gr.Email`` can be resolved."""
+
+    name: str
+    type: FieldType
+    items: Mapping[str, str] = dc_field(default_factory=dict)
+    target: str | None = None
+    _gsid_of: dict[str, str] = dc_field(init=False, repr=False, compare=False)
+    _label_of: dict[str, str] = dc_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        gsid_of: dict[str, str] = {}
+        label_of: dict[str, str] = {}
+        for label, gsid in self.items.items():
+            gsid_of.setdefault(label.lower(), gsid.upper())
+            label_of.setdefault(gsid.upper(), label)
+        object.__setattr__(self, "_gsid_of", gsid_of)
+        object.__setattr__(self, "_label_of", label_of)
+
+    def item_gsid(self, value: str) -> str | None:
+        """The item a picklist value names, by GSID or by label (case-insensitive)."""
+        upper = value.upper()
+        if upper in self._label_of:
+            return upper
+        return self._gsid_of.get(value.lower())
+
+    def item_label(self, gsid: str) -> str | None:
+        """The label of a picklist item (None for an item this field does not know)."""
+        return self._label_of.get(gsid.upper())
+
+
+@dataclass(frozen=True)
+class Schema:
+    """An object's fields by API name (case-sensitive, as in Gainsight)."""
+
+    name: str
+    fields: Mapping[str, Field]
+
+    @classmethod
+    def of(cls, name: str, *fields: Field) -> Schema:
+        return cls(name, {f.name: f for f in fields})
+
+    def __iter__(self) -> Iterator[Field]:
+        return iter(self.fields.values())
+
+    def get(self, name: str) -> Field | None:
+        return self.fields.get(name)
+
+    def with_items(self, picklists: Mapping[str, Mapping[str, str]]) -> Schema:
+        """A copy whose picklist fields carry the given items (label -> GSID), so a static
+        schema can be completed with a tenant's own items per request."""
+        fields = dict(self.fields)
+        for name, items in picklists.items():
+            current = fields.get(name)
+            if current is not None and current.type is FieldType.PICKLIST:
+                fields[name] = Field(current.name, current.type, dict(items), current.target)
+        return Schema(self.name, fields)
+
+
+def resolve_field(schema: Schema, path: str, catalog: Mapping[str, Schema] | None = None) -> Field | None:
+    """The field a name or lookup path (``Csm__gr.Email``, ``Manager__gr.Manager__gr.Name``)
+    ends at; None when any step is unknown. The lookup ``X__gr`` follows field ``X`` or
+    ``X__gc``, which must be a GSID field whose target object is in ``catalog``."""
+    if "." not in path:
+        return schema.get(path)
+    relation, rest = path.split(".", 1)
+    if not relation.endswith(LOOKUP_SUFFIX) or not catalog:
+        return None
+    base = relation[: -len(LOOKUP_SUFFIX)]
+    lookup = schema.get(base) or schema.get(base + CUSTOM_SUFFIX)
+    if lookup is None or lookup.type is not FieldType.GSID or lookup.target is None:
+        return None
+    target = catalog.get(lookup.target)
+    return None if target is None else resolve_field(target, rest, catalog)
+
+
+# --------------------------------------------------------------------------- operators
+
+
+class Operator(StrEnum):
+    EQ = "EQ"
+    NE = "NE"
+    IN = "IN"
+    NOT_IN = "NOT_IN"
+    CONTAINS = "CONTAINS"
+    STARTS_WITH = "STARTS_WITH"
+    ENDS_WITH = "ENDS_WITH"
+    GT = "GT"
+    GTE = "GTE"
+    LT = "LT"
+    LTE = "LTE"
+    BTW = "BTW"
+    IS_NULL = "IS_NULL"
+    IS_NOT_NULL = "IS_NOT_NULL"
+
+
+TEXT_OPERATORS = frozenset({Operator.CONTAINS, Operator.STARTS_WITH, Operator.ENDS_WITH})
+RANGE_OPERATORS = frozenset({Operator.GT, Operator.GTE, Operator.LT, Operator.LTE, Operator.BTW})
+NULL_OPERATORS = frozenset({Operator.IS_NULL, Operator.IS_NOT_NULL})
+SET_OPERATORS = frozenset({Operator.IN, Operator.NOT_IN})
+
+# Which operators make sense on which type; anything else is a 400 naming both.
+ALLOWED_OPERATORS: Mapping[FieldType, frozenset[Operator]] = {
+    FieldType.STRING: frozenset(Operator),
+    FieldType.GSID: frozenset(Operator),
+    FieldType.NUMBER: frozenset(Operator) - TEXT_OPERATORS,
+    FieldType.DATE: frozenset(Operator) - TEXT_OPERATORS,
+    FieldType.DATETIME: frozenset(Operator) - TEXT_OPERATORS,
+    FieldType.BOOLEAN: frozenset({Operator.EQ, Operator.NE}) | SET_OPERATORS | NULL_OPERATORS,
+    FieldType.PICKLIST: frozenset({Operator.EQ, Operator.NE}) | SET_OPERATORS | NULL_OPERATORS,
+}
+
+
+class NoItem:
+    """The normalized form of a picklist value that names no known item: it equals
+    nothing, so EQ/IN with it match no record and NE/NOT_IN match every record."""
+
+    _instance: NoItem | None = None
+
+    def __new__(cls) -> NoItem:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "NO_ITEM"
+
+
+NO_ITEM = NoItem()
+
+# A value after normalization (see ``values``): lower-cased text, Decimal, bool, epoch
+# milliseconds, upper-case picklist item GSID, or NO_ITEM.
+Value = str | Decimal | bool | int | NoItem
+
+
+# --------------------------------------------------------------------------- parsed query
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One validated condition. ``name`` is what records are read by (a field or a lookup
+    path), ``field`` the definition it resolves to, ``values`` normalized for comparison."""
+
+    name: str
+    alias: str | None
+    operator: Operator
+    field: Field
+    values: tuple[Value, ...]
+    raw_values: tuple[Any, ...]
+    value_set: frozenset[Value] = dc_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "value_set", frozenset(self.values))
+
+
+@dataclass(frozen=True)
+class Ref:
+    """A condition, by its position in ``Where.conditions``."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class Not:
+    operand: Expr
+
+
+@dataclass(frozen=True)
+class And:
+    operands: tuple[Expr, ...]
+
+
+@dataclass(frozen=True)
+class Or:
+    operands: tuple[Expr, ...]
+
+
+Expr = Ref | Not | And | Or
+
+
+@dataclass(frozen=True)
+class Where:
+    """Conditions and how they combine (all ANDed when the client gave no expression)."""
+
+    conditions: tuple[Condition, ...]
+    expr: Expr
+    expression: str | None = None
+
+
+@dataclass(frozen=True)
+class SortKey:
+    name: str
+    field: Field
+    descending: bool = False
+
+
+@dataclass(frozen=True)
+class QueryOptions:
+    """What differs between the APIs sharing the language: the users list pages by
+    ``page`` with limit 25/1,000, object queries by ``offset`` up to 5,000 (both keys are
+    accepted by both), and each answers unknown select fields with its own code."""
+
+    default_limit: int = 25
+    max_limit: int = 1000
+    select_required: bool = True
+    select_error_code: str | None = None
+
+
+@dataclass(frozen=True)
+class Query:
+    """A validated query. ``order_by`` always ends with ``Gsid`` so that paging is stable;
+    the introspection methods let a data-access layer push work down to an index."""
+
+    schema: Schema = dc_field(repr=False)
+    select: tuple[str, ...]
+    where: Where | None
+    order_by: tuple[SortKey, ...]
+    limit: int
+    offset: int
+    page: int
+    include_total: bool
+    requested_order: int  # how many leading keys of order_by the client asked for
+
+    def is_unfiltered(self) -> bool:
+        """True when every record matches (no conditions)."""
+        return self.where is None
+
+    def where_fields(self) -> frozenset[str]:
+        """Fields (and lookup paths) the conditions read."""
+        if self.where is None:
+            return frozenset()
+        return frozenset(c.name for c in self.where.conditions)
+
+    def order_fields(self) -> tuple[str, ...]:
+        """The fields the client ordered by, without the implied ``Gsid`` tie-breaker."""
+        return tuple(k.name for k in self.order_by[: self.requested_order])
+
+    def lookup_paths(self) -> frozenset[str]:
+        """Lookup paths used anywhere (select, where, orderBy): values the caller must
+        join into each record, under the path as key, before evaluating."""
+        names = {*self.select, *self.where_fields(), *(k.name for k in self.order_by)}
+        return frozenset(n for n in names if "." in n)
+
+
+# --------------------------------------------------------------------------- request body
+
+
+def _shape(message: str) -> Exception:
+    from cscore.query.errors import QueryError
+
+    return QueryError(message)
+
+
+def _only(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
+    for key in raw:
+        if key not in allowed:
+            raise _shape(f"unknown field '{where}{key}'")
+
+
+def _optional_text(raw: Mapping[str, Any], key: str, where: str) -> str | None:
+    value = raw.get(key)
+    if value is not None and not isinstance(value, str):
+        raise _shape(f"invalid '{where}{key}': must be a string")
+    return value
+
+
+def _optional_int(raw: Mapping[str, Any], key: str) -> int | None:
+    value = raw.get(key)
+    if value is None:
+        return None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise _shape(f"invalid '{key}': must be an integer")
+    return value
+
+
+@dataclass(frozen=True)
+class ConditionRequest:
+    name: str
+    operator: str
+    alias: str | None = None
+    value: Any = None
+
+    @classmethod
+    def from_mapping(cls, raw: Any, index: int) -> ConditionRequest:
+        where = f"where.conditions.{index}."
+        if not isinstance(raw, Mapping):
+            raise _shape(f"invalid 'where.conditions.{index}': must be an object")
+        _only(raw, ("name", "alias", "operator", "value"), where)
+        for required in ("name", "operator"):
+            if raw.get(required) is None:
+                raise _shape(f"'{where}{required}' is required")
+        name, operator = _optional_text(raw, "name", where), _optional_text(raw, "operator", where)
+        return cls(str(name), str(operator), _optional_text(raw, "alias", where), raw.get("value"))
+
+
+@dataclass(frozen=True)
+class WhereRequest:
+    conditions: tuple[ConditionRequest, ...] = ()
+    expression: str | None = None
+
+    @classmethod
+    def from_mapping(cls, raw: Any) -> WhereRequest:
+        if not isinstance(raw, Mapping):
+            raise _shape("invalid 'where': must be an object")
+        _only(raw, ("conditions", "expression"), "where.")
+        conditions = raw.get("conditions") or []
+        if not isinstance(conditions, list):
+            raise _shape("invalid 'where.conditions': must be a list")
+        return cls(
+            tuple(ConditionRequest.from_mapping(c, i) for i, c in enumerate(conditions)),
+            _optional_text(raw, "expression", "where."),
+        )
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """The body shape of SPEC §1.5, checked by hand: request handlers must not import
+    pydantic (its import alone would cost them their cold-start budget)."""
+
+    select: tuple[str, ...] | None = None
+    where: WhereRequest | None = None
+    order_by: Mapping[str, str] | None = None
+    limit: int | None = None
+    page: int | None = None
+    offset: int | None = None
+    include_total: bool = False
+
+    @classmethod
+    def from_mapping(cls, raw: Mapping[str, Any]) -> QueryRequest:
+        _only(raw, ("select", "where", "orderBy", "limit", "page", "offset", "includeTotal"), "")
+        select = raw.get("select")
+        if select is not None and (not isinstance(select, list) or not all(isinstance(s, str) for s in select)):
+            raise _shape("invalid 'select': must be a list of field names")
+        order_by = raw.get("orderBy")
+        if order_by is not None and (
+            not isinstance(order_by, Mapping) or not all(isinstance(v, str) for v in order_by.values())
+        ):
+            raise _shape("invalid 'orderBy': must map field names to asc or desc")
+        include_total = raw.get("includeTotal", False)
+        if isinstance(include_total, str) and include_total.lower() in ("true", "false"):
+            include_total = include_total.lower() == "true"
+        if not isinstance(include_total, bool):
+            raise _shape("invalid 'includeTotal': must be true or false")
+        return cls(
+            select=None if select is None else tuple(select),
+            where=None if raw.get("where") is None else WhereRequest.from_mapping(raw["where"]),
+            order_by=order_by,
+            limit=_optional_int(raw, "limit"),
+            page=_optional_int(raw, "page"),
+            offset=_optional_int(raw, "offset"),
+            include_total=include_total,
+        )

@@ -1,0 +1,90 @@
+"""POST /v1/users/services/list (SPEC §2.5): the query language over a tenant's users.
+
+An unfiltered list ordered by ModifiedDate or Name is served by its index (GSI1 / GSI2)
+and reads only the rows up to the page asked for; an unfiltered total reads the
+tenant's user counter. Anything else reads the tenant's users through GSI1 and lets the
+query engine filter, sort and page them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cscore.auth.principal import Principal
+from cscore.picklists.service import Picklists
+from cscore.query import Field, FieldType, Query, QueryOptions, Schema, execute, parse_query
+from cscore.users import repository
+from cscore.users.schema import PICKLIST_FIELDS
+
+S, N, B, DT, P, G = (
+    FieldType.STRING,
+    FieldType.NUMBER,
+    FieldType.BOOLEAN,
+    FieldType.DATETIME,
+    FieldType.PICKLIST,
+    FieldType.GSID,
+)
+USER = Schema.of(
+    "User",
+    Field("Gsid", G, target="User"),
+    Field("Name", S), Field("FirstName", S), Field("LastName", S), Field("Email", S), Field("SFDCUserName", S),
+    Field("SfdcUserId", S), Field("LicenseType", P), Field("SystemType", P), Field("IsSuperAdmin", B),
+    Field("IsActiveUser", B), Field("GainsightLicenseEnabled", B), Field("Manager", G, target="User"),
+    Field("CompanyID", G, target="Company"), Field("Timezone", S), Field("Locale", S), Field("Title", S),
+    Field("ProfilePicture", S), Field("Status", S), Field("permissionBundles", S),
+    Field("CreatedDate", DT), Field("ModifiedDate", DT), Field("CreatedBy", G, target="User"),
+    Field("ModifiedBy", G, target="User"),
+)  # fmt: skip
+OPTIONS = QueryOptions(default_limit=25, max_limit=1000, select_required=True, select_error_code="GU_1705")
+ALWAYS_SHOWN = ("Gsid", "ProfilePicture", "Status")
+INDEXED_ORDER = {"ModifiedDate": "GSI1", "Name": "GSI2"}
+
+
+def _schema(picklists: Picklists) -> Schema:
+    items = {
+        name: {picklists.to_label(category, gsid): gsid for gsid in picklists.gsids(category)}
+        for name, category in PICKLIST_FIELDS.items()
+    }
+    return USER.with_items(items)  # type: ignore[arg-type]
+
+
+def _with_status(user: dict[str, Any]) -> dict[str, Any]:
+    return {**user, "Status": "Active" if user.get("IsActiveUser", True) else "Inactive"}
+
+
+def _index_for(query: Query) -> tuple[str, bool] | None:
+    """(index, descending) when one index serves the whole query in its order."""
+    ordered = query.order_fields()
+    if not query.is_unfiltered() or len(ordered) != 1 or ordered[0] not in INDEXED_ORDER:
+        return None
+    return INDEXED_ORDER[ordered[0]], query.order_by[0].descending
+
+
+def list_users(principal: Principal, body: Any) -> dict[str, Any]:
+    picklists = Picklists(principal.tenant)
+    query = parse_query(body, _schema(picklists), OPTIONS)
+    tenant_id = principal.tenant_id
+    served_by = _index_for(query)
+    total: int | None
+    if served_by:
+        index, descending = served_by
+        rows = repository.first_by_index(tenant_id, index, descending, query.offset + query.limit)
+        rows = [_with_status(u) for u in rows[query.offset :]]
+        total = repository.count(tenant_id) if query.include_total else None
+    else:
+        result = execute(query, [_with_status(u) for u in repository.all_users(tenant_id)])
+        rows, total = result.rows, result.total
+    users = [_row(user, query.select, picklists) for user in rows]
+    data: dict[str, Any] = {"page": query.page, "size": len(users), "limit": query.limit, "users": users}
+    if total is not None:
+        data["total"] = total
+    return data
+
+
+def _row(user: dict[str, Any], select: tuple[str, ...], picklists: Picklists) -> dict[str, Any]:
+    """The selected fields plus Gsid, ProfilePicture and Status; picklists as labels."""
+    row = {name: user.get(name) for name in (*select, *ALWAYS_SHOWN)}
+    for name, category in PICKLIST_FIELDS.items():
+        if name in row:
+            row[name] = picklists.to_label(category, row[name])
+    return row

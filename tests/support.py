@@ -1,0 +1,23 @@
+"""Test data written the way the product writes it (shared by unit and integration tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cscore.platform import ids, keys
+from cscore.platform.dynamo import to_item
+
+
+def add_company(dynamodb: Any, table: str, tenant_id: str, name: str) -> str:
+    """A Company record and its Name index item, as the Company data API writes them."""
+    gsid = ids.new_gsid(ids.COMPANY)
+    dynamodb.put_item(
+        TableName=table, Item={**keys.record(tenant_id, "Company", gsid), **to_item({"Gsid": gsid, "Name": name})}
+    )
+    dynamodb.update_item(
+        TableName=table,
+        Key=keys.lookup_index(tenant_id, "Company", "Name", name),
+        UpdateExpression="SET gsids = list_append(if_not_exists(gsids, :e), :g)",
+        ExpressionAttributeValues={":e": {"L": []}, ":g": {"L": [{"S": gsid}]}},
+    )
+    return gsid
