@@ -133,3 +133,31 @@ def test_another_tenants_companies_are_unknown(stack: LocalStack, tenant: dict[s
     after = _item(stack, keys.record(tenant["tenantId"], "Company", mine["Gsid"])) or {}
     assert after["Name"] == "Private" and "Stage" not in after
     assert _item(stack, keys.counter(other["tenantId"], "Company")) is None
+
+
+def test_query_companies_over_http(stack, tenant) -> None:
+    import requests
+
+    headers = {"accesskey": tenant["accessKey"]}
+    inserted = requests.post(
+        f"{stack.api}/v1/data/objects/Company",
+        headers=headers,
+        json={"records": [{"Name": "Query Me", "RenewalDate": "2027-03-01"}]},
+        timeout=30,
+    )
+    assert inserted.status_code == 200
+    body = {
+        "select": ["Name", "RenewalDate"],
+        "where": {"conditions": [{"name": "Name", "operator": "EQ", "value": ["query me"]}]},
+    }
+    response = requests.post(f"{stack.api}/v1/data/objects/query/Company", headers=headers, json=body, timeout=30)
+    assert response.status_code == 200, response.text
+    assert response.json()["data"] == {"records": [{"Name": "Query Me", "RenewalDate": 1803859200000}]}
+    unknown = requests.post(
+        f"{stack.api}/v1/data/objects/query/Company", headers=headers, json={"select": ["Shoe"]}, timeout=30
+    )
+    assert unknown.status_code == 400 and unknown.json()["errorCode"] == "GSOBJ_1002"
+    nothing = requests.post(
+        f"{stack.api}/v1/data/objects/query/Unicorn", headers=headers, json={"select": ["Name"]}, timeout=30
+    )
+    assert nothing.status_code == 404 and nothing.json()["errorCode"] == "GS_1404"

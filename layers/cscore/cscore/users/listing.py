@@ -12,8 +12,8 @@ from typing import Any
 
 from cscore.auth.principal import Principal
 from cscore.picklists.service import Picklists
+from cscore.platform import records
 from cscore.query import Field, FieldType, Query, QueryOptions, Schema, execute, parse_query
-from cscore.users import repository
 from cscore.users.schema import PICKLIST_FIELDS
 
 S, N, B, DT, P, G = (
@@ -37,7 +37,6 @@ USER = Schema.of(
 )  # fmt: skip
 OPTIONS = QueryOptions(default_limit=25, max_limit=1000, select_required=True, select_error_code="GU_1705")
 ALWAYS_SHOWN = ("Gsid", "ProfilePicture", "Status")
-INDEXED_ORDER = {"ModifiedDate": "GSI1", "Name": "GSI2"}
 
 
 def _schema(picklists: Picklists) -> Schema:
@@ -52,27 +51,27 @@ def _with_status(user: dict[str, Any]) -> dict[str, Any]:
     return {**user, "Status": "Active" if user.get("IsActiveUser", True) else "Inactive"}
 
 
-def _index_for(query: Query) -> tuple[str, bool] | None:
-    """(index, descending) when one index serves the whole query in its order."""
+def index_order(query: Query) -> tuple[str, bool] | None:
+    """(field, descending) when one index serves the whole query in its order."""
     ordered = query.order_fields()
-    if not query.is_unfiltered() or len(ordered) != 1 or ordered[0] not in INDEXED_ORDER:
+    if not query.is_unfiltered() or len(ordered) != 1 or ordered[0] not in records.INDEX_ORDER:
         return None
-    return INDEXED_ORDER[ordered[0]], query.order_by[0].descending
+    return ordered[0], query.order_by[0].descending
 
 
 def list_users(principal: Principal, body: Any) -> dict[str, Any]:
     picklists = Picklists(principal.tenant)
     query = parse_query(body, _schema(picklists), OPTIONS)
     tenant_id = principal.tenant_id
-    served_by = _index_for(query)
+    served_by = index_order(query)
     total: int | None
     if served_by:
-        index, descending = served_by
-        rows = repository.first_by_index(tenant_id, index, descending, query.offset + query.limit)
+        field, descending = served_by
+        rows = records.first_in_order(tenant_id, "User", field, descending, query.offset + query.limit)
         rows = [_with_status(u) for u in rows[query.offset :]]
-        total = repository.count(tenant_id) if query.include_total else None
+        total = records.count(tenant_id, "User") if query.include_total else None
     else:
-        result = execute(query, [_with_status(u) for u in repository.all_users(tenant_id)])
+        result = execute(query, [_with_status(u) for u in records.all_of(tenant_id, "User")])
         rows, total = result.rows, result.total
     users = [_row(user, query.select, picklists) for user in rows]
     data: dict[str, Any] = {"page": query.page, "size": len(users), "limit": query.limit, "users": users}

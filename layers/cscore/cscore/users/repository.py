@@ -10,8 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from cscore.platform import aws, config, keys, table
-from cscore.platform.dynamo import Item, from_item, to_attr, to_item
+from cscore.platform import config, keys, table
+from cscore.platform.dynamo import Item, to_attr, to_item
 
 TRANSACTION_LIMIT = 100
 
@@ -260,44 +260,3 @@ def _update_actions(
         )
         next_state[email] = (sorted(lists[email]), (version or 0) + 1)
     return actions, next_state
-
-
-def user_of(item: dict[str, Any]) -> dict[str, Any]:
-    """A stored item as a user record (its storage keys removed)."""
-    return {k: v for k, v in item.items() if k not in keys.STORAGE_ATTRIBUTES}
-
-
-def first_by_index(tenant_id: str, index: str, descending: bool, count: int) -> list[dict[str, Any]]:
-    """The first ``count`` users in an index's order (GSI1: ModifiedDate, GSI2: Name),
-    reading no more items than that."""
-    client = aws.dynamodb()
-    users: list[dict[str, Any]] = []
-    kwargs: dict[str, Any] = {
-        "TableName": config.tenant_table(),
-        "IndexName": index,
-        "KeyConditionExpression": f"{index}PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": keys.object_index(tenant_id, "User")}},
-        "ScanIndexForward": not descending,
-    }
-    while len(users) < count:
-        out = client.query(**kwargs, Limit=count - len(users))
-        users.extend(user_of(from_item(i)) for i in out["Items"])
-        if "LastEvaluatedKey" not in out:
-            break
-        kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
-    return users
-
-
-def all_users(tenant_id: str) -> list[dict[str, Any]]:
-    """Every user of the tenant (a Query of its GSI1 partition, page by page)."""
-    items = table.query_all(
-        IndexName="GSI1",
-        KeyConditionExpression="GSI1PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": keys.object_index(tenant_id, "User")}},
-    )
-    return [user_of(i) for i in items]
-
-
-def count(tenant_id: str) -> int:
-    item = table.read_one(keys.counter(tenant_id, "User"))
-    return int((item or {}).get("total", 0))

@@ -15,6 +15,7 @@ from cscore.auth.principal import Principal
 from cscore.errors import ApiError, BadRequest
 from cscore.picklists.service import Picklists
 from cscore.platform import clock, ids, keys, table
+from cscore.platform.records import record_of
 from cscore.users import events, repository
 from cscore.users import lookups as lookup_rules
 from cscore.users.schema import CREATE_RESPONSE_FIELDS, INTERNAL, PICKLIST_FIELDS, FieldError, bundles_of, check_fields
@@ -349,7 +350,7 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
     new_names: set[str] = set()
     planned: dict[int, repository.UserChange] = {}
     for i, change in changes.items():
-        before = repository.user_of(stored.get(i) or {})
+        before = record_of(stored.get(i) or {})
         if not before:
             batch.reject(i, "GS_1400", f"{key}: no user {key_values[i]} in this tenant")
             continue
