@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.dynamodb_calls import count_calls_per_request  # noqa: E402
+from bench.users_list import USERS  # noqa: E402
+from bench.users_list import measure as list_measure  # noqa: E402
 
 # Peak RSS from VmHWM: ru_maxrss would include the parent's memory from before exec.
 IMPORT_SNIPPET = """
@@ -41,55 +43,73 @@ def _fresh_import(body: str, env: dict[str, str]) -> tuple[float, int]:
     return float(out[0]), int(out[1])
 
 
-def _median_import(body: str, env: dict[str, str], runs: int) -> tuple[float, int]:
-    samples = [_fresh_import(body, env) for _ in range(runs)]
-    return statistics.median(s[0] for s in samples), max(s[1] for s in samples)
-
-
 def cold_imports(runs: int) -> list[dict[str, object]]:
+    """Import time of each handler in fresh interpreters, as ratios to ``import boto3``.
+
+    Each round measures boto3 and every handler back to back, and a handler's ratio is
+    the median over rounds of (its time / boto3's time in the same round): load on a
+    shared machine drifts during a run, and a ratio within one round cancels it out."""
     from cslocal.template import load_stack
 
     stack = load_stack(ROOT, "bench")
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("POWERTOOLS_TRACE")}
     base_env["POWERTOOLS_LOG_LEVEL"] = "WARNING"
     base_env |= {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
-    boto3_time, _ = _median_import("import boto3", base_env, runs)
-    rows = []
-    for function in stack.functions():
-        load = (
-            "from cslocal.worker import load_handler; from pathlib import Path; "
-            f"load_handler(Path({str(function.code_dir)!r}), {function.handler!r})"
-        )
-        env = {**base_env, **function.environment}
-        untraced, rss = _median_import(load, {**env, "POWERTOOLS_TRACE_DISABLED": "true"}, runs)
-        traced, traced_rss = _median_import(load, env, runs)
-        rows.append(
-            {
-                "function": function.code_dir.name,
-                "ms": untraced * 1000,
-                "ratio": untraced / boto3_time,
-                "traced_ms": traced * 1000,
-                "traced_ratio": traced / boto3_time,
-                "rss_mb": max(rss, traced_rss) / 1024,
-            }
-        )
-    rows.append(
+    functions = stack.functions()
+    samples: dict[str, dict[str, list[float]]] = {
+        f.code_dir.name: {"ms": [], "ratio": [], "tms": [], "tratio": []} for f in functions
+    }
+    boto3_ms: list[float] = []
+    rss: dict[str, int] = dict.fromkeys(samples, 0)
+    for _ in range(runs):
+        baseline, _ = _fresh_import("import boto3", base_env)
+        boto3_ms.append(baseline * 1000)
+        for function in functions:
+            load = (
+                "from cslocal.worker import load_handler; from pathlib import Path; "
+                f"load_handler(Path({str(function.code_dir)!r}), {function.handler!r})"
+            )
+            env = {**base_env, **function.environment}
+            name = function.code_dir.name
+            untraced, untraced_rss = _fresh_import(load, {**env, "POWERTOOLS_TRACE_DISABLED": "true"})
+            traced, traced_rss = _fresh_import(load, env)
+            samples[name]["ms"].append(untraced * 1000)
+            samples[name]["ratio"].append(untraced / baseline)
+            samples[name]["tms"].append(traced * 1000)
+            samples[name]["tratio"].append(traced / baseline)
+            rss[name] = max(rss[name], untraced_rss, traced_rss)
+    median = statistics.median
+    rows: list[dict[str, object]] = [
         {
-            "function": "(import boto3 alone)",
-            "ms": boto3_time * 1000,
-            "ratio": 1.0,
-            "traced_ms": boto3_time * 1000,
-            "traced_ratio": 1.0,
-            "rss_mb": 0.0,
+            "function": name,
+            "ms": median(s["ms"]),
+            "ratio": median(s["ratio"]),
+            "traced_ms": median(s["tms"]),
+            "traced_ratio": median(s["tratio"]),
+            "rss_mb": rss[name] / 1024,
         }
-    )
+        for name, s in samples.items()
+    ]
+    rows.append({"function": "(import boto3 alone)", "ms": median(boto3_ms), "ratio": 1.0,
+                 "traced_ms": median(boto3_ms), "traced_ratio": 1.0, "rss_mb": 0.0})  # fmt: skip
     return rows
+
+
+def _precompile() -> None:
+    """Byte-compile the project's code first, as the installed dependencies already are:
+    otherwise, where PYTHONDONTWRITEBYTECODE is set, every fresh interpreter would compile
+    our sources again and the figures would measure the compiler."""
+    import compileall
+
+    for folder in ("layers/cscore", "functions", "local"):
+        compileall.compile_dir(str(ROOT / folder), quiet=1)
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per import figure")
     args = parser.parse_args()
+    _precompile()
 
     lines = [
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores, Python {sys.version.split()[0]}.",
@@ -98,6 +118,9 @@ def main() -> int:
     lines += ["### DynamoDB calls per request", "", "| request | calls | operations |", "| --- | ---: | --- |"]
     for name, operations in count_calls_per_request():
         lines.append(f"| {name} | {len(operations)} | {', '.join(operations) or '-'} |")
+    lines += ["", f"### Users list on a {USERS:,}-user tenant (in-process moto)", ""]
+    lines += ["| page | DynamoDB calls | items read | ms (moto) |", "| --- | ---: | ---: | ---: |"]
+    lines += [f"| {label} | {calls} | {items} | {ms:.0f} |" for label, calls, items, ms in list_measure()]
     lines += [
         "",
         f"### Cold import (median of {args.runs} fresh interpreters)",

@@ -1,0 +1,92 @@
+"""Users list on a 10,000-user tenant: DynamoDB calls, items read and latency of one
+page of 25, served by an index (unfiltered, ordered by ModifiedDate or Name) or by the
+query engine over every user (filtered). In-process moto: latency here says little
+about DynamoDB (moto walks the whole table for a GSI query); items read is the figure
+that carries over."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+USERS = 10_000
+
+
+def measure(users: int = USERS) -> list[tuple[str, int, int, float]]:
+    """Rows of (case, DynamoDB calls, items read, milliseconds)."""
+    os.environ.update(
+        {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    from moto import mock_aws
+
+    from bench.dynamodb_calls import ROOT
+    from cscore.auth import service as auth
+    from cscore.platform import aws, config, keys
+    from cscore.tenants import service as tenants
+    from cscore.users import listing, repository
+    from cscore.users.service import now_iso
+    from cslocal.resources import create_all
+    from cslocal.template import load_stack
+
+    stack = load_stack(ROOT, "bench")
+    with mock_aws():
+        for client in (aws.dynamodb, aws.sqs, aws.ses):
+            client.cache_clear()
+        create_all(stack, None)
+        for function in stack.functions():
+            os.environ.update(function.environment)
+        tenant = tenants.create_tenant("Ten thousand")
+        principal = auth.authenticate({"accesskey": tenant["accessKey"]})
+        client = aws.dynamodb()
+        puts: list[dict[str, Any]] = []
+        for i in range(users):
+            user = {"Gsid": f"1P01BENCH{i:027d}", "Name": f"User {i:05d}", "Email": f"u{i}@x.io"}
+            user |= {"SFDCUserName": f"u{i}@x.io", "IsActiveUser": True, "ModifiedDate": now_iso()}
+            for _, actions in repository.insert_transactions(tenant["tenantId"], [user]):
+                puts += [{"PutRequest": {"Item": a["Put"]["Item"]}} for a in actions if "Put" in a]
+        for start in range(0, len(puts), 25):
+            client.batch_write_item(RequestItems={config.tenant_table(): puts[start : start + 25]})
+        client.update_item(
+            TableName=config.tenant_table(),
+            Key=keys.counter(tenant["tenantId"], "User"),
+            UpdateExpression="SET #t = :n",
+            ExpressionAttributeNames={"#t": "total"},
+            ExpressionAttributeValues={":n": {"N": str(users + 1)}},
+        )
+
+        calls: list[str] = []
+        items: list[int] = []
+        client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+
+        def count_items(parsed: dict[str, Any], **_: Any) -> None:
+            batch = sum(len(v) for v in parsed.get("Responses", {}).values())
+            items.append(len(parsed.get("Items", [])) + batch + ("Item" in parsed))
+
+        client.meta.events.register("after-call.dynamodb", count_items)
+        cases = {
+            "25 newest (orderBy ModifiedDate desc), includeTotal": {
+                "orderBy": {"ModifiedDate": "desc"},
+                "includeTotal": True,
+            },
+            "25 by Name asc": {"orderBy": {"Name": "asc"}},
+            "25 by Name, page 3": {"orderBy": {"Name": "asc"}, "page": 3},
+            "25 filtered (Name CONTAINS '99'), includeTotal": {
+                "where": {"conditions": [{"name": "Name", "operator": "CONTAINS", "value": ["99"]}]},
+                "orderBy": {"Name": "asc"},
+                "includeTotal": True,
+            },
+        }
+        rows = []
+        for label, extra in cases.items():
+            calls.clear()
+            items.clear()
+            started = time.perf_counter()
+            data = listing.list_users(principal, {"select": ["Name", "Email"], "limit": 25, **extra})
+            elapsed = (time.perf_counter() - started) * 1000
+            assert data["size"] == 25, data["size"]
+            rows.append((label, len(calls), sum(items), elapsed))
+        for client_cache in (aws.dynamodb, aws.sqs, aws.ses):
+            client_cache.cache_clear()
+    return rows
