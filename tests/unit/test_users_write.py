@@ -463,3 +463,12 @@ def test_update_costs_constant_dynamodb_calls(admin, dynamodb_calls) -> None:
         assert service.update_users(admin, body, "SFDCUserName")["successRowCount"] == size
         assert dynamodb_calls[:3] == ["BatchGetItem", "BatchGetItem", "BatchGetItem"]
         assert len(dynamodb_calls) <= 5, dynamodb_calls
+
+
+def test_update_treats_another_tenants_users_as_unknown(admin) -> None:
+    other = tenants.create_tenant("Other")
+    body = {"records": [{"Gsid": other["superAdminGsid"], "Title": "x"}]}
+    error = _failure(lambda: service.update_users(admin, body, "Gsid"))
+    assert error.code == "GU_2402" and "no user" in error.data["errors"][0]["errorMessage"]
+    by_name = {"records": [{"SFDCUserName": "admin@" + other["tenantId"][:8] + ".cs-platform.local", "Title": "x"}]}
+    assert _failure(lambda: service.update_users(admin, by_name, "SFDCUserName")).code == "GU_2402"
