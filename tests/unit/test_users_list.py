@@ -150,3 +150,22 @@ def test_the_name_index_orders_as_the_engine_does(admin) -> None:
         everyone = _where({"name": "Name", "operator": "IS_NOT_NULL", "value": []})
         by_engine = listing.list_users(admin, {**everyone, "orderBy": {"Name": direction}, "limit": 20})
         assert [u["Gsid"] for u in by_index["users"]] == [u["Gsid"] for u in by_engine["users"]]
+
+
+def test_bundles_assigned_by_the_worker_are_readable_through_list(admin) -> None:
+    import os
+
+    import boto3
+
+    from cscore.users import worker
+
+    person = _people(admin, 1)[0]
+    queue = os.environ["USER_EVENTS_QUEUE_URL"]
+    sqs = boto3.client("sqs")
+    for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
+        worker.assign_bundles(json.loads(message["Body"]))
+    body = {
+        "select": ["permissionBundles"],
+        "where": {"conditions": [{"name": "Gsid", "operator": "EQ", "value": [person["Gsid"]]}]},
+    }
+    assert listing.list_users(admin, body)["users"][0]["permissionBundles"] == ["DEFAULT_BUNDLE"]

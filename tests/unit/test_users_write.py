@@ -152,6 +152,7 @@ def _lookup(**overrides: Any) -> dict[str, Any]:
         (_lookup(fields={}), "GU_2406", "Lookup match criteria is invalid"),
         (_lookup(fields={"Nope": "Name"}), "GU_2407", "Field Nope not present in the user record"),
         (_lookup(lookupField="Colour"), "GSOBJ_RLS004", "Colour"),
+        (_lookup(lookupField="Name"), "GU_2403", "lookupField must be Gsid"),
         ({"Title": _lookup()["CompanyID"]}, "GSOBJ_RLS005", "Title"),
     ],
 )

@@ -94,6 +94,8 @@ def parse(raw: Any, records: list[dict[str, Any]]) -> list[Lookup]:
             raise _fail("GU_2404", f"Lookup field cannot be null or empty ({target})")
         if lookup_field not in OBJECT_FIELDS[object_name]:
             raise _fail("GSOBJ_RLS004", f"Lookup field {lookup_field} does not exist on {object_name}")
+        if lookup_field != "Gsid":  # CompanyID and Manager hold GSIDs: nothing else may be written there
+            raise _fail("GU_2403", f"Lookup configuration invalid: {target} holds a GSID, so lookupField must be Gsid")
         fields = spec.get("fields")
         if not isinstance(fields, dict) or not fields:
             raise _fail("GU_2406", f"Lookup match criteria is invalid: fields of {target} is empty")
@@ -147,7 +149,6 @@ def matches_in(item: dict[str, Any] | None, object_name: str, field: str) -> lis
 class Outcome:
     value: Any = None
     error: str | None = None
-    matched: str | None = None  # the GSID whose lookupField value is wanted (not Gsid)
 
 
 def resolve(
@@ -172,9 +173,7 @@ def resolve(
         return Outcome(
             error=f"{lookup.target}: {len(candidates)} {lookup.object_name} records match {_criteria(lookup, record)}"
         )
-    if lookup.lookup_field == "Gsid":
-        return Outcome(value=candidates[0])
-    return Outcome(matched=candidates[0])
+    return Outcome(value=candidates[0])  # lookupField is Gsid (parse makes sure)
 
 
 def _criteria(lookup: Lookup, record: dict[str, Any]) -> str:

@@ -150,8 +150,6 @@ def create_users(principal: Principal, body: Any, notify: str | None = None) -> 
             outcome = lookup_rules.resolve(lookup, dict_records[i], found, tenant_id)
             if outcome.error:
                 problem = ("GS_1400", outcome.error)
-            elif outcome.matched:
-                problem = ("GS_1400", f"{lookup.target}: lookupField {lookup.lookup_field} is not supported yet")
             else:
                 user[lookup.target] = outcome.value
         for ref_field, obj in (("Manager", "User"), ("CompanyID", "Company")):
@@ -360,11 +358,8 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
             if problem:
                 break
             outcome = lookup_rules.resolve(lookup, dict_records[i], found, tenant_id)
-            if outcome.error or outcome.matched:
-                problem = (
-                    "GS_1400",
-                    outcome.error or f"{lookup.target}: lookupField {lookup.lookup_field} is not supported yet",
-                )
+            if outcome.error:
+                problem = ("GS_1400", outcome.error)
             else:
                 after[lookup.target] = outcome.value
         missing_bundles = [b for b in bundles[i] or [] if found.get(_pk(keys.permission_bundle(tenant_id, b))) is None]
