@@ -6,6 +6,8 @@ import json
 from typing import Any
 from urllib.parse import parse_qsl
 
+from cscore.errors import BadRequest
+
 
 def header(event: dict[str, Any], name: str) -> str:
     """A header's value ignoring the case of its name ('' when absent)."""
@@ -52,8 +54,6 @@ def bulk_body(event: dict[str, Any], allowed: tuple[str, ...] = ("records",)) ->
 
     Checked by hand rather than by a pydantic model so that handlers do not import
     pydantic at cold start."""
-    from cscore.errors import BadRequest
-
     body = json_body(event)
     if not isinstance(body, dict):
         raise BadRequest("body: must be a JSON object with records")
