@@ -202,7 +202,7 @@ def test_insert_with_no_valid_record_is_400_with_the_first_error(tenant) -> None
         ({"Name": "A", "Csm": "1P01" + "0" * 32}, "GSOBJ_1004", "Csm: no user with GSID"),
         ({"Name": "A", "ParentCompanyName": "Nobody"}, "GSOBJ_1004", "ParentCompanyName: no company named 'Nobody'"),
         ({"Name": "A", "CsmEmail": "who@x.io"}, "GSOBJ_1004", "CsmEmail: no user with e-mail 'who@x.io'"),
-        ({"Name": "A", "CSMFirstName": "Pat", "CSMLastName": "Lee"}, "GSOBJ_1002", "not supported yet"),
+        ({"Name": "A", "CSMFirstName": "Pat"}, "GSOBJ_1002", "give both"),
         ({"Name": "A", "Csm": "1P01" + "0" * 32, "CsmEmail": "a@b.c"}, "GSOBJ_1002", "give one of them"),
     ],
 )

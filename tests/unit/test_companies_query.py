@@ -136,3 +136,18 @@ def test_unfiltered_order_by_name_reads_only_its_page(admin, data, dynamodb_call
     dynamodb_calls.clear()
     rows = _q(admin, {"select": ["Name"], "orderBy": {"Name": "asc"}, "limit": 2})
     assert [r["Name"] for r in rows] == ["Acme", "acme labs"] and dynamodb_calls == ["Query"]
+
+
+def test_csm_by_first_and_last_name_follows_renames(admin) -> None:
+    pat = users.create_users(
+        admin, {"records": [{"FirstName": "Pat", "LastName": "Lee", "Email": "pat@x.io", "SFDCUserName": "pat@x.io"}]}
+    )
+    gsid = pat["records"][0]["Gsid"]
+    named = {"Name": "Named", "CSMFirstName": "pat", "CSMLastName": "LEE"}
+    assert companies.insert_companies(admin, [named])["records"][0]["Csm"] == gsid
+    users.update_users(admin, {"records": [{"Gsid": gsid, "LastName": "Wong"}]}, "Gsid")
+    with pytest.raises(ApiError) as error:  # the old name no longer finds Pat
+        companies.insert_companies(admin, [{**named, "Name": "Named 2"}])
+    assert "no user named" in error.value.desc
+    renamed = {"Name": "Named 3", "CSMFirstName": "Pat", "CSMLastName": "Wong"}
+    assert companies.insert_companies(admin, [renamed])["records"][0]["Csm"] == gsid

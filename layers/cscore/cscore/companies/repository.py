@@ -42,11 +42,6 @@ def user_key(tenant_id: str, gsid: str) -> Item:
     return keys.user(tenant_id, gsid)
 
 
-def user_email_key(tenant_id: str, email: str) -> Item:
-    """The users' lookup index item of one e-mail (written by the users API)."""
-    return keys.lookup_index(tenant_id, "User", "Email", email)
-
-
 def counter_key(tenant_id: str) -> Item:
     return keys.counter(tenant_id, OBJECT)
 

@@ -57,8 +57,9 @@ SYSTEM_FIELDS = ("Gsid", "CreatedDate", "ModifiedDate", "CreatedBy", "ModifiedBy
 KEY_FIELDS = ("Gsid", "Name", "SfdcAccountId")
 INDEXED_FIELDS = ("Name", "SfdcAccountId")
 # Convenience fields resolved to a stored field when written, never stored themselves.
-BY_NAME = {"ParentCompanyName": "ParentCompany", "CsmEmail": "Csm"}
-NOT_SUPPORTED_YET = ("CSMFirstName", "CSMLastName")
+BY_NAME = {"ParentCompanyName": "ParentCompany", "CsmEmail": "Csm", "CsmFullName": "Csm"}
+# Given together, they name the CSM by its users' FullName index ("first last").
+CSM_NAME_PARTS = ("CSMFirstName", "CSMLastName")
 
 INVALID_FIELD = "GSOBJ_1002"
 TOO_LONG = "GSOBJ_1001"
@@ -116,20 +117,13 @@ def parse_record(raw: Any, *, insert: bool, key_fields: tuple[str, ...] = ()) ->
         elif name in SYSTEM_FIELDS:
             hint = "; to match by it use keys=Gsid" if name == "Gsid" and not insert else ""
             parsed.problems.append(Problem(INVALID_FIELD, f"{name}: system field, set by the platform{hint}"))
-        elif name in NOT_SUPPORTED_YET:
-            parsed.problems.append(
-                Problem(
-                    INVALID_FIELD,
-                    f"{name}: not supported yet (resolving a CSM by name needs a user-name index); "
-                    "give Csm (a user GSID) or CsmEmail",
-                )
-            )
-        elif name in BY_NAME:
+        elif name in CSM_NAME_PARTS or name in BY_NAME:
             _by_name_value(parsed, name, value)
         elif name in FIELDS:
             _field_value(parsed, name, value, insert=insert)
         else:
             parsed.problems.append(Problem(INVALID_FIELD, _unknown(name)))
+    _combine_csm_name(parsed)
     for convenience, target in BY_NAME.items():
         if convenience in parsed.by_name and target in raw:
             parsed.problems.append(Problem(INVALID_FIELD, f"{target}, {convenience}: give one of them, not both"))
@@ -162,6 +156,20 @@ def _key_value(parsed: Parsed, name: str, value: Any) -> None:
         parsed.problems.append(Problem(REQUIRED_NULL, f"{name}: key field needs a non-empty string value"))
         return
     parsed.keys[name] = value.strip()
+
+
+def _combine_csm_name(parsed: Parsed) -> None:
+    """CSMFirstName + CSMLastName -> CsmFullName (both or neither; not with CsmEmail)."""
+    given = [part for part in CSM_NAME_PARTS if part in parsed.by_name]
+    if not given:
+        return
+    first, last = (parsed.by_name.pop(part, None) for part in CSM_NAME_PARTS)
+    if len(given) == 1:
+        parsed.problems.append(Problem(INVALID_FIELD, "CSMFirstName, CSMLastName: give both to name the CSM"))
+    elif "CsmEmail" in parsed.by_name:
+        parsed.problems.append(Problem(INVALID_FIELD, "CsmEmail, CSMFirstName: give one way to name the CSM"))
+    else:
+        parsed.by_name["CsmFullName"] = f"{first} {last}" if first and last else None
 
 
 def _by_name_value(parsed: Parsed, name: str, value: Any) -> None:

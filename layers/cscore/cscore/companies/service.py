@@ -20,8 +20,9 @@ Rules chosen where Gainsight's contract is silent:
   later value wins) and it is listed once.
 - References must exist in the tenant when the request is made (a company inserted by
   the same request cannot be referenced). ``ParentCompanyName`` resolves by the Name index
-  and ``CsmEmail`` by the users' e-mail index; several matches take the oldest (smallest
-  GSID, GSIDs being time-ordered). ``CSMFirstName``/``CSMLastName`` are refused (GSOBJ_1002)
+  ``CsmEmail`` by the users' e-mail index and ``CSMFirstName`` + ``CSMLastName`` by their
+  FullName index; several matches take the oldest (smallest GSID, GSIDs being
+  time-ordered).
   until users keep a name index: resolving them otherwise would need a scan. A company
   cannot be its own parent; longer cycles are not checked. Deleting a company does not
   touch companies that reference it.
@@ -123,9 +124,14 @@ def _reference_keys(tenant_id: str, parsed: Parsed) -> list[Any]:
         found.append(repo.user_key(tenant_id, parsed.values["Csm"]))
     if parsed.by_name.get("ParentCompanyName"):
         found.append(repo.index_key(tenant_id, "Name", parsed.by_name["ParentCompanyName"]))
-    if parsed.by_name.get("CsmEmail"):
-        found.append(repo.user_email_key(tenant_id, str(parsed.by_name["CsmEmail"])))
+    for name, value in parsed.by_name.items():
+        if value and name in _USER_INDEX:
+            found.append(keys.lookup_index(tenant_id, "User", _USER_INDEX[name], value))
     return found
+
+
+# Convenience fields that name a user, and the users' index that resolves them.
+_USER_INDEX = {"CsmEmail": "Email", "CsmFullName": "FullName"}
 
 
 def _resolve(tenant_id: str, parsed: Parsed, snapshot: repo.Snapshot) -> None:
@@ -147,13 +153,13 @@ def _resolve(tenant_id: str, parsed: Parsed, snapshot: repo.Snapshot) -> None:
         item_key = (
             repo.index_key(tenant_id, "Name", value)
             if target == "ParentCompany"
-            else repo.user_email_key(tenant_id, value)
+            else keys.lookup_index(tenant_id, "User", _USER_INDEX[name], value)
         )
         matches = snapshot.gsids(item_key)
         if matches:
             parsed.values[target] = min(matches)
         else:
-            what = "company named" if target == "ParentCompany" else "user with e-mail"
+            what = {"ParentCompanyName": "company named", "CsmEmail": "user with e-mail"}.get(name, "user named")
             parsed.problems.append(Problem(schema.BAD_GSID, f"{name}: no {what} {value!r}"))
 
 

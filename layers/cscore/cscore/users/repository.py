@@ -1,7 +1,8 @@
 """User items, their uniqueness guards and lookup index items (see docs/data-model.md).
 
 A user is written with, in the same transaction: its SFDCUserName guard (and its
-SfdcUserId guard when it has one), its Email index item, and the tenant's user counter.
+SfdcUserId guard when it has one), its index items (Email, FullName), and the tenant's
+user counter.
 """
 
 from __future__ import annotations
@@ -66,22 +67,38 @@ def _count(tenant_id: str, n: int) -> dict[str, Any]:
     }
 
 
+IndexEntry = tuple[str, str]  # (looked-up field, normalised value)
+
+
+def index_entries(user: dict[str, Any]) -> set[IndexEntry]:
+    """The lookup index items a user is listed in: its Email, and its FullName
+    ("first last", what the Company API's CSMFirstName + CSMLastName look up)."""
+    entries = set()
+    if user.get("Email"):
+        entries.add(("Email", keys.normalized(user["Email"])))
+    if user.get("FirstName") and user.get("LastName"):
+        entries.add(("FullName", keys.normalized(f"{user['FirstName']} {user['LastName']}")))
+    return entries
+
+
 def insert_transactions(tenant_id: str, users: list[dict[str, Any]]) -> list[tuple[list[str], list[dict[str, Any]]]]:
     """The transactions that create ``users``: [(gsids, actions)], each ≤ 100 actions.
 
-    Each transaction appends its own users to their Email index items, so an index item
-    never names a user whose transaction failed."""
+    Each transaction appends its own users to their index items, so an index item never
+    names a user whose transaction failed."""
     chunks: list[list[dict[str, Any]]] = [[]]
     size = 1  # the counter update
-    for user in sorted(users, key=lambda u: keys.normalized(u.get("Email") or "")):
-        email = keys.normalized(user.get("Email") or "")
-        needed = 3 if user.get("SfdcUserId") else 2
-        new_email = bool(email) and all(keys.normalized(u.get("Email") or "") != email for u in chunks[-1])
-        if size + needed + new_email > TRANSACTION_LIMIT:
+    in_chunk: set[IndexEntry] = set()
+    for user in sorted(users, key=lambda u: sorted(index_entries(u))):
+        entries = index_entries(user)
+        needed = (3 if user.get("SfdcUserId") else 2) + len(entries - in_chunk)
+        if size + needed > TRANSACTION_LIMIT:
             chunks.append([])
-            size, new_email = 1, bool(email)
+            size, in_chunk = 1, set()
+            needed = (3 if user.get("SfdcUserId") else 2) + len(entries)
         chunks[-1].append(user)
-        size += needed + new_email
+        size += needed
+        in_chunk |= entries
     return [(_gsids(chunk), _insert_actions(tenant_id, chunk)) for chunk in chunks if chunk]
 
 
@@ -91,7 +108,7 @@ def _gsids(users: list[dict[str, Any]]) -> list[str]:
 
 def _insert_actions(tenant_id: str, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
     actions: list[dict[str, Any]] = []
-    by_email: dict[str, list[str]] = defaultdict(list)
+    listed: dict[IndexEntry, list[str]] = defaultdict(list)
     for user in users:
         actions.append(
             {
@@ -105,9 +122,9 @@ def _insert_actions(tenant_id: str, users: list[dict[str, Any]]) -> list[dict[st
         actions.append(_claim(tenant_id, "SFDCUserName", user["SFDCUserName"], user["Gsid"]))
         if user.get("SfdcUserId"):
             actions.append(_claim(tenant_id, "SfdcUserId", user["SfdcUserId"], user["Gsid"]))
-        if user.get("Email"):
-            by_email[keys.normalized(user["Email"])].append(user["Gsid"])
-    actions.extend(_index_append(tenant_id, "Email", email, gsids) for email, gsids in by_email.items())
+        for entry in index_entries(user):
+            listed[entry].append(user["Gsid"])
+    actions.extend(_index_append(tenant_id, field, value, gsids) for (field, value), gsids in listed.items())
     actions.append(_count(tenant_id, len(users)))
     return actions
 
@@ -158,31 +175,30 @@ class UserChange:
 
 
 def update(
-    tenant_id: str, changes: list[UserChange], email_index: dict[str, dict[str, Any] | None]
+    tenant_id: str, changes: list[UserChange], index_items: dict[IndexEntry, dict[str, Any] | None]
 ) -> tuple[list[str], list[str]]:
     """Write updated users; returns (updated GSIDs, GSIDs whose transaction lost a race).
 
     Each record is replaced only if unchanged since it was read (its ModifiedDate); a
-    changed SFDCUserName moves its guard; a changed Email moves the GSID between index
-    items, whose lists are rewritten under a version check. ``email_index`` holds the
-    index items (normalised Email -> item) read for every old and new Email."""
+    changed SFDCUserName moves its guard; a changed Email or name moves the GSID between
+    index items, whose lists are rewritten under a version check. ``index_items`` holds
+    the index items read for every old and new entry of the users that move."""
     state = {
-        email: (list((item or {}).get("gsids") or []), (item or {}).get("v")) for email, item in email_index.items()
+        entry: (list((item or {}).get("gsids") or []), (item or {}).get("v")) for entry, item in index_items.items()
     }
     chunks: list[list[UserChange]] = [[]]
-    size, emails_in_chunk = 0, set[str]()
+    size, in_chunk = 0, set[IndexEntry]()
     for change in changes:
         names_moved = keys.normalized(change.before["SFDCUserName"]) != keys.normalized(change.after["SFDCUserName"])
-        emails = {keys.normalized(c.get("Email") or "") for c in (change.before, change.after)}
-        emails = set() if len(emails) == 1 else emails - {""}
-        needed = 1 + 2 * names_moved + len(emails - emails_in_chunk)
+        entries = index_entries(change.before) ^ index_entries(change.after)
+        needed = 1 + 2 * names_moved + len(entries - in_chunk)
         if size + needed > TRANSACTION_LIMIT:
             chunks.append([])
-            size, emails_in_chunk = 0, set()
-            needed = 1 + 2 * names_moved + len(emails)
+            size, in_chunk = 0, set()
+            needed = 1 + 2 * names_moved + len(entries)
         chunks[-1].append(change)
         size += needed
-        emails_in_chunk |= emails
+        in_chunk |= entries
     updated: list[str] = []
     lost: list[str] = []
     for chunk in chunks:
@@ -201,11 +217,11 @@ def update(
 
 
 def _update_actions(
-    tenant_id: str, chunk: list[UserChange], state: dict[str, tuple[list[str], Any]]
-) -> tuple[list[dict[str, Any]], dict[str, tuple[list[str], Any]]]:
+    tenant_id: str, chunk: list[UserChange], state: dict[IndexEntry, tuple[list[str], Any]]
+) -> tuple[list[dict[str, Any]], dict[IndexEntry, tuple[list[str], Any]]]:
     actions: list[dict[str, Any]] = []
-    lists = {email: list(gsids) for email, (gsids, _) in state.items()}
-    touched: set[str] = set()
+    lists = {entry: list(gsids) for entry, (gsids, _) in state.items()}
+    touched: set[IndexEntry] = set()
     for change in chunk:
         before, after = change.before, change.after
         gsid = after["Gsid"]
@@ -231,32 +247,32 @@ def _update_actions(
                 }
             )
             actions.append(_claim(tenant_id, "SFDCUserName", after["SFDCUserName"], gsid))
-        old_email = keys.normalized(before.get("Email") or "")
-        new_email = keys.normalized(after.get("Email") or "")
-        if old_email != new_email:
-            if old_email and gsid in lists.get(old_email, []):
-                lists[old_email].remove(gsid)
-                touched.add(old_email)
-            if new_email:
-                lists.setdefault(new_email, []).append(gsid)
-                touched.add(new_email)
-    next_state: dict[str, tuple[list[str], Any]] = {}
-    for email in sorted(touched):
-        version = state.get(email, ([], None))[1]
+        old, new = index_entries(before), index_entries(after)
+        for entry in old - new:
+            if gsid in lists.get(entry, []):
+                lists[entry].remove(gsid)
+                touched.add(entry)
+        for entry in new - old:
+            lists.setdefault(entry, []).append(gsid)
+            touched.add(entry)
+    next_state: dict[IndexEntry, tuple[list[str], Any]] = {}
+    for entry in sorted(touched):
+        version = state.get(entry, ([], None))[1]
         guard = "attribute_not_exists(v)" if version is None else "v = :v"
-        values: dict[str, Any] = {":gsids": to_attr(sorted(lists[email])), ":one": {"N": "1"}}
+        values: dict[str, Any] = {":gsids": to_attr(sorted(lists[entry])), ":one": {"N": "1"}}
         if version is not None:
             values[":v"] = {"N": str(version)}
+        field, value = entry
         actions.append(
             {
                 "Update": {
                     "TableName": config.tenant_table(),
-                    "Key": keys.lookup_index(tenant_id, "User", "Email", email),
+                    "Key": keys.lookup_index(tenant_id, "User", field, value),
                     "UpdateExpression": "SET gsids = :gsids ADD v :one",
                     "ConditionExpression": guard,
                     "ExpressionAttributeValues": values,
                 }
             }
         )
-        next_state[email] = (sorted(lists[email]), (version or 0) + 1)
+        next_state[entry] = (sorted(lists[entry]), (version or 0) + 1)
     return actions, next_state

@@ -376,19 +376,15 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
         new_names.add(keys.normalized(after["SFDCUserName"]))
         planned[i] = repository.UserChange(before, after)
 
-    emails = {keys.normalized(c.before.get("Email") or "") for c in planned.values()}
-    emails |= {keys.normalized(c.after.get("Email") or "") for c in planned.values()}
-    moved = [
-        c
-        for c in planned.values()
-        if keys.normalized(c.before.get("Email") or "") != keys.normalized(c.after.get("Email") or "")
-    ]
-    email_index: dict[str, dict[str, Any] | None] = {}
-    if moved:  # Read 3, only when an Email changes: the index items it moves between.
-        wanted_emails = sorted(e for e in emails if e)
-        items = table.read_many([keys.lookup_index(tenant_id, "User", "Email", e) for e in wanted_emails])
-        email_index = dict(zip(wanted_emails, items, strict=True))
-    updated, lost = repository.update(tenant_id, list(planned.values()), email_index)
+    moved = [c for c in planned.values() if repository.index_entries(c.before) != repository.index_entries(c.after)]
+    index_items: dict[repository.IndexEntry, dict[str, Any] | None] = {}
+    if moved:  # Read 3, only when an Email or name changes: the index items it moves between.
+        entries = sorted(
+            set().union(*(repository.index_entries(c.before) | repository.index_entries(c.after) for c in moved))
+        )
+        items = table.read_many([keys.lookup_index(tenant_id, "User", field, value) for field, value in entries])
+        index_items = dict(zip(entries, items, strict=True))
+    updated, lost = repository.update(tenant_id, list(planned.values()), index_items)
     index_of = {c.after["Gsid"]: i for i, c in planned.items()}
     for gsid in lost:
         batch.reject(index_of[gsid], "GS_1409", "the user changed while it was being updated; retry")
