@@ -109,33 +109,19 @@ def create_users(principal: Principal, body: Any, notify: str | None = None) -> 
         bundles[i] = wanted_bundles or []
 
     # Everything the records refer to, in one strongly consistent batch read.
-    wanted: dict[tuple[str, str], Any] = {}
+    lookup_targets = {lookup.target for lookup in lookups}
+    wanted: list[dict[str, Any]] = []
     for i, user in users.items():
-        wanted_key = keys.unique_value(tenant_id, "User", "SFDCUserName", user["SFDCUserName"])
-        wanted[(wanted_key["PK"]["S"], wanted_key["SK"]["S"])] = wanted_key
+        wanted.append(keys.unique_value(tenant_id, "User", "SFDCUserName", user["SFDCUserName"]))
         if user.get("SfdcUserId"):
-            wanted_key = keys.unique_value(tenant_id, "User", "SfdcUserId", user["SfdcUserId"])
-            wanted[(wanted_key["PK"]["S"], wanted_key["SK"]["S"])] = wanted_key
-        for ref_field, obj in (("Manager", "User"), ("CompanyID", "Company")):
-            if user.get(ref_field):
-                wanted_key = keys.record(tenant_id, obj, user[ref_field])
-                wanted[(wanted_key["PK"]["S"], wanted_key["SK"]["S"])] = wanted_key
-        for name in bundles[i]:
-            wanted_key = keys.permission_bundle(tenant_id, name)
-            wanted[(wanted_key["PK"]["S"], wanted_key["SK"]["S"])] = wanted_key
-        for lookup in lookups:
-            for source, matched in lookup.criteria:
-                value = dict_records[i].get(source)
-                if value not in (None, ""):
-                    wanted_key = lookup_rules.match_key(tenant_id, lookup.object_name, matched, value)
-                    wanted[(wanted_key["PK"]["S"], wanted_key["SK"]["S"])] = wanted_key
-    found = dict(zip(wanted, table.read_many(list(wanted.values())), strict=True))
+            wanted.append(keys.unique_value(tenant_id, "User", "SfdcUserId", user["SfdcUserId"]))
+        wanted += _reference_keys(tenant_id, user, dict_records[i], bundles[i], lookups, lookup_targets)
+    found = _read(wanted)
 
     def exists(item_key: dict[str, Any]) -> bool:
         return found.get((item_key["PK"]["S"], item_key["SK"]["S"])) is not None
 
     taken_in_request: set[str] = set()
-    lookup_targets = {lookup.target for lookup in lookups}
     for i, user in list(users.items()):
         problem: tuple[str, str] | None = None
         name_key = keys.unique_value(tenant_id, "User", "SFDCUserName", user["SFDCUserName"])
@@ -144,21 +130,9 @@ def create_users(principal: Principal, body: Any, notify: str | None = None) -> 
             problem = ("GS_1409", f"SFDCUserName: {user['SFDCUserName']} is already taken")
         elif user.get("SfdcUserId") and exists(keys.unique_value(tenant_id, "User", "SfdcUserId", user["SfdcUserId"])):
             problem = ("GS_1409", f"SfdcUserId: {user['SfdcUserId']} already belongs to another user")
-        for lookup in lookups:
-            if problem:
-                break
-            outcome = lookup_rules.resolve(lookup, dict_records[i], found, tenant_id)
-            if outcome.error:
-                problem = ("GS_1400", outcome.error)
-            else:
-                user[lookup.target] = outcome.value
-        for ref_field, obj in (("Manager", "User"), ("CompanyID", "Company")):
-            given = user.get(ref_field) if ref_field not in lookup_targets else None
-            if not problem and given and not exists(keys.record(tenant_id, obj, given)):
-                problem = ("GS_1400", f"{ref_field}: no {obj} {given} in this tenant")
-        missing_bundles = [b for b in bundles[i] if not exists(keys.permission_bundle(tenant_id, b))]
-        if not problem and missing_bundles:
-            problem = ("GS_1400", f"permissionBundles: unknown bundle {', '.join(missing_bundles)}")
+        problem = problem or _resolve_references(
+            tenant_id, user, user, dict_records[i], bundles[i], lookups, lookup_targets, found
+        )
         if problem:
             batch.reject(i, *problem)
             del users[i]
@@ -306,26 +280,13 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
         raise BadRequest("Conflict in updating users: the same user is in the request more than once", code="GU_2411")
 
     # Read 1: who the records are, and everything they refer to.
-    wanted: dict[tuple[str, str], dict[str, Any]] = {}
+    wanted: list[dict[str, Any]] = []
     for i, change in changes.items():
-        for item_key in (_identity_key(tenant_id, key, key_values[i]),):
-            wanted[_pk(item_key)] = item_key
+        wanted.append(_identity_key(tenant_id, key, key_values[i]))
         if key != "SFDCUserName" and change.get("SFDCUserName"):
-            item_key = keys.unique_value(tenant_id, "User", "SFDCUserName", change["SFDCUserName"])
-            wanted[_pk(item_key)] = item_key
-        for ref_field, obj in (("Manager", "User"), ("CompanyID", "Company")):
-            if change.get(ref_field) and ref_field not in lookup_targets:
-                item_key = keys.record(tenant_id, obj, change[ref_field])
-                wanted[_pk(item_key)] = item_key
-        for name in bundles[i] or []:
-            item_key = keys.permission_bundle(tenant_id, name)
-            wanted[_pk(item_key)] = item_key
-        for lookup in lookups:
-            for source, matched in lookup.criteria:
-                if dict_records[i].get(source) not in (None, ""):
-                    item_key = lookup_rules.match_key(tenant_id, lookup.object_name, matched, dict_records[i][source])
-                    wanted[_pk(item_key)] = item_key
-    found = dict(zip(wanted, table.read_many(list(wanted.values())), strict=True))
+            wanted.append(keys.unique_value(tenant_id, "User", "SFDCUserName", change["SFDCUserName"]))
+        wanted += _reference_keys(tenant_id, change, dict_records[i], bundles[i] or [], lookups, lookup_targets)
+    found = _read(wanted)
 
     # Read 2: the stored users (already read when the key is their GSID).
     gsid_of: dict[int, str] = {}
@@ -352,19 +313,19 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
         if not before:
             batch.reject(i, "GS_1400", f"{key}: no user {key_values[i]} in this tenant")
             continue
-        problem = _update_problem(before, change, key, found, tenant_id, lookup_targets, new_names)
+        problem = _update_problem(before, change, key, found, tenant_id, new_names)
         after = {**before, **change}
-        for lookup in lookups:
-            if problem:
-                break
-            outcome = lookup_rules.resolve(lookup, dict_records[i], found, tenant_id)
-            if outcome.error:
-                problem = ("GS_1400", outcome.error)
-            else:
-                after[lookup.target] = outcome.value
-        missing_bundles = [b for b in bundles[i] or [] if found.get(_pk(keys.permission_bundle(tenant_id, b))) is None]
-        if not problem and missing_bundles:
-            problem = ("GS_1400", f"permissionBundles: unknown bundle {', '.join(missing_bundles)}")
+        problem = problem or _resolve_references(
+            tenant_id,
+            after,
+            change,
+            dict_records[i],
+            bundles[i] or [],
+            lookups,
+            lookup_targets,
+            found,
+            own=before["Gsid"],
+        )
         if problem:
             batch.reject(i, *problem)
             continue
@@ -404,7 +365,6 @@ def _update_problem(
     key: str,
     found: dict[tuple[str, str], Any],
     tenant_id: str,
-    lookup_targets: set[str],
     new_names: set[str],
 ) -> tuple[str, str] | None:
     """Why a stored user cannot take this change (None when it can)."""
@@ -417,10 +377,6 @@ def _update_problem(
         owner = found.get(_pk(keys.unique_value(tenant_id, "User", "SFDCUserName", new_name)))
         if (owner and owner.get("gsid") != before["Gsid"]) or keys.normalized(new_name) in new_names:
             return "GS_1409", f"SFDCUserName: {new_name} is already taken"
-    for ref_field, obj in (("Manager", "User"), ("CompanyID", "Company")):
-        given = change.get(ref_field) if ref_field not in lookup_targets else None
-        if given and given != before["Gsid"] and found.get(_pk(keys.record(tenant_id, obj, given))) is None:
-            return "GS_1400", f"{ref_field}: no {obj} {given} in this tenant"
     return None
 
 
@@ -431,3 +387,63 @@ def _labelled_view(user: dict[str, Any], given: list[str], picklists: Picklists)
         if name in shown:
             shown[name] = picklists.to_label(category, shown[name])
     return shown
+
+
+REFERENCES = (("Manager", "User"), ("CompanyID", "Company"))
+
+
+def _read(item_keys: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, Any] | None]:
+    """Items by (PK, SK), each read once, in one strongly consistent batch."""
+    unique = {_pk(k): k for k in item_keys}
+    return dict(zip(unique, table.read_many(list(unique.values())), strict=True))
+
+
+def _reference_keys(
+    tenant_id: str,
+    fields: dict[str, Any],
+    raw: dict[str, Any],
+    bundles: list[str],
+    lookups: list[lookup_rules.Lookup],
+    lookup_targets: set[str],
+) -> list[dict[str, Any]]:
+    """What a record refers to: users and companies named by GSID, bundles, and the index
+    items its lookups match on."""
+    wanted = [
+        keys.record(tenant_id, obj, fields[name])
+        for name, obj in REFERENCES
+        if fields.get(name) and name not in lookup_targets
+    ]
+    wanted += [keys.permission_bundle(tenant_id, name) for name in bundles]
+    for lookup in lookups:
+        for source, matched in lookup.criteria:
+            if raw.get(source) not in (None, ""):
+                wanted.append(lookup_rules.match_key(tenant_id, lookup.object_name, matched, raw[source]))
+    return wanted
+
+
+def _resolve_references(
+    tenant_id: str,
+    target: dict[str, Any],
+    fields: dict[str, Any],
+    raw: dict[str, Any],
+    bundles: list[str],
+    lookups: list[lookup_rules.Lookup],
+    lookup_targets: set[str],
+    found: dict[tuple[str, str], Any],
+    own: str | None = None,
+) -> tuple[str, str] | None:
+    """Apply the lookups to ``target`` and check that every reference exists (from the
+    batch ``found``); the first problem, or None."""
+    for lookup in lookups:
+        outcome = lookup_rules.resolve(lookup, raw, found, tenant_id)
+        if outcome.error:
+            return "GS_1400", outcome.error
+        target[lookup.target] = outcome.value
+    for name, obj in REFERENCES:
+        given = fields.get(name) if name not in lookup_targets else None
+        if given and given != own and found.get(_pk(keys.record(tenant_id, obj, given))) is None:
+            return "GS_1400", f"{name}: no {obj} {given} in this tenant"
+    missing = [b for b in bundles if found.get(_pk(keys.permission_bundle(tenant_id, b))) is None]
+    if missing:
+        return "GS_1400", f"permissionBundles: unknown bundle {', '.join(missing)}"
+    return None
