@@ -23,10 +23,9 @@ def measure(users: int = USERS) -> list[tuple[str, int, int, float]]:
 
     from bench.dynamodb_calls import ROOT
     from cscore.auth import service as auth
-    from cscore.platform import aws, config, keys
+    from cscore.platform import aws, clock, config, keys
     from cscore.tenants import service as tenants
     from cscore.users import listing, repository
-    from cscore.users.service import now_iso
     from cslocal.resources import create_all
     from cslocal.template import load_stack
 
@@ -43,7 +42,7 @@ def measure(users: int = USERS) -> list[tuple[str, int, int, float]]:
         puts: list[dict[str, Any]] = []
         for i in range(users):
             user = {"Gsid": f"1P01BENCH{i:027d}", "Name": f"User {i:05d}", "Email": f"u{i}@x.io"}
-            user |= {"SFDCUserName": f"u{i}@x.io", "IsActiveUser": True, "ModifiedDate": now_iso()}
+            user |= {"SFDCUserName": f"u{i}@x.io", "IsActiveUser": True, "ModifiedDate": clock.iso()}
             for _, actions in repository.insert_transactions(tenant["tenantId"], [user]):
                 puts += [{"PutRequest": {"Item": a["Put"]["Item"]}} for a in actions if "Put" in a]
         for start in range(0, len(puts), 25):

@@ -149,7 +149,7 @@ def test_insert_stores_the_record_its_index_items_and_the_counter(tenant) -> Non
     assert item["GSI1PK"] == item["GSI2PK"] == f"T#{t}#Company"
     assert item["GSI1SK"] == f"2027-01-15T08:00:00.000Z\x01{gsid}"
     assert item["GSI2SK"] == f"acme corp\x01{gsid}"
-    assert {k: v for k, v in item.items() if k not in repo.INTERNAL} == record
+    assert {k: v for k, v in item.items() if k not in keys.STORAGE_ATTRIBUTES} == record
     assert index(t, "Name", "ACME CORP") == [gsid]
     assert index(t, "SfdcAccountId", "0015g00000XyZabAAB") == [gsid]
     assert total(t) == 1

@@ -25,9 +25,9 @@ from typing import Any
 from cscore.companies.schema import INDEXED_FIELDS, OBJECT
 from cscore.platform import config, keys, table
 from cscore.platform.dynamo import Item, to_attr, to_item
+from cscore.platform.records import record_of
 
 TRANSACTION_LIMIT = 100
-INTERNAL = keys.STORAGE_ATTRIBUTES
 
 
 def record_key(tenant_id: str, gsid: str) -> Item:
@@ -48,7 +48,7 @@ def counter_key(tenant_id: str) -> Item:
 
 def public(item: dict[str, Any]) -> dict[str, Any]:
     """A stored company as the API shows it: its fields, without key attributes."""
-    return {k: v for k, v in item.items() if k not in INTERNAL}
+    return record_of(item)
 
 
 def _id(item_key: Item) -> str:

@@ -44,7 +44,6 @@ from __future__ import annotations
 
 import random
 import time
-from datetime import UTC, datetime
 from typing import Any
 
 from cscore.auth.principal import Principal
@@ -72,10 +71,6 @@ def permitted(principal: Principal, companies: list[dict[str, Any]]) -> list[boo
     company the caller could not access is refused (GS_1403).
     """
     return [True for _ in companies]
-
-
-def _iso(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _check_count(records: Any) -> list[Any]:
@@ -170,7 +165,7 @@ def insert_companies(principal: Principal, records: list[Any]) -> dict[str, Any]
     """POST /v1/data/objects/Company: create 1 to 50 companies; each record fails alone."""
     tenant_id = principal.tenant_id
     records = _check_count(records)
-    now = _iso(clock.now())
+    now = clock.iso()
     parsed = [schema.parse_record(raw, insert=True) for raw in records]
     snapshot = repo.Snapshot(tenant_id)
     snapshot.fetch(k for p in parsed if not p.problems for k in _reference_keys(tenant_id, p))
@@ -305,7 +300,7 @@ def _apply_updates(
             _backoff(attempt - 1)
             snapshot = repo.Snapshot(tenant_id)  # fresh reads: the records and index items changed
             snapshot.fetch(repo.record_key(tenant_id, g) for g in pending)
-        now = _iso(clock.now())
+        now = clock.iso()
         writes, afters = [], []
         for gsid in pending:
             before = snapshot.company(gsid)

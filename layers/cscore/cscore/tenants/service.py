@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import uuid
-from datetime import UTC, datetime
 from typing import Any
 
 from cscore.auth import service as auth
@@ -18,10 +17,6 @@ from cscore.tenants import defaults
 from cscore.users import repository as users
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-
-
-def _iso(at: float) -> str:
-    return datetime.fromtimestamp(at, UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def get_tenant(tenant_id: str) -> dict[str, Any]:
@@ -54,8 +49,8 @@ def create_tenant(name: str, admin_email: str | None = None) -> dict[str, str]:
         "IsSuperAdmin": True,
         "IsActiveUser": True,
         "GainsightLicenseEnabled": True,
-        "CreatedDate": _iso(now),
-        "ModifiedDate": _iso(now),
+        "CreatedDate": clock.iso(now),
+        "ModifiedDate": clock.iso(now),
     }
     plain_key, key_item = auth.access_key_record(tenant_id, admin_gsid, True, tenant_key=True)
     tenant = {

@@ -8,7 +8,6 @@ companies, bundles) and as few transactions as the writes fit in.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from cscore.auth.principal import Principal
@@ -28,10 +27,6 @@ class BulkFailed(ApiError):
     """No record could be written: HTTP 400 with the per-record errors in ``data``."""
 
     status = 400
-
-
-def now_iso() -> str:
-    return datetime.fromtimestamp(clock.now(), UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
 
 
 def _records_of(body: Any) -> list[Any]:
@@ -87,7 +82,7 @@ def create_users(principal: Principal, body: Any, notify: str | None = None) -> 
     sources = set().union(*(lookup.sources for lookup in lookups)) if lookups else set()
     picklists = Picklists(principal.tenant)
     tenant_id = principal.tenant_id
-    now = now_iso()
+    now = clock.iso()
 
     users: dict[int, dict[str, Any]] = {}
     bundles: dict[int, list[str]] = {}
@@ -217,7 +212,7 @@ def update_status(principal: Principal, body: Any, status: str | None) -> dict[s
     valid = [g for g, item in zip(candidates, found, strict=True) if item is not None]
     invalid = [g for g in body if g not in valid]
     if valid:
-        repository.set_active(tenant_id, valid, status == "true", now_iso(), principal.user_gsid)
+        repository.set_active(tenant_id, valid, status == "true", clock.iso(), principal.user_gsid)
     return {"status": "COMPLETED", "invalidUserIds": invalid}
 
 
@@ -305,7 +300,7 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
         users_read = table.read_many([keys.user(tenant_id, g) for g in gsid_of.values()])
         stored = dict(zip(gsid_of, users_read, strict=True))
 
-    now = now_iso()
+    now = clock.iso()
     new_names: set[str] = set()
     planned: dict[int, repository.UserChange] = {}
     for i, change in changes.items():
