@@ -40,6 +40,7 @@ def create_all(stack: Stack, endpoint_url: str | None) -> dict[str, str]:
     sqs = session.client("sqs", endpoint_url=endpoint_url)
     s3 = session.client("s3", endpoint_url=endpoint_url)
     created: dict[str, str] = {}
+    created |= _create_keys_secrets_and_groups(stack, session, endpoint_url)
     for logical_id, spec in table_definitions(stack).items():
         name = spec["create"]["TableName"]
         try:
@@ -80,6 +81,40 @@ def create_all(stack: Stack, endpoint_url: str | None) -> dict[str, str]:
             s3.create_bucket(Bucket=name)
         except ClientError as exc:
             if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
+                raise
+        created[logical_id] = name
+    return created
+
+
+def _create_keys_secrets_and_groups(stack: Stack, session: Any, endpoint_url: str | None) -> dict[str, str]:
+    """KMS keys behind the template's aliases, Secrets Manager secrets (with their
+    template value when new) and Scheduler schedule groups."""
+    kms = session.client("kms", endpoint_url=endpoint_url)
+    secrets = session.client("secretsmanager", endpoint_url=endpoint_url)
+    scheduler = session.client("scheduler", endpoint_url=endpoint_url)
+    created: dict[str, str] = {}
+    existing_aliases = {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
+    for logical_id in stack.of_type("AWS::KMS::Alias"):
+        alias = stack.physical_name(logical_id)
+        if alias not in existing_aliases:
+            key_id = kms.create_key(Description=f"{stack.stack_name} {logical_id}")["KeyMetadata"]["KeyId"]
+            kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+        created[logical_id] = alias
+    for logical_id, res in stack.of_type("AWS::SecretsManager::Secret").items():
+        name = stack.physical_name(logical_id)
+        props = stack.resolve(res.get("Properties") or {})
+        try:
+            secrets.create_secret(Name=name, SecretString=str(props.get("SecretString") or "{}"))
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceExistsException":
+                raise
+        created[logical_id] = name
+    for logical_id in stack.of_type("AWS::Scheduler::ScheduleGroup"):
+        name = stack.physical_name(logical_id)
+        try:
+            scheduler.create_schedule_group(Name=name)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] not in ("ConflictException", "ResourceAlreadyExistsException"):
                 raise
         created[logical_id] = name
     return created

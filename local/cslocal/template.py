@@ -15,6 +15,16 @@ import yaml
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"
+# The property that names a resource, by type (resources without one get a generated name).
+_NAME_PROPERTIES = {
+    "AWS::DynamoDB::Table": "TableName",
+    "AWS::SQS::Queue": "QueueName",
+    "AWS::Serverless::Function": "FunctionName",
+    "AWS::SecretsManager::Secret": "Name",
+    "AWS::KMS::Alias": "AliasName",
+    "AWS::Scheduler::ScheduleGroup": "Name",
+    "AWS::IAM::Role": "RoleName",
+}
 
 
 class _Loader(yaml.SafeLoader):
@@ -99,15 +109,13 @@ class Stack:
 
     # ---- physical names and attributes
     def physical_name(self, logical_id: str) -> str:
+        """The name the template gives a resource, else ``<stack>-<logicalId>``."""
         res = self.resources[logical_id]
         props = res.get("Properties") or {}
         kind = res["Type"]
-        if kind == "AWS::DynamoDB::Table" and "TableName" in props:
-            return str(self.resolve(props["TableName"]))
-        if kind == "AWS::SQS::Queue" and "QueueName" in props:
-            return str(self.resolve(props["QueueName"]))
-        if kind == "AWS::Serverless::Function" and "FunctionName" in props:
-            return str(self.resolve(props["FunctionName"]))
+        name_property = _NAME_PROPERTIES.get(kind)
+        if name_property and name_property in props:
+            return str(self.resolve(props[name_property]))
         name = f"{self.stack_name}-{logical_id}"
         if kind == "AWS::SQS::Queue" and props.get("FifoQueue"):
             name += ".fifo"
@@ -151,6 +159,8 @@ class Stack:
                 "AWS::S3::Bucket": f"s3:::{physical}",
                 "AWS::Serverless::Function": f"lambda:{REGION}:{ACCOUNT}:function:{physical}",
                 "AWS::Logs::LogGroup": f"logs:{REGION}:{ACCOUNT}:log-group:{physical}",
+                "AWS::IAM::Role": f"iam::{ACCOUNT}:role/{physical}",
+                "AWS::SecretsManager::Secret": f"secretsmanager:{REGION}:{ACCOUNT}:secret:{physical}",
             }.get(kind)
             return f"arn:aws:{service or physical}"
         if attribute == "QueueName":

@@ -27,7 +27,7 @@ QUEUE_ENV = {"UserEventsQueue": "USER_EVENTS_QUEUE_URL"}
 
 
 def _clear_clients() -> None:
-    for client in (aws.dynamodb, aws.sqs, aws.ses):
+    for client in (aws.dynamodb, aws.sqs, aws.ses, aws.kms, aws.secretsmanager, aws.scheduler):
         client.cache_clear()
 
 
@@ -38,6 +38,11 @@ def aws_tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     with mock_aws():
         _clear_clients()
         names = create_all(STACK, None)
+        # Every setting the template gives the functions (tables, key alias, secret, ...).
+        for function in STACK.functions():
+            for name, value in function.environment.items():
+                if not name.startswith("POWERTOOLS_"):  # the test-wide ones stay
+                    monkeypatch.setenv(name, str(value))
         for logical_id, env in TABLE_ENV.items():
             monkeypatch.setenv(env, names[logical_id])
         sqs = boto3.client("sqs")

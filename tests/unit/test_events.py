@@ -29,6 +29,8 @@ def _invoke(name: str, event: dict) -> tuple[int, dict, dict]:
     context = LambdaContext(function.name, function.memory, function.arn, str(uuid.uuid4()), function.timeout * 1000)
     response = HANDLERS[name](json.loads(json.dumps(event)), context)
     headers = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}
+    if headers.get("Content-Type", "").startswith("text/html"):
+        return response["statusCode"], headers, {"html": response["body"]}
     return response["statusCode"], headers, json.loads(response["body"])
 
 
@@ -37,8 +39,16 @@ def test_every_function_has_an_event_file() -> None:
     assert files == set(FUNCTIONS)
 
 
-API_FUNCTIONS = sorted(n for n, f in FUNCTIONS.items() if any(e.get("Type") == "Api" for e in f.events.values()))
-QUEUE_FUNCTIONS = sorted(set(FUNCTIONS) - set(API_FUNCTIONS))
+def _has_event(function, kind: str) -> bool:
+    return any(e.get("Type") == kind for e in function.events.values())
+
+
+API_FUNCTIONS = sorted(n for n, f in FUNCTIONS.items() if _has_event(f, "Api"))
+QUEUE_FUNCTIONS = sorted(n for n, f in FUNCTIONS.items() if _has_event(f, "SQS"))
+# Invoked by EventBridge Scheduler schedules created at run time (no template event).
+SCHEDULED_FUNCTIONS = sorted(set(FUNCTIONS) - set(API_FUNCTIONS) - set(QUEUE_FUNCTIONS))
+# Open endpoints whose sample carries a placeholder secret, so they answer a refusal.
+PLACEHOLDER_REFUSALS = {"oauth_callback": 400}
 
 
 @pytest.mark.parametrize("name", QUEUE_FUNCTIONS)
@@ -48,13 +58,27 @@ def test_queue_workers_take_their_sample_batch(name: str, aws_tables) -> None:
     assert HANDLERS[name](_event(name), context) == {"batchItemFailures": []}
 
 
+@pytest.mark.parametrize("name", SCHEDULED_FUNCTIONS)
+def test_scheduled_functions_take_their_sample_event(name: str, aws_tables) -> None:
+    """The placeholder tenant has no such job: nothing is queued, and nothing fails."""
+    function = FUNCTIONS[name]
+    context = LambdaContext(function.name, function.memory, function.arn, str(uuid.uuid4()), function.timeout * 1000)
+    assert HANDLERS[name](_event(name), context) == {"runId": None}
+
+
+def test_the_callback_sample_answers_an_html_refusal(aws_tables) -> None:
+    status, headers, body = _invoke("oauth_callback", _event("oauth_callback"))
+    assert status == 400 and headers["Content-Type"].startswith("text/html")
+    assert "GS_SF_1001" in body["html"] and "state: unknown or already used" in body["html"]
+
+
 @pytest.mark.parametrize("name", API_FUNCTIONS)
 def test_the_event_as_shipped_gets_an_answer(name: str, aws_tables) -> None:
     """Open endpoints answer 200; the others need a real key, so the placeholder is a 401."""
     open_endpoint = sys.modules[f"fn_{name}"].app.auth_scheme == "none"
     status, headers, body = _invoke(name, _event(name))
     assert headers["X-Request-Id"] == "c0d61647-d3ce-4785-8bfe-d6dacc5cdf88"
-    assert status == (200 if open_endpoint else 401)
+    assert status == PLACEHOLDER_REFUSALS.get(name, 200 if open_endpoint else 401)
     if "result" in body:  # an envelope (all but the OpenAPI document itself)
         assert body["result"] is (status == 200) and body["requestId"] == headers["X-Request-Id"]
     if status == 401:

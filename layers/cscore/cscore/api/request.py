@@ -61,3 +61,12 @@ def bulk_body(event: dict[str, Any], allowed: tuple[str, ...] = ("records",)) ->
     if unknown:
         raise BadRequest(f"{unknown[0]}: unknown field of the request body (allowed: {', '.join(allowed)})")
     return body
+
+
+def public_url(event: dict[str, Any], path: str) -> str:
+    """This API's own public URL for ``path``, as API Gateway received the request."""
+    context = event.get("requestContext") or {}
+    domain = context.get("domainName") or header(event, "host")
+    stage = context.get("stage") or ""
+    prefix = f"/{stage}" if stage and domain.endswith(".amazonaws.com") else ""
+    return f"https://{domain}{prefix}{path}"

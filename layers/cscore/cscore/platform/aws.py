@@ -32,3 +32,18 @@ def sqs() -> Any:
 @cache
 def ses() -> Any:
     return boto3.client("ses", config=_CONFIG)
+
+
+@cache
+def kms() -> Any:
+    return boto3.client("kms", config=_CONFIG)
+
+
+@cache
+def secretsmanager() -> Any:
+    return boto3.client("secretsmanager", config=_CONFIG)
+
+
+@cache
+def scheduler() -> Any:
+    return boto3.client("scheduler", config=_CONFIG)

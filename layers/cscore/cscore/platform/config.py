@@ -27,3 +27,38 @@ def user_events_queue_url() -> str:
 
 def ses_sender() -> str:
     return os.environ.get("SES_SENDER_EMAIL", "no-reply@example.com")
+
+
+def salesforce_login_host() -> str:
+    """Where production orgs log in (a parameter, so the local stack can point it at its org)."""
+    return os.environ.get("SALESFORCE_LOGIN_HOST", "https://login.salesforce.com").rstrip("/")
+
+
+def salesforce_sandbox_login_host() -> str:
+    return os.environ.get("SALESFORCE_SANDBOX_LOGIN_HOST", "https://test.salesforce.com").rstrip("/")
+
+
+def salesforce_api_version() -> str:
+    return os.environ.get("SALESFORCE_API_VERSION", "v60.0")
+
+
+def salesforce_app_secret_id() -> str:
+    """Secrets Manager secret holding the connected app: ``{"clientId", "clientSecret", "callbackUrl"?}``."""
+    return os.environ.get("SALESFORCE_APP_SECRET_ID", "cs-platform/salesforce-connected-app")
+
+
+def token_key_id() -> str:
+    """KMS key (alias) that encrypts the Salesforce tokens."""
+    return os.environ.get("TOKEN_KEY_ID", "alias/cs-platform-connector-tokens")
+
+
+def sync_job_function_arn() -> str:
+    return os.environ.get("SYNC_JOB_FUNCTION_ARN", "")
+
+
+def scheduler_role_arn() -> str:
+    return os.environ.get("SCHEDULER_ROLE_ARN", "")
+
+
+def schedule_group() -> str:
+    return os.environ.get("SCHEDULE_GROUP_NAME", "default")

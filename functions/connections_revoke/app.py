@@ -1,0 +1,15 @@
+"""POST /v1/connectors/salesforce/connections/{connectionId}/revoke: revoke at Salesforce,
+forget the tokens, disable the connection's jobs (SPEC §3.1)."""
+
+from cscore.api.resolver import build_resolver, lambda_entry
+from cscore.connector import connections
+
+app = build_resolver(family="standard", access="super_admin")
+
+
+@app.post("/v1/connectors/salesforce/connections/<connection_id>/revoke")
+def revoke(connection_id: str) -> dict:
+    return connections.revoke(app.principal, connection_id)
+
+
+handler = lambda_entry(app)
