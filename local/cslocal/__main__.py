@@ -20,6 +20,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-persist", action="store_true", help="start empty and keep nothing")
     parser.add_argument("--template", default="template.yaml")
     parser.add_argument("--schedule-poll-seconds", type=float, default=5.0)
+    parser.add_argument("--salesforce-port", type=int, default=8443, help="stand-in Salesforce org (0: any free port)")
     parser.add_argument("--no-bootstrap", action="store_true", help="no demo tenant (templates without tenant tables)")
     args = parser.parse_args(argv)
 
@@ -35,12 +36,17 @@ def main(argv: list[str] | None = None) -> int:
         template_file=args.template,
         schedule_poll_seconds=args.schedule_poll_seconds,
         bootstrap=not args.no_bootstrap,
+        salesforce_port=args.salesforce_port,
     )
     info = running.info
     lines = [
         f"CS Platform local stack is up\n  API:        {info['apiUrl']}",
         f"  AWS:        {info['awsEndpointUrl']}",
     ]
+    if "salesforce" in info:
+        sf = info["salesforce"]
+        lines.append(f"  Salesforce: {sf['url']} (stand-in org; CA {sf['caBundle']})")
+        lines += [f"    org {o['orgId']} {o['name']}: {o['username']} / {o['password']}" for o in sf["orgs"]]
     if "tenantId" in info:
         lines += [f"  tenant:     {info['tenantId']}", f"  access key: {info['accessKey']}"]
     lines.append(f"  (all of it in {(args.state_dir or args.root / '.local') / 'stack.json'}; Ctrl-C stops)")

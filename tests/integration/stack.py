@@ -114,7 +114,20 @@ def start_stack(
     log = open(state_dir / "stack.log", "a")  # noqa: SIM115 - the process owns it until it ends
     env["PYTHONUNBUFFERED"] = "1"
     process = subprocess.Popen(
-        [sys.executable, "-m", "cslocal", "--root", str(root), "--port", "0", "--state-dir", str(state_dir), *extra],
+        [
+            sys.executable,
+            "-m",
+            "cslocal",
+            "--root",
+            str(root),
+            "--port",
+            "0",
+            "--salesforce-port",
+            "0",
+            "--state-dir",
+            str(state_dir),
+            *extra,
+        ],
         cwd=ROOT,
         env=env,
         stdout=log,
