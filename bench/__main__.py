@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.dynamodb_calls import count_calls_per_request  # noqa: E402
+from bench.sync import measure as sync_measure  # noqa: E402
 from bench.users_list import USERS  # noqa: E402
 from bench.users_list import measure as list_measure  # noqa: E402
 
@@ -108,6 +109,7 @@ def _precompile() -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per import figure")
+    parser.add_argument("--sync-accounts", type=int, default=100_000, help="Accounts synced by the sync benchmark")
     args = parser.parse_args()
     _precompile()
 
@@ -121,6 +123,9 @@ def main() -> int:
     lines += ["", f"### Users list on a {USERS:,}-user tenant (in-process moto)", ""]
     lines += ["| page | DynamoDB calls | items read | ms (moto) |", "| --- | ---: | ---: | ---: |"]
     lines += [f"| {label} | {calls} | {items} | {ms:.0f} |" for label, calls, items, ms in list_measure()]
+    lines += ["", f"### Company Sync of {args.sync_accounts:,} Accounts (moto server, stand-in org)", ""]
+    lines += ["| figure | value |", "| --- | --- |"]
+    lines += [f"| {figure} | {value} |" for figure, value in sync_measure(args.sync_accounts)]
     lines += [
         "",
         f"### Cold import (median of {args.runs} fresh interpreters)",

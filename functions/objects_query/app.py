@@ -1,8 +1,9 @@
-"""POST /v1/data/objects/query/{Object}: read records with the query language (Company today)."""
+"""POST /v1/data/objects/query/{Object}: read Company, Person, CompanyPerson or CompanyTeam
+records with the query language."""
 
 from cscore.api import request
 from cscore.api.resolver import build_resolver, lambda_entry
-from cscore.companies import query
+from cscore.objects import query
 
 app = build_resolver(family="standard")
 

@@ -214,7 +214,8 @@ def _seed_users(org: Org, rng: random.Random) -> list[str]:
             elif i % 13 == 12:
                 kind = "PowerPartner"
         manager = None
-        if kind == "Standard" and i > 0 and rng.random() > 0.1:
+        if kind == "Standard" and i > 0:
+            # A manager tree (depth grows with the log of the users): every seed has chains.
             manager = all_standard[(len(all_standard) - 1) // 2]
         if kind == "AutomatedProcess":
             first, last, username = None, "Automated Process", f"autoproc@{org.org_id.lower()}.example"

@@ -129,6 +129,9 @@ def start_org_server(
         host, port, App(state), threaded=True, request_handler=_QuietHandler, ssl_context=server_context(ca)
     )
     httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]
+    # Stopping must not wait for clients that keep idle connections open (browsers,
+    # pooled sessions): request threads are daemons and die with the server.
+    httpd.block_on_close = False  # type: ignore[attr-defined]
     shown_host = f"[{host}]" if ":" in host else host
     state.url = f"https://{shown_host}:{httpd.server_port}"
     try:

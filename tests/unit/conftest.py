@@ -23,7 +23,7 @@ TABLE_ENV = {
 }
 
 
-QUEUE_ENV = {"UserEventsQueue": "USER_EVENTS_QUEUE_URL"}
+QUEUE_ENV = {"UserEventsQueue": "USER_EVENTS_QUEUE_URL", "SyncRunsQueue": "SYNC_RUNS_QUEUE_URL"}
 
 
 def _clear_clients() -> None:

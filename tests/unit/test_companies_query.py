@@ -8,9 +8,9 @@ import pytest
 
 from cscore.auth import service as auth
 from cscore.auth.principal import Principal
-from cscore.companies import query
 from cscore.companies import service as companies
 from cscore.errors import ApiError
+from cscore.objects import query
 from cscore.tenants import service as tenants
 from cscore.users import service as users
 

@@ -14,7 +14,7 @@ from typing import Any
 from cscore.auth.principal import Principal
 from cscore.connector import job_definitions, repository, schedules
 from cscore.connector.errors import ConnectionNotAuthorized
-from cscore.errors import BadRequest, Conflict, NotFound
+from cscore.errors import BadRequest, NotFound
 from cscore.platform import clock, ids
 
 AUTHORIZED = "AUTHORIZED"
@@ -43,14 +43,15 @@ def view(job: dict[str, Any]) -> dict[str, Any]:
     return {name: job.get(name) for name in _VIEW_FIELDS}
 
 
-def _job(tenant_id: str, job_id: str) -> dict[str, Any]:
+def job_of(tenant_id: str, job_id: str) -> dict[str, Any]:
+    """A job of the tenant (404 otherwise: another tenant's job does not exist here)."""
     job = repository.get_job(tenant_id, job_id)
     if job is None:
         raise NotFound(f"jobId: no job {job_id}")
     return job
 
 
-def _is_authorized(tenant_id: str, connection_id: str) -> bool:
+def is_authorized(tenant_id: str, connection_id: str) -> bool:
     connection = repository.get_connection(tenant_id, connection_id)
     return bool(connection and connection["status"] == AUTHORIZED)
 
@@ -72,7 +73,9 @@ def connection_authorized(tenant_id: str, connection: dict[str, Any], *, first: 
         for job in existing:
             if "enabledBeforePause" in job:
                 job["enabled"] = bool(job.pop("enabledBeforePause"))
-                repository.put_job(tenant_id, job)
+                repository.update_job_fields(
+                    tenant_id, job["jobId"], {"enabled": job["enabled"]}, ("enabledBeforePause",)
+                )
     for job in existing:
         schedules.apply(tenant_id, job, active=True)
 
@@ -85,16 +88,27 @@ def connection_paused(tenant_id: str, connection_id: str) -> None:
         if "enabledBeforePause" not in job:
             job["enabledBeforePause"] = bool(job.get("enabled"))
         job["enabled"] = False
-        repository.put_job(tenant_id, job)
+        repository.update_job_fields(
+            tenant_id, job["jobId"], {"enabled": False, "enabledBeforePause": job["enabledBeforePause"]}
+        )
         schedules.apply(tenant_id, job, active=False)
 
 
 def company_resolution_changed(tenant_id: str, connection_id: str, resolution: dict[str, str]) -> None:
+    """Company Sync's key follows the resolution; every job that matches Accounts to
+    Companies reads everything again on its next run (the matches may differ now)."""
     for job in repository.list_jobs(tenant_id):
-        if job["connectionId"] == connection_id and job.get("jobType") == job_definitions.COMPANY_SYNC:
+        if job["connectionId"] != connection_id:
+            continue
+        uses_resolution = any(
+            (m.get("lookup") or {}).get("by") == job_definitions.COMPANY_RESOLUTION for m in job["mappings"]
+        )
+        if job.get("jobType") == job_definitions.COMPANY_SYNC:
             job_definitions.apply_company_resolution(job, resolution)
-            job["modifiedDate"] = clock.iso()
-            repository.put_job(tenant_id, job)
+            changed = {"mappings": job["mappings"], "keyFields": job["keyFields"], "modifiedDate": clock.iso()}
+            repository.update_job_fields(tenant_id, job["jobId"], changed, ("watermark",))
+        elif uses_resolution:
+            repository.update_job_fields(tenant_id, job["jobId"], {"modifiedDate": clock.iso()}, ("watermark",))
 
 
 # ---------------------------------------------------------------- read and edit
@@ -109,7 +123,7 @@ def list_jobs(principal: Principal, connection_id: str | None) -> dict[str, Any]
 
 
 def get_job(principal: Principal, job_id: str) -> dict[str, Any]:
-    return view(_job(principal.tenant_id, job_id))
+    return view(job_of(principal.tenant_id, job_id))
 
 
 def _mappings(value: Any) -> list[dict[str, Any]]:
@@ -146,8 +160,9 @@ def update_job(principal: Principal, job_id: str, body: Any) -> dict[str, Any]:
     if unknown:
         raise BadRequest(f"{unknown[0]}: not editable (editable: {', '.join(_EDITABLE)})")
     tenant_id = principal.tenant_id
-    job = _job(tenant_id, job_id)
-    authorized = _is_authorized(tenant_id, job["connectionId"])
+    job = job_of(tenant_id, job_id)
+    before = dict(job)
+    authorized = is_authorized(tenant_id, job["connectionId"])
     if "name" in body:
         if not isinstance(body["name"], str) or not 1 <= len(body["name"].strip()) <= 120:
             raise BadRequest("name: 1 to 120 characters")
@@ -176,51 +191,89 @@ def update_job(principal: Principal, job_id: str, body: Any) -> dict[str, Any]:
             raise BadRequest(f"keyFields: must be {allowed}")
         job["keyFields"] = list(body["keyFields"])
     job["modifiedDate"] = clock.iso()
-    repository.put_job(tenant_id, job)
+    changed = {
+        name: job[name] for name in (*_EDITABLE, "modifiedDate") if name in job and job[name] != before.get(name)
+    }
+    removed = tuple(name for name in ("enabledBeforePause",) if name in before and name not in job)
+    if any(name in changed for name in ("filter", "mappings", "keyFields")):
+        # Other rows or fields than before: the next run reads everything again.
+        removed += ("watermark",)
+    repository.update_job_fields(tenant_id, job_id, changed, removed)
     schedules.apply(tenant_id, job, active=authorized)
     return view(job)
 
 
-# ---------------------------------------------------------------- runs
-def run_job(principal: Principal, job_id: str, body: Any) -> dict[str, Any]:
-    """Run now: refused while the connection is not authorized or the job disabled."""
-    if body is None:
-        body = {}
-    if not isinstance(body, dict) or set(body) - {"withDependents"}:
-        raise BadRequest("body: only withDependents (true or false) may be given")
-    with_dependents = body.get("withDependents", False)
-    if not isinstance(with_dependents, bool):
-        raise BadRequest("withDependents: must be true or false")
-    job = _job(principal.tenant_id, job_id)
-    return {"runId": queue_run(principal.tenant_id, job, "MANUAL", with_dependents)["runId"]}
+# ---------------------------------------------------------------- custom jobs
+# Objects a custom job can write, and the key fields each can be matched by.
+CUSTOM_TARGETS = {
+    "Person": (["Email"],),
+    "Company": (["SfdcAccountId"], ["Name"]),
+    "User": (["SFDCUserName"], ["SfdcUserId"]),
+}
+_OBJECT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
+_CREATE_FIELDS = ("connectionId", "name", "sourceObject", "targetObject", "filter", "mappings", "keyFields")
+_CREATE_OPTIONAL = ("schedule", "dependsOn", "enabled")
 
 
-def queue_run(tenant_id: str, job: dict[str, Any], trigger: str, with_dependents: bool) -> dict[str, Any]:
-    if not _is_authorized(tenant_id, job["connectionId"]):
-        raise ConnectionNotAuthorized("The job's Salesforce connection is not authorized: re-authorize it first")
-    if not job.get("enabled"):
-        raise Conflict("The job is disabled: enable it first")
+def create_job(principal: Principal, body: Any) -> dict[str, Any]:
+    """A custom data sync job (SPEC §3.1 "Create job"), run by the same engine."""
+    if not isinstance(body, dict):
+        raise BadRequest("body: must be a JSON object describing the job")
+    unknown = sorted(set(body) - set(_CREATE_FIELDS) - set(_CREATE_OPTIONAL))
+    if unknown:
+        raise BadRequest(f"{unknown[0]}: unknown field (allowed: {', '.join((*_CREATE_FIELDS, *_CREATE_OPTIONAL))})")
+    tenant_id = principal.tenant_id
+    connection_id = body.get("connectionId")
+    if not isinstance(connection_id, str) or repository.get_connection(tenant_id, connection_id) is None:
+        raise BadRequest("connectionId: required, a Salesforce connection of this tenant")
+    source = body.get("sourceObject")
+    if not isinstance(source, str) or not _OBJECT.match(source):
+        raise BadRequest("sourceObject: required, a Salesforce object API name (e.g. Contact)")
+    target = body.get("targetObject")
+    if target not in CUSTOM_TARGETS:
+        raise BadRequest(f"targetObject: must be one of {', '.join(CUSTOM_TARGETS)}")
+    name = body.get("name")
+    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 120:
+        raise BadRequest("name: required, 1 to 120 characters")
+    soql_filter = body.get("filter")
+    if soql_filter is not None and (not isinstance(soql_filter, str) or len(soql_filter) > 4000):
+        raise BadRequest("filter: a SOQL condition (the WHERE clause without WHERE), or null")
+    mappings = _mappings(body.get("mappings"))
+    if body.get("keyFields") not in CUSTOM_TARGETS[target]:
+        choices = " or ".join(str(c) for c in CUSTOM_TARGETS[target])
+        raise BadRequest(f"keyFields: for {target} must be {choices}")
+    key_field = body["keyFields"][0]
+    if not any(m["target"] == key_field for m in mappings):
+        raise BadRequest(f"mappings: the key field {key_field} must be mapped")
+    depends_on = body.get("dependsOn")
+    if depends_on is not None:
+        parent = repository.get_job(tenant_id, str(depends_on))
+        if parent is None or parent["connectionId"] != connection_id:
+            raise BadRequest("dependsOn: must be a job of the same connection")
+    schedule = schedules.validate(body.get("schedule"))
+    if depends_on is not None and schedule is not None:
+        raise BadRequest("schedule: a job that depends on another runs after it; it has no schedule")
+    enabled = body.get("enabled", True)
+    if not isinstance(enabled, bool):
+        raise BadRequest("enabled: must be true or false")
     now = clock.iso()
-    run = {
-        "runId": ids.new_gsid(ids.RUN),
-        "jobId": job["jobId"],
-        "status": "QUEUED",
-        "trigger": trigger,
-        "withDependents": with_dependents,
-        "queuedAt": now,
-        "reason": None,
-        "startedAt": None,
-        "endedAt": None,
+    job = {
+        "jobId": ids.new_gsid(ids.JOB),
+        "connectionId": connection_id,
+        "jobType": job_definitions.CUSTOM,
+        "name": name.strip(),
+        "sourceObject": source,
+        "targetObject": target,
+        "filter": (soql_filter or "").strip() or None,
+        "mappings": mappings,
+        "keyFields": list(body["keyFields"]),
+        "enabled": enabled,
+        "schedule": schedule,
+        "dependsOn": depends_on,
+        "lastRun": None,
+        "createdDate": now,
+        "modifiedDate": now,
     }
-    repository.put_run(tenant_id, run)
-    job["lastRun"] = {"runId": run["runId"], "status": run["status"], "queuedAt": now}
     repository.put_job(tenant_id, job)
-    return run
-
-
-def start_scheduled(tenant_id: str, job_id: str) -> dict[str, Any] | None:
-    """A schedule fired: queue a run of the chain, unless the job can no longer run."""
-    job = repository.get_job(tenant_id, job_id)
-    if job is None or not job.get("enabled") or not _is_authorized(tenant_id, job["connectionId"]):
-        return None
-    return queue_run(tenant_id, job, "SCHEDULE", with_dependents=True)
+    schedules.apply(tenant_id, job, active=is_authorized(tenant_id, connection_id))
+    return view(job)

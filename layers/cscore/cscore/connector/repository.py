@@ -13,12 +13,13 @@ Every item of a tenant lives under ``T#<tenantId>#...`` (docs/data-model.md):
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from cscore.platform import aws, config
-from cscore.platform.dynamo import Item, from_item, key, to_item
+from cscore.platform.dynamo import Item, from_item, key, to_attr, to_item
 from cscore.platform.records import record_of
 from cscore.platform.table import TransactionCancelled
 
@@ -192,3 +193,138 @@ def list_runs(tenant_id: str, job_id: str, limit: int) -> list[dict[str, Any]]:
         Limit=limit,
     )
     return [record_of(from_item(i)) for i in out["Items"]]
+
+
+def _update(
+    item_key: Item, set_fields: dict[str, Any], remove: tuple[str, ...] = (), condition: str = "", **kw: Any
+) -> bool:
+    """SET / REMOVE attributes of one item; False when ``condition`` does not hold."""
+    names = {f"#s{i}": name for i, name in enumerate(set_fields)} | {f"#r{i}": name for i, name in enumerate(remove)}
+    values = {f":s{i}": to_attr(value) for i, value in enumerate(set_fields.values())} | kw.pop("values", {})
+    clauses = []
+    if set_fields:
+        clauses.append("SET " + ", ".join(f"#s{i} = :s{i}" for i in range(len(set_fields))))
+    if remove:
+        clauses.append("REMOVE " + ", ".join(f"#r{i}" for i in range(len(remove))))
+    args: dict[str, Any] = {
+        "TableName": config.connector_table(),
+        "Key": item_key,
+        "UpdateExpression": " ".join(clauses),
+        "ExpressionAttributeNames": names | kw.pop("names", {}),
+        "ConditionExpression": condition or "attribute_exists(PK)",
+    }
+    if values:
+        args["ExpressionAttributeValues"] = values
+    try:
+        aws.dynamodb().update_item(**args)
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
+def update_job_fields(tenant_id: str, job_id: str, set_fields: dict[str, Any], remove: tuple[str, ...] = ()) -> None:
+    """Change some attributes of a job (never a whole-item put: a run holds its lock there)."""
+    _update(job_key(tenant_id, job_id), set_fields, remove)
+
+
+def lock_job(tenant_id: str, job_id: str, run_id: str, now: float, hold_seconds: float) -> bool:
+    """Claim the job for one run: one run per job at a time. A lock whose run stopped
+    renewing it (a crashed invocation) is taken over after ``hold_seconds``."""
+    return _update(
+        job_key(tenant_id, job_id),
+        {"activeRunId": run_id, "activeRunUntil": now + hold_seconds},
+        condition="attribute_exists(PK) AND (attribute_not_exists(activeRunId) OR activeRunUntil < :now)",
+        values={":now": to_attr(now)},
+    )
+
+
+def renew_job_lock(tenant_id: str, job_id: str, run_id: str, until: float) -> bool:
+    return _update(
+        job_key(tenant_id, job_id),
+        {"activeRunUntil": until},
+        condition="activeRunId = :run",
+        values={":run": to_attr(run_id)},
+    )
+
+
+def unlock_job(tenant_id: str, job_id: str, run_id: str, set_fields: dict[str, Any]) -> bool:
+    """Release the run's lock and record its outcome on the job, in one update."""
+    return _update(
+        job_key(tenant_id, job_id),
+        set_fields,
+        ("activeRunId", "activeRunUntil"),
+        condition="activeRunId = :run",
+        values={":run": to_attr(run_id)},
+    )
+
+
+def take_run_lease(tenant_id: str, run_id: str, token: str, now: float, until: float) -> bool:
+    """Only one invocation works on a run at a time (SQS may deliver a message twice)."""
+    return _update(
+        run_key(tenant_id, run_id),
+        {"leaseToken": token, "leaseUntil": until},
+        condition="attribute_exists(PK) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
+        values={":now": to_attr(now)},
+    )
+
+
+def save_run(tenant_id: str, run_id: str, token: str, set_fields: dict[str, Any], release: bool = False) -> bool:
+    """Checkpoint (or finish) a run, only while this invocation holds its lease."""
+    return _update(
+        run_key(tenant_id, run_id),
+        set_fields,
+        ("leaseToken", "leaseUntil") if release else (),
+        condition="leaseToken = :token",
+        values={":token": to_attr(token)},
+    )
+
+
+# ---------------------------------------------------------------- rows kept for retry, run errors
+def _pending_pk(tenant_id: str, job_id: str) -> str:
+    return f"T#{tenant_id}#JOB#{job_id}#PENDING"
+
+
+def list_pending(tenant_id: str, job_id: str) -> list[dict[str, Any]]:
+    return _query_prefix(_pending_pk(tenant_id, job_id), "ROW#")
+
+
+def write_pending(tenant_id: str, job_id: str, keep: list[dict[str, Any]], drop: list[str]) -> None:
+    """Rows rejected for a missing reference (kept: ``{sourceId, reason, ...}``) and rows
+    that resolved or vanished (dropped by source id); BatchWriteItem, 25 a call."""
+    pk = _pending_pk(tenant_id, job_id)
+    requests: dict[str, dict[str, Any]] = {}
+    for source_id in drop:
+        requests[source_id] = {"DeleteRequest": {"Key": key(pk, f"ROW#{source_id}")}}
+    for row in keep:
+        requests[row["sourceId"]] = {"PutRequest": {"Item": {**to_item(row), **key(pk, f"ROW#{row['sourceId']}")}}}
+    batch_write(list(requests.values()))
+
+
+def batch_write(requests: list[dict[str, Any]]) -> int:
+    """BatchWriteItem on the connector table, 25 a call, unprocessed items retried; returns calls."""
+    table = config.connector_table()
+    calls = 0
+    for start in range(0, len(requests), 25):
+        pending: dict[str, Any] = {table: requests[start : start + 25]}
+        attempt = 0
+        while pending:
+            calls += 1
+            pending = aws.dynamodb().batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+            if pending:
+                attempt += 1
+                time.sleep(min(0.05 * 2**attempt, 2.0))
+    return calls
+
+
+def put_run_errors(tenant_id: str, run_id: str, sequence: int, rows: list[dict[str, Any]]) -> None:
+    """One page of a run's rejected / errored rows (the errors CSV reads them in order)."""
+    _put(key(f"T#{tenant_id}#RUN#{run_id}", f"ERR#{sequence:06d}"), {"rows": rows})
+
+
+def list_run_errors(tenant_id: str, run_id: str) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    for page in _query_prefix(f"T#{tenant_id}#RUN#{run_id}", "ERR#"):
+        rows.extend(page.get("rows") or [])
+    return rows

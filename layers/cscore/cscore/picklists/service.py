@@ -7,6 +7,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from cscore.platform import aws, config, ids, keys
+from cscore.platform.dynamo import to_attr
+
 
 class Picklists:
     def __init__(self, tenant_item: Mapping[str, Any]) -> None:
@@ -36,3 +39,27 @@ class Picklists:
     def to_label(self, category: str, gsid: object) -> object:
         """The label of an item GSID (unknown values are shown as they are)."""
         return self._items.get(category, {}).get(gsid, gsid) if isinstance(gsid, str) else gsid
+
+
+def add_items(tenant_id: str, category: str, labels: list[str]) -> dict[str, str]:
+    """Add picklist items an admin or a sync introduces (e.g. a Salesforce team role);
+    returns label (lower-cased) -> item GSID for the labels added. One UpdateItem."""
+    if not labels:
+        return {}
+    added = {label.strip().lower(): ids.new_gsid(ids.PICKLIST_ITEM) for label in labels}
+    names = {"#p": "picklists", "#c": category}
+    values: dict[str, Any] = {}
+    clauses = []
+    for i, label in enumerate(labels):
+        names[f"#g{i}"] = added[label.strip().lower()]
+        values[f":v{i}"] = to_attr({"label": label.strip(), "system": False})
+        clauses.append(f"#p.#c.#g{i} = :v{i}")
+    aws.dynamodb().update_item(
+        TableName=config.tenant_table(),
+        Key=keys.tenant(tenant_id),
+        UpdateExpression="SET " + ", ".join(clauses),
+        ConditionExpression="attribute_exists(#p.#c)",
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
+    )
+    return added

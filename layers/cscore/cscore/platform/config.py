@@ -62,3 +62,13 @@ def scheduler_role_arn() -> str:
 
 def schedule_group() -> str:
     return os.environ.get("SCHEDULE_GROUP_NAME", "default")
+
+
+def sync_runs_queue_url() -> str:
+    """The queue that starts and continues connector job runs."""
+    return os.environ.get("SYNC_RUNS_QUEUE_URL", "")
+
+
+def sync_page_size() -> int:
+    """Rows a sync step reads and writes at once (Salesforce's batchSize, 200-2000)."""
+    return max(200, min(int(os.environ.get("SYNC_PAGE_SIZE", "2000")), 2000))

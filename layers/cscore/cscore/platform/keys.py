@@ -69,8 +69,18 @@ def permission_bundle(tenant_id: str, name: str) -> Item:
 
 
 def object_index(tenant_id: str, obj: str) -> str:
-    """GSI1/GSI2 partition listing one object type of a tenant (sorted by date / by name)."""
+    """GSI1 partition listing one object type of a tenant by ModifiedDate; also the GSI2
+    partition listing User, Company and Person by name."""
     return f"T#{tenant_id}#{obj}"
+
+
+def related(tenant_id: str, obj: str, via: str, gsid: str) -> str:
+    """GSI2/GSI3 partition listing the records of ``obj`` that refer to one record of
+    another object: ``related(t, "CompanyTeam", "Company", companyGsid)`` is a company's
+    team, ``related(t, "CompanyTeam", "User", userGsid)`` a user's companies,
+    ``related(t, "CompanyPerson", "Company" | "Person", gsid)`` a company's persons or a
+    person's companies. ``via`` names the referenced object, ``gsid`` the referenced record."""
+    return f"T#{tenant_id}#{obj}#{via}#{gsid}"
 
 
 def counter(tenant_id: str, obj: str) -> Item:
@@ -80,7 +90,7 @@ def counter(tenant_id: str, obj: str) -> Item:
 
 
 # Key attributes of a record item, which are not fields of the record.
-STORAGE_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK")
+STORAGE_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
 # Sorts before every printable character, so "Ann" + SEP sorts before "Ann B" + SEP, as
 # the query engine orders the names themselves.
 _SORT_SEPARATOR = "\x01"

@@ -1,0 +1,203 @@
+"""Sync of N Salesforce Accounts (Company Sync) from the stand-in org: Salesforce calls,
+DynamoDB calls by operation, records/s, peak RSS of the worker, and the ratio of the
+sync's wall time to a raw floor measured in the same run (the same number of items
+written by a bare BatchWriteItem loop against the same embedded AWS); then an
+incremental run with 1% of the accounts changed.
+
+The embedded AWS (moto's server) and the org run in this process; the sync runs in a
+child process exactly as the sync function does (``runs.execute`` on the queued
+message), so the child's peak RSS is the worker's own."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+CALLBACK = "https://bench.example.com/v1/connectors/salesforce/oauth/callback"
+
+WORKER = """
+import json, os, resource, sys, time
+from collections import Counter
+from cscore.platform import aws, config
+from cscore.sync import runs
+calls = Counter()
+aws.dynamodb().meta.events.register("before-call.dynamodb", lambda model, **_: calls.update([model.name]))
+sqs = aws.sqs()
+queue = config.sync_runs_queue_url()
+started = time.perf_counter()
+while True:
+    got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1, WaitTimeSeconds=1).get("Messages", [])
+    if not got:
+        break
+    message = json.loads(got[0]["Body"])
+    runs.execute(message["tenantId"], message["runId"], lambda: 900_000)
+    sqs.delete_message(QueueUrl=queue, ReceiptHandle=got[0]["ReceiptHandle"])
+elapsed = time.perf_counter() - started
+hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
+print(json.dumps({"elapsed": elapsed, "calls": calls, "rss_kb": int(hwm.split()[1])}))
+"""
+
+FLOOR = """
+import json, sys, time
+from cscore.platform import aws, config
+items, size = int(sys.argv[1]), int(sys.argv[2])
+client = aws.dynamodb()
+table = config.tenant_table()
+pad = "x" * size
+started = time.perf_counter()
+calls = 0
+for start in range(0, items, 25):
+    batch = [{"PutRequest": {"Item": {"PK": {"S": f"FLOOR#{i}"}, "SK": {"S": "RECORD"}, "pad": {"S": pad}}}}
+             for i in range(start, min(start + 25, items))]
+    pending = {table: batch}
+    while pending:
+        calls += 1
+        pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+print(json.dumps({"elapsed": time.perf_counter() - started, "calls": calls}))
+"""
+
+
+def _child(code: str, env: dict[str, str], *args: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, check=True, cwd=ROOT
+    )
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def measure(accounts: int) -> list[tuple[str, str]]:
+    """Rows of (figure, value) for the README table."""
+    from cscore.auth.principal import Principal
+    from cscore.connector import connected_app, connections, repository
+    from cscore.platform import aws
+    from cscore.sync import runs
+    from cscore.tenants import service as tenants
+    from cslocal.aws_server import LocalAwsServer
+    from cslocal.resources import create_all
+    from cslocal.template import load_stack
+    from sforg import ConnectedApp, start_org_server
+    from tests.integration.salesforce import Browser, query_of
+
+    app = ConnectedApp("3MVG9bench", "bench-secret", [CALLBACK])
+    state = Path(tempfile.mkdtemp(prefix="bench-sync-"))
+    aws_server = LocalAwsServer(0, None).start()
+    org_server = start_org_server(state, port=0, connected_apps=[app])
+    ca = str(org_server.ca_pem_path)
+    env = {
+        "AWS_ENDPOINT_URL": aws_server.url,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_ACCESS_KEY_ID": "bench",
+        "AWS_SECRET_ACCESS_KEY": "bench",
+        "REQUESTS_CA_BUNDLE": ca,
+        "POWERTOOLS_TRACE_DISABLED": "true",
+        "POWERTOOLS_LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    for client in (aws.dynamodb, aws.sqs, aws.kms, aws.secretsmanager, aws.scheduler):
+        client.cache_clear()
+    stack = load_stack(ROOT, "bench", parameter_overrides={"SalesforceLoginHost": org_server.url})
+    stack.endpoint_hint = aws_server.url
+    names = create_all(stack, aws_server.url)
+    for function in stack.functions():
+        os.environ.update(function.environment)
+    os.environ["SYNC_RUNS_QUEUE_URL"] = aws.sqs().get_queue_url(QueueName=names["SyncRunsQueue"])["QueueUrl"]
+    child_env = {**os.environ}
+    secret = {"clientId": app.client_id, "clientSecret": app.client_secret, "callbackUrl": CALLBACK}
+    aws.secretsmanager().put_secret_value(
+        SecretId=names["SalesforceConnectedAppSecret"], SecretString=json.dumps(secret)
+    )
+    connected_app.forget()
+    try:
+        started = time.perf_counter()
+        org = requests.post(
+            f"{org_server.url}/__sandbox/orgs",
+            json={
+                "name": "Bench",
+                "users": 20,
+                "accounts": accounts,
+                "contactsPerAccount": 0,
+                "teamMembersPerAccount": 0,
+            },
+            verify=ca,
+            timeout=600,
+        ).json()
+        seeded = time.perf_counter() - started
+        tenant = tenants.create_tenant(f"Bench {uuid.uuid4().hex[:6]}")
+        principal = Principal(tenant["tenantId"], "Bench", tenant["superAdminGsid"], True, "ACCESS_KEY", "bench")
+        connection = connections.create_connection(principal, {"name": "Bench", "orgType": "production"})
+        url = connections.authorize(principal, connection["connectionId"], CALLBACK)["authorizationUrl"]
+        connections.complete_authorization(query_of(Browser(ca).authorize(url, org["username"], org["password"])))
+        job = next(j for j in repository.list_jobs(tenant["tenantId"]) if j["jobType"] == "COMPANY_SYNC")
+        stats_url = f"{org_server.url}/__sandbox/orgs/{org['orgId']}/stats"
+
+        def salesforce_calls() -> int:
+            return int(requests.get(stats_url, verify=ca, timeout=60).json()["apiCalls"])
+
+        before = salesforce_calls()
+        run = runs.start(tenant["tenantId"], job, "MANUAL", with_dependents=False)
+        full = _child(WORKER, child_env)
+        full_sf = salesforce_calls() - before
+        final = repository.get_run(tenant["tenantId"], run["runId"]) or {}
+        written_items = accounts * 3  # record + Name index + SfdcAccountId index items
+        floor = _child(FLOOR, child_env, str(written_items), "300")
+
+        # Incremental: 1% of the accounts changed at the source.
+        changed = max(1, accounts // 100)
+        rows = requests.get(f"{org_server.url}/__sandbox/orgs/{org['orgId']}/records/Account", verify=ca, timeout=600)
+        for account in rows.json()["records"][:changed]:
+            requests.patch(
+                f"{org_server.url}/__sandbox/orgs/{org['orgId']}/records/Account/{account['Id']}",
+                json={"Industry": "Changed"},
+                verify=ca,
+                timeout=60,
+            )
+        job = repository.get_job(tenant["tenantId"], job["jobId"]) or job
+        before = salesforce_calls()
+        again = runs.start(tenant["tenantId"], job, "MANUAL", with_dependents=False)
+        incremental = _child(WORKER, child_env)
+        incremental_sf = salesforce_calls() - before
+        inc_final = repository.get_run(tenant["tenantId"], again["runId"]) or {}
+    finally:
+        org_server.stop()
+        aws_server.stop()
+
+    writes = {"BatchWriteItem", "PutItem", "UpdateItem", "DeleteItem", "TransactWriteItems"}
+    full_writes = sum(n for op, n in full["calls"].items() if op in writes)
+    inc_writes = sum(n for op, n in incremental["calls"].items() if op in writes)
+    pages = -(-accounts // 2000)
+    return [
+        ("accounts (N)", f"{accounts:,} (seeded in {seeded:.1f} s)"),
+        ("run status / inserted", f"{final.get('status')} / {(final.get('counts') or {}).get('inserted')}"),
+        ("Salesforce calls (target ≤ ⌈N/2000⌉ + 5)", f"{full_sf} (target {pages + 5})"),
+        ("DynamoDB calls by operation", ", ".join(f"{op} {n}" for op, n in sorted(full["calls"].items()))),
+        (
+            "DynamoDB write calls (target ≤ ⌈N/25⌉ + 10)",
+            f"{full_writes} (target {-(-accounts // 25) + 10}; "
+            f"{written_items:,} items: each company also enters its Name and SfdcAccountId index items)",
+        ),
+        ("records/s (moto server)", f"{accounts / full['elapsed']:,.0f}"),
+        ("worker peak RSS", f"{full['rss_kb'] / 1024:.0f} MB (target ≤ 256)"),
+        ("floor: bare BatchWriteItem of the same item count", f"{floor['elapsed']:.1f} s, {floor['calls']} calls"),
+        (
+            "sync wall time / floor (target ≤ 1.5)",
+            f"{full['elapsed']:.1f} s / {floor['elapsed']:.1f} s = {full['elapsed'] / floor['elapsed']:.2f}",
+        ),
+        (
+            "incremental, 1% changed: status / updated",
+            f"{inc_final.get('status')} / {(inc_final.get('counts') or {}).get('updated')}",
+        ),
+        ("incremental: Salesforce calls", str(incremental_sf)),
+        (
+            "incremental: DynamoDB write calls (target ≤ ⌈changed/25⌉ + 10)",
+            f"{inc_writes} (target {-(-changed // 25) + 10})",
+        ),
+    ]

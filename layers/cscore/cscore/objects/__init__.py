@@ -1,0 +1,1 @@
+"""Objects of a tenant as stored (``shapes``), written in bulk (``bulk``) and queried (``query``)."""

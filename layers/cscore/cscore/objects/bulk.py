@@ -1,0 +1,375 @@
+"""Bulk writes of one object's records (Salesforce sync, bulk loads): many records a
+call, the same items as the API paths write (``objects.shapes``, docs/data-model.md).
+
+A ``BulkStore`` serves one page (or one run) of a job for one object of one tenant:
+
+- reads are strongly consistent BatchGetItem, 100 keys a call, of unique items, index
+  items and records, each key read at most once per store (``find``, ``records``);
+- ``upsert`` and ``delete`` change records and buffer the writes: the record item, its
+  unique items (put the new value, delete the old one if it still names the record),
+  its index items (the whole item rewritten with the GSID added or removed and ``v``
+  bumped, deleted when its list is empty) and the counter's net change;
+- ``flush`` sends them with BatchWriteItem, 25 items a call, each key once (the last
+  write of a key wins: BatchWriteItem refuses a key twice), and the counter with one
+  UpdateItem ``ADD``.
+
+The store keeps its own view of every item it read or wrote, so an index or unique
+item touched by several records of a store, or a record changed twice, stays right.
+An update that sets every field to the value it already has is skipped: unchanged
+records cost no write. After an exception a store's view may be ahead of the table:
+discard it and start a new one.
+
+Why no transactions here. One run of a job writes a tenant's records at a time (the
+connector allows one run per job, and the jobs of a chain run one after the other),
+and every write is a whole item computed from what was read, so writing it again, or
+re-running a page, converges to the same state. A transaction would cost twice the
+write capacity of the same items, is limited to 100 actions, and the local stand-in
+for DynamoDB copies the whole table for each transaction. Without them, a flush is not
+atomic; its writes go in an order that keeps an interrupted flush harmless: record
+deletions first, then unique and index items, then record puts. So an index never
+misses a record that exists (a re-run finds and repairs it) — at worst it names a
+record that does not exist any more, which readers check against the record anyway.
+The counter is written last; an interrupted flush can leave it off by that page.
+
+Known race: BatchWriteItem has no conditions. An API request that changes the same
+index or unique item (e.g. the Company API inserting a company with the Name a sync is
+writing) between this store's read of the item and its flush is overwritten: that
+company is then missing from the Name index until it is written again. Keep stores
+short-lived (one page) to keep that window small.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from cscore.objects.shapes import Shape
+from cscore.platform import aws, clock, config, ids, keys
+from cscore.platform.dynamo import Item, from_item, to_attr, to_item
+from cscore.platform.records import record_of
+
+BATCH_GET_LIMIT = 100
+BATCH_WRITE_LIMIT = 25
+MAX_ATTEMPTS = 10  # per call: throttled calls and unprocessed items are retried this often
+BACKOFF_BASE = 0.05  # seconds; doubled per attempt, up to BACKOFF_CAP, with full jitter
+BACKOFF_CAP = 3.0
+RETRYABLE = frozenset({"ProvisionedThroughputExceededException", "ThrottlingException", "RequestLimitExceeded"})
+# Set by the store, never by a caller's fields.
+SYSTEM_FIELDS = frozenset({"Gsid", "CreatedDate", "CreatedBy", "ModifiedDate", "ModifiedBy"})
+
+Ident = tuple[str, str]  # (PK, SK)
+Change = tuple[Mapping[str, Any] | None, Mapping[str, Any]]  # (record as read or None to insert, fields to set)
+
+
+class BatchFailed(Exception):
+    """DynamoDB kept refusing part of a batch (throttling) after every retry."""
+
+
+def _ident(item_key: Item) -> Ident:
+    return item_key["PK"]["S"], item_key["SK"]["S"]
+
+
+def _backoff(attempt: int) -> None:
+    time.sleep(random.uniform(0, min(BACKOFF_CAP, BACKOFF_BASE * 2**attempt)))
+
+
+def _present(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _same(stored: Any, given: Any) -> bool:
+    """Equal as stored values: 5 == 5.0, but True is not 1."""
+    if isinstance(stored, bool) or isinstance(given, bool):
+        return type(stored) is type(given) and stored == given
+    return bool(stored == given)
+
+
+class BulkStore:
+    """Reads and buffered writes of one object's records for one tenant (module doc)."""
+
+    def __init__(self, tenant_id: str, shape: Shape, actor_gsid: str) -> None:
+        self.tenant_id = tenant_id
+        self.shape = shape
+        self.actor_gsid = actor_gsid
+        self.calls: Counter[str] = Counter()  # DynamoDB calls made, by operation
+        self.items_written = 0  # items put or deleted by flushes so far
+        self._items: dict[Ident, dict[str, Any] | None] = {}  # the store's view: as read, then as written
+        self._pending: dict[Ident, tuple[bool, dict[str, Any]]] = {}  # key -> (is a record, write request)
+        self._counter = 0
+
+    # ------------------------------------------------------------------ keys
+
+    def _record_key(self, gsid: str) -> Item:
+        return keys.record(self.tenant_id, self.shape.name, gsid)
+
+    def _unique_key(self, field: str, value: object) -> Item:
+        return keys.unique_value(self.tenant_id, self.shape.name, field, str(value))
+
+    def _index_key(self, field: str, value: object) -> Item:
+        return keys.lookup_index(self.tenant_id, self.shape.name, field, value)
+
+    # ------------------------------------------------------------------ reads
+
+    def find(self, field: str, values: Iterable[Any]) -> dict[str, list[str]]:
+        """GSIDs of the records having each value of a unique or index field, by normalized
+        value (``keys.normalized``); [] for a value nobody has. Empty values are left out.
+        One BatchGetItem per 100 values whose item this store has not read yet."""
+        if field in self.shape.unique_fields:
+            make, unique = self._unique_key, True
+        elif field in self.shape.index_fields:
+            make, unique = self._index_key, False
+        else:
+            raise ValueError(f"{self.shape.name}.{field} has no unique or index items")
+        wanted = {keys.normalized(v): make(field, v) for v in values if _present(v)}
+        self._fetch(wanted.values())
+        found: dict[str, list[str]] = {}
+        for value, item_key in wanted.items():
+            item = self._items.get(_ident(item_key))
+            if item is None:
+                found[value] = []
+            elif unique:
+                found[value] = [item["gsid"]]
+            else:
+                found[value] = list(item.get("gsids") or [])
+        return found
+
+    def records(self, gsids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The existing records among ``gsids`` (as this store last read or wrote them)."""
+        unique = list(dict.fromkeys(gsids))
+        self._fetch(self._record_key(g) for g in unique)
+        found: dict[str, dict[str, Any]] = {}
+        for gsid in unique:
+            item = self._items.get(_ident(self._record_key(gsid)))
+            if item is not None:
+                found[gsid] = record_of(item)
+        return found
+
+    def _fetch(self, item_keys: Iterable[Item]) -> None:
+        wanted: dict[Ident, Item] = {}
+        for item_key in item_keys:
+            if _ident(item_key) not in self._items:
+                wanted.setdefault(_ident(item_key), item_key)
+        missing = list(wanted.values())
+        for start in range(0, len(missing), BATCH_GET_LIMIT):
+            chunk = missing[start : start + BATCH_GET_LIMIT]
+            found = self._batch_get(chunk)
+            for item_key in chunk:
+                self._items[_ident(item_key)] = found.get(_ident(item_key))
+
+    def _batch_get(self, item_keys: list[Item]) -> dict[Ident, dict[str, Any]]:
+        tbl = config.tenant_table()
+        client = aws.dynamodb()
+        found: dict[Ident, dict[str, Any]] = {}
+        pending: dict[str, Any] = {tbl: {"Keys": item_keys, "ConsistentRead": True}}
+        attempt = 0
+        while pending:
+            self.calls["BatchGetItem"] += 1
+            try:
+                out = client.batch_get_item(RequestItems=pending)
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] not in RETRYABLE or attempt + 1 >= MAX_ATTEMPTS:
+                    raise
+                _backoff(attempt)
+                attempt += 1
+                continue
+            for raw in out["Responses"].get(tbl, []):
+                found[(raw["PK"]["S"], raw["SK"]["S"])] = from_item(raw)
+            pending = dict(out.get("UnprocessedKeys") or {})
+            if pending:
+                if attempt + 1 >= MAX_ATTEMPTS:
+                    raise BatchFailed(f"BatchGetItem: keys still unprocessed after {MAX_ATTEMPTS} attempts")
+                _backoff(attempt)
+                attempt += 1
+        return found
+
+    # ------------------------------------------------------------------ changes
+
+    def upsert(self, changes: Sequence[Change]) -> list[dict[str, Any]]:
+        """Insert (``before`` None) or update records; returns the records written, as
+        stored. A field set to None is removed; the system fields are the store's: an
+        insert gets a new GSID, CreatedDate/ModifiedDate now and CreatedBy/ModifiedBy the
+        actor, an update ModifiedDate now and ModifiedBy the actor. An update that changes
+        nothing is skipped (not written, not returned), as is one of a record this store
+        deleted. ``before`` is the record as read; when the store has written it since, its
+        own later state is used instead. Unique values are not checked: callers resolve
+        records with ``find`` first (a unique item is moved to whichever record sets it)."""
+        now = clock.iso()
+        planned: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
+        for before, given in changes:
+            fields = {k: v for k, v in given.items() if k not in SYSTEM_FIELDS}
+            if before is None:
+                gsid = ids.new_gsid(self.shape.gsid_prefix)
+                audit = {"CreatedDate": now, "CreatedBy": self.actor_gsid}
+                after = {"Gsid": gsid, **{k: v for k, v in fields.items() if v is not None}, **audit}
+                after |= {"ModifiedDate": now, "ModifiedBy": self.actor_gsid}
+                planned.append((None, after))
+                self._items[_ident(self._record_key(gsid))] = after
+                continue
+            ident = _ident(self._record_key(before["Gsid"]))
+            if ident in self._items:
+                known = self._items[ident]
+                if known is None:
+                    continue  # deleted by this store
+                current = record_of(known)
+            else:
+                current = record_of(dict(before))
+            if all(_same(current.get(k), v) for k, v in fields.items()):
+                continue
+            after = dict(current)
+            for name, value in fields.items():
+                if value is None:
+                    after.pop(name, None)
+                else:
+                    after[name] = value
+            after |= {"ModifiedDate": now, "ModifiedBy": self.actor_gsid}
+            planned.append((current, after))
+            self._items[ident] = after
+        self._fetch(k for old, new in planned for k, _, _ in self._entry_changes(new["Gsid"], old, new))
+        for old, new in planned:
+            self._apply_entries(new["Gsid"], old, new)
+            item = {
+                **self._record_key(new["Gsid"]),
+                **to_item({**new, **self.shape.secondary_keys(self.tenant_id, new)}),
+            }
+            self._buffer(self._record_key(new["Gsid"]), new, {"PutRequest": {"Item": item}}, record=True)
+            if old is None:
+                self._counter += 1
+        return [dict(new) for _, new in planned]
+
+    def delete(self, records: Sequence[Mapping[str, Any]]) -> None:
+        """Delete records (as read): the record, its unique items (those still naming it),
+        its index entries, one off the counter. A record this store already deleted, or
+        one given twice, is deleted once."""
+        planned: list[dict[str, Any]] = []
+        for given in records:
+            ident = _ident(self._record_key(given["Gsid"]))
+            if ident in self._items:
+                known = self._items[ident]
+                if known is None:
+                    continue
+                current = record_of(known)
+            else:
+                current = record_of(dict(given))
+            planned.append(current)
+            self._items[ident] = None
+        self._fetch(k for old in planned for k, _, _ in self._entry_changes(old["Gsid"], old, None))
+        for old in planned:
+            self._apply_entries(old["Gsid"], old, None)
+            record_key = self._record_key(old["Gsid"])
+            self._buffer(record_key, None, {"DeleteRequest": {"Key": record_key}}, record=True)
+            self._counter -= 1
+
+    def _entry_changes(
+        self, gsid: str, old: dict[str, Any] | None, new: dict[str, Any] | None
+    ) -> list[tuple[Item, bool, bool]]:
+        """(item key, is a unique item, add) for each unique and index entry the record
+        leaves or enters (removals first); an entry whose normalized value stays is kept."""
+        changes: list[tuple[Item, bool, bool]] = []
+        adds: list[tuple[Item, bool, bool]] = []
+        shape = self.shape
+        for unique, values_of, make in (
+            (True, shape.unique_values, self._unique_key),
+            (False, shape.index_values, self._index_key),
+        ):
+            before = values_of(old) if old else {}
+            after = values_of(new) if new else {}
+            for name in set(before) | set(after):
+                was, now = before.get(name), after.get(name)
+                if was is not None and now is not None and keys.normalized(was) == keys.normalized(now):
+                    continue
+                if was is not None:
+                    changes.append((make(name, was), unique, False))
+                if now is not None:
+                    adds.append((make(name, now), unique, True))
+        return changes + adds
+
+    def _apply_entries(self, gsid: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        for item_key, unique, add in self._entry_changes(gsid, old, new):
+            current = self._items.get(_ident(item_key))
+            if unique:
+                if add:
+                    self._put_aux(item_key, {"gsid": gsid})
+                elif current is not None and current.get("gsid") == gsid:
+                    self._put_aux(item_key, None)
+                continue
+            gsids = list((current or {}).get("gsids") or [])
+            if (gsid in gsids) == add:
+                continue  # already as wanted
+            if add:
+                gsids.append(gsid)
+            else:
+                gsids.remove(gsid)
+            version = int((current or {}).get("v") or 0) + 1
+            self._put_aux(item_key, {"gsids": gsids, "v": version} if gsids else None)
+
+    def _put_aux(self, item_key: Item, attributes: dict[str, Any] | None) -> None:
+        if attributes is None:
+            self._buffer(item_key, None, {"DeleteRequest": {"Key": item_key}}, record=False)
+        else:
+            self._buffer(item_key, attributes, {"PutRequest": {"Item": {**item_key, **to_item(attributes)}}}, False)
+
+    def _buffer(self, item_key: Item, view: dict[str, Any] | None, request: dict[str, Any], record: bool) -> None:
+        self._items[_ident(item_key)] = view
+        self._pending[_ident(item_key)] = (record, request)
+
+    # ------------------------------------------------------------------ writes
+
+    @property
+    def pending(self) -> int:
+        """Items buffered for the next flush."""
+        return len(self._pending)
+
+    def flush(self) -> None:
+        """Send every buffered write (BatchWriteItem, 25 a call: record deletions, then
+        unique and index items, then records), then the counter's net change (one
+        UpdateItem, none when it is 0)."""
+        requests = list(self._pending.values())
+        phases = [
+            [r for is_record, r in requests if is_record and "DeleteRequest" in r],
+            [r for is_record, r in requests if not is_record],
+            [r for is_record, r in requests if is_record and "PutRequest" in r],
+        ]
+        for phase in phases:
+            for start in range(0, len(phase), BATCH_WRITE_LIMIT):
+                self._batch_write(phase[start : start + BATCH_WRITE_LIMIT])
+        self._pending.clear()
+        if self._counter:
+            self.calls["UpdateItem"] += 1
+            aws.dynamodb().update_item(
+                TableName=config.tenant_table(),
+                Key=keys.counter(self.tenant_id, self.shape.name),
+                UpdateExpression="ADD #total :n",
+                ExpressionAttributeNames={"#total": "total"},
+                ExpressionAttributeValues={":n": to_attr(self._counter)},
+            )
+            self._counter = 0
+
+    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
+        tbl = config.tenant_table()
+        client = aws.dynamodb()
+        pending: list[dict[str, Any]] = requests
+        attempt = 0
+        while pending:
+            self.calls["BatchWriteItem"] += 1
+            try:
+                out = client.batch_write_item(RequestItems={tbl: pending})  # type: ignore[dict-item]
+            except ClientError as exc:
+                if exc.response["Error"]["Code"] not in RETRYABLE or attempt + 1 >= MAX_ATTEMPTS:
+                    raise
+                _backoff(attempt)
+                attempt += 1
+                continue
+            left: dict[str, Any] = dict(out.get("UnprocessedItems") or {})
+            unprocessed: list[dict[str, Any]] = list(left.get(tbl, []))
+            self.items_written += len(pending) - len(unprocessed)
+            pending = unprocessed
+            if pending:
+                if attempt + 1 >= MAX_ATTEMPTS:
+                    raise BatchFailed(f"BatchWriteItem: {len(pending)} items unprocessed after {MAX_ATTEMPTS} tries")
+                _backoff(attempt)
+                attempt += 1

@@ -1,0 +1,150 @@
+"""POST /v1/data/objects/query/{Object} (SPEC §4b "Company data API"): the query language
+over a tenant's Company, Person, CompanyPerson or CompanyTeam records, Gainsight's
+answer shape.
+
+Answers ``data = {"records": [...]}`` with the selected fields only; date and date-time
+fields as epoch milliseconds (as Gainsight's Company read does). Lookup paths such as
+``Csm__gr.Email``, ``ParentCompany__gr.Name``, ``CompanyId__gr.Name`` or
+``UserId__gr.Email`` may be selected, filtered and ordered on: their values are joined
+in with one batched read per step of the path.
+
+An unfiltered query ordered by ModifiedDate (any object) or Name (Company) reads only
+its page from the object's index; anything else reads the object's records and lets
+the query engine filter, sort and page them. Company data permissions
+(``companies.service.permitted``) apply to Company rows.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cscore.auth.principal import Principal
+from cscore.companies import service
+from cscore.errors import BadRequest, NotFound
+from cscore.platform import records
+from cscore.query import (
+    Field,
+    FieldType,
+    InvalidValue,
+    Query,
+    QueryOptions,
+    Schema,
+    UnknownField,
+    execute,
+    parse_query,
+    resolve_field,
+    to_epoch_millis,
+)
+from cscore.users.listing import USER, index_order
+
+S, N, D, DT, G = FieldType.STRING, FieldType.NUMBER, FieldType.DATE, FieldType.DATETIME, FieldType.GSID
+
+
+def _audit() -> tuple[Field, ...]:
+    return (
+        Field("CreatedDate", DT), Field("ModifiedDate", DT), Field("CreatedBy", G, target="User"),
+        Field("ModifiedBy", G, target="User"),
+    )  # fmt: skip
+
+
+COMPANY = Schema.of(
+    "Company",
+    Field("Gsid", G, target="Company"), Field("Name", S), Field("SfdcAccountId", S), Field("Industry", S),
+    Field("Type", S), Field("Website", S), Field("ParentCompany", G, target="Company"), Field("Csm", G, target="User"),
+    Field("Status", S), Field("Stage", S), Field("ARR", N), Field("MRR", N), Field("Employees", N),
+    Field("LifecycleInWeeks", N), Field("OriginalContractDate", D), Field("RenewalDate", D),
+    *_audit(),
+)  # fmt: skip
+PERSON = Schema.of(
+    "Person",
+    Field("Gsid", G, target="Person"), Field("Email", S), Field("FirstName", S), Field("LastName", S),
+    Field("Title", S), Field("Phone", S),
+    *_audit(),
+)  # fmt: skip
+COMPANY_PERSON = Schema.of(
+    "CompanyPerson",
+    Field("Gsid", G, target="CompanyPerson"), Field("CompanyId", G, target="Company"),
+    Field("PersonId", G, target="Person"), Field("SfdcContactId", S), Field("Title", S),
+    *_audit(),
+)  # fmt: skip
+# TeamRole holds a picklist item GSID (or, before the picklist exists, a label): compared as text.
+COMPANY_TEAM = Schema.of(
+    "CompanyTeam",
+    Field("Gsid", G, target="CompanyTeam"), Field("CompanyId", G, target="Company"), Field("UserId", G, target="User"),
+    Field("TeamRole", S), Field("UserAccess", S), Field("UserSource", S),
+    Field("UserManagerRole1", G, target="User"), Field("UserManagerRole2", G, target="User"),
+    Field("UserManagerRole3", G, target="User"), Field("SfdcAccountTeamMemberId", S),
+    *_audit(),
+)  # fmt: skip
+CATALOG = {s.name: s for s in (COMPANY, USER, PERSON, COMPANY_PERSON, COMPANY_TEAM)}
+OPTIONS = QueryOptions(default_limit=100, max_limit=5000, select_required=True, select_error_code="GSOBJ_1002")
+QUERYABLE = {s.name: s for s in (COMPANY, PERSON, COMPANY_PERSON, COMPANY_TEAM)}
+# Fields whose order an object's index keeps (records.INDEX_ORDER): GSI2 is the Name
+# order only for objects whose GSI2 partition is the object index and who have a Name.
+INDEX_ORDERED = {
+    "Company": {"ModifiedDate", "Name"},
+    "Person": {"ModifiedDate"},
+    "CompanyPerson": {"ModifiedDate"},
+    "CompanyTeam": {"ModifiedDate"},
+}
+
+
+def query_objects(principal: Principal, object_name: str, body: Any) -> dict[str, Any]:
+    schema = QUERYABLE.get(object_name)
+    if schema is None:
+        raise NotFound(f"Object {object_name} is not queryable here (queryable: {', '.join(QUERYABLE)})")
+    try:
+        query = parse_query(body, schema, OPTIONS, catalog=CATALOG)
+    except UnknownField as exc:
+        raise BadRequest(exc.desc, code="GSOBJ_1002") from exc
+    except InvalidValue as exc:
+        field = resolve_field(schema, exc.field, CATALOG)
+        raise BadRequest(exc.desc, code="GSOBJ_1005" if field and field.type in (D, DT) else "GS_1400") from exc
+    rows = _rows(principal, query, schema)
+    return {"records": [_shown(row, query, schema) for row in rows]}
+
+
+def _rows(principal: Principal, query: Query, schema: Schema) -> list[dict[str, Any]]:
+    tenant_id = principal.tenant_id
+    served_by = index_order(query)
+    if served_by and served_by[0] in INDEX_ORDERED[schema.name] and not query.lookup_paths():
+        field, descending = served_by
+        page = records.first_in_order(tenant_id, schema.name, field, descending, query.offset + query.limit)
+        rows = page[query.offset :]
+    else:
+        every = records.all_of(tenant_id, schema.name)
+        _join(tenant_id, every, sorted(query.lookup_paths()), schema)
+        rows = execute(query, every).rows
+    if schema.name != "Company":  # the Teams feature extends permissions to CompanyPerson/CompanyTeam
+        return rows
+    allowed = service.permitted(principal, rows)
+    return [row for row, ok in zip(rows, allowed, strict=True) if ok]
+
+
+def _join(tenant_id: str, rows: list[dict[str, Any]], paths: list[str], root: Schema) -> None:
+    """Put each lookup path's value into each row under the path, one batch per step."""
+    for path in paths:
+        steps = path.split(".")
+        current: list[dict[str, Any] | None] = list(rows)
+        schema = root
+        for step in steps[:-1]:
+            base = step[: -len("__gr")]
+            lookup = schema.get(base) or schema.get(base + "__gc")
+            assert lookup is not None and lookup.target is not None  # parse_query resolved the path
+            refs = [r.get(lookup.name) if r else None for r in current]
+            found = records.by_gsids(tenant_id, lookup.target, [g for g in refs if isinstance(g, str)])
+            current = [found.get(g) if isinstance(g, str) else None for g in refs]
+            schema = CATALOG[lookup.target]
+        for row, target in zip(rows, current, strict=True):
+            row[path] = target.get(steps[-1]) if target else None
+
+
+def _shown(row: dict[str, Any], query: Query, schema: Schema) -> dict[str, Any]:
+    shown = {}
+    for name in query.select:
+        value = row.get(name)
+        field = resolve_field(schema, name, CATALOG)
+        if value is not None and field is not None and field.type in (D, DT):
+            value = to_epoch_millis(value, date_only=field.type is D)
+        shown[name] = value
+    return shown

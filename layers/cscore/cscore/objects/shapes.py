@@ -1,0 +1,152 @@
+"""How the items of each object look in the tenant table (docs/data-model.md): which
+fields have a uniqueness item, which have lookup index items, and the secondary index
+keys of a record item. Pure Python, no I/O.
+
+Every writer of an object must produce these shapes, so that every reader finds what
+any writer wrote. ``users/repository`` and ``companies/repository`` write User and
+Company through transactions; ``objects.bulk`` writes any object from a ``Shape``.
+
+- record ``keys.record(t, Object, gsid)``: its fields plus, for every object, GSI1
+  ``keys.object_index(t, Object)`` / ``keys.by_modified_date``; GSI2 (and GSI3) as below;
+- unique item ``keys.unique_value(t, Object, Field, value)``: ``{"gsid"}``;
+- index item ``keys.lookup_index(t, Object, Field, value)``: ``{"gsids", "v"}``.
+
+| object | unique | index | GSI2 | GSI3 |
+| --- | --- | --- | --- | --- |
+| User | SFDCUserName, SfdcUserId | Email, FullName | object index by Name | |
+| Company | | Name, SfdcAccountId | object index by Name | |
+| Person | Email | | object index by "FirstName LastName" | |
+| CompanyPerson | SfdcContactId | | a company's persons, by GSID | a person's companies, by GSID |
+| CompanyTeam | CompanyUser, SfdcAccountTeamMemberId | | a company's team, by UserId | a user's companies |
+
+(CompanyTeam GSI3 is sorted by CompanyId.) Derived values: User ``FullName`` is "FirstName
+LastName" (both needed); CompanyTeam ``CompanyUser`` is "CompanyId#UserId" (one record
+per company and user).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from cscore.platform import ids, keys
+
+Record = Mapping[str, Any]
+# (tenant id, record) -> (partition key, sort key) of a secondary index, None to leave
+# the record out of that index.
+IndexKey = Callable[[str, Record], tuple[str, str] | None]
+
+
+def _present(value: Any) -> bool:
+    return value is not None and str(value).strip() != ""
+
+
+def _full_name(record: Record) -> str | None:
+    """User FullName as ``users.repository.index_entries`` lists it: both names needed."""
+    first, last = record.get("FirstName"), record.get("LastName")
+    return f"{first} {last}" if first and last else None
+
+
+def _company_user(record: Record) -> str | None:
+    company, user = record.get("CompanyId"), record.get("UserId")
+    return f"{company}#{user}" if _present(company) and _present(user) else None
+
+
+def _person_name(record: Record) -> str:
+    return f"{record.get('FirstName') or ''} {record.get('LastName') or ''}".strip()
+
+
+def _by_name(obj: str, name: Callable[[Record], object]) -> IndexKey:
+    def index_key(tenant_id: str, record: Record) -> tuple[str, str]:
+        return keys.object_index(tenant_id, obj), keys.by_name(name(record), record["Gsid"])
+
+    return index_key
+
+
+def _related(obj: str, via: str, ref_field: str, sort_field: str) -> IndexKey:
+    """Records of ``obj`` listed under the record their ``ref_field`` names."""
+
+    def index_key(tenant_id: str, record: Record) -> tuple[str, str] | None:
+        ref, sort = record.get(ref_field), record.get(sort_field)
+        if not _present(ref) or not _present(sort):
+            return None  # a key attribute may not be empty: the record stays out of the index
+        return keys.related(tenant_id, obj, via, str(ref)), str(sort)
+
+    return index_key
+
+
+@dataclass(frozen=True)
+class Shape:
+    """The items of one object: record, unique items, index items, secondary keys."""
+
+    name: str
+    gsid_prefix: str
+    unique_fields: tuple[str, ...] = ()  # fields with a unique item {"gsid"}
+    index_fields: tuple[str, ...] = ()  # fields with lookup index items {"gsids", "v"}
+    derived: Mapping[str, Callable[[Record], str | None]] = field(default_factory=dict)
+    gsi2: IndexKey | None = None
+    gsi3: IndexKey | None = None
+
+    def _value(self, name: str, record: Record) -> str | None:
+        value = self.derived[name](record) if name in self.derived else record.get(name)
+        return str(value) if _present(value) else None
+
+    def unique_values(self, record: Record) -> dict[str, str]:
+        """Field -> raw value of every unique field the record has (present, non-empty)."""
+        found = {name: self._value(name, record) for name in self.unique_fields}
+        return {name: value for name, value in found.items() if value is not None}
+
+    def index_values(self, record: Record) -> dict[str, str]:
+        """Field -> value of every index field the record has (present, non-empty); the
+        key normalizes it (``keys.lookup_index``)."""
+        found = {name: self._value(name, record) for name in self.index_fields}
+        return {name: value for name, value in found.items() if value is not None}
+
+    def secondary_keys(self, tenant_id: str, record: Record) -> dict[str, str]:
+        """The GSI key attributes of the record's item (GSI1 always; GSI2 and GSI3 when the
+        object has them and the record has their values)."""
+        gsid = record["Gsid"]
+        attributes = {
+            "GSI1PK": keys.object_index(tenant_id, self.name),
+            "GSI1SK": keys.by_modified_date(record["ModifiedDate"], gsid),
+        }
+        for index, key_of in (("GSI2", self.gsi2), ("GSI3", self.gsi3)):
+            found = key_of(tenant_id, record) if key_of else None
+            if found is not None:
+                attributes[f"{index}PK"], attributes[f"{index}SK"] = found
+        return attributes
+
+
+USER = Shape(
+    "User",
+    ids.USER,
+    unique_fields=("SFDCUserName", "SfdcUserId"),
+    index_fields=("Email", "FullName"),
+    derived={"FullName": _full_name},
+    gsi2=_by_name("User", lambda r: r.get("Name")),
+)
+COMPANY = Shape(
+    "Company",
+    ids.COMPANY,
+    index_fields=("Name", "SfdcAccountId"),
+    gsi2=_by_name("Company", lambda r: r.get("Name")),
+)
+PERSON = Shape("Person", ids.PERSON, unique_fields=("Email",), gsi2=_by_name("Person", _person_name))
+COMPANY_PERSON = Shape(
+    "CompanyPerson",
+    ids.COMPANY_PERSON,
+    unique_fields=("SfdcContactId",),
+    gsi2=_related("CompanyPerson", "Company", "CompanyId", "Gsid"),
+    gsi3=_related("CompanyPerson", "Person", "PersonId", "Gsid"),
+)
+COMPANY_TEAM = Shape(
+    "CompanyTeam",
+    ids.COMPANY_TEAM,
+    unique_fields=("CompanyUser", "SfdcAccountTeamMemberId"),
+    derived={"CompanyUser": _company_user},
+    gsi2=_related("CompanyTeam", "Company", "CompanyId", "UserId"),
+    gsi3=_related("CompanyTeam", "User", "UserId", "CompanyId"),
+)
+
+SHAPES: dict[str, Shape] = {s.name: s for s in (USER, COMPANY, PERSON, COMPANY_PERSON, COMPANY_TEAM)}

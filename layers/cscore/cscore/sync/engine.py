@@ -1,0 +1,270 @@
+"""One run of one job, in steps the caller can stop between (SPEC §3.3).
+
+Phases, each resumable from the checkpoint:
+
+1. ``retry``     rows kept from earlier runs for a missing reference, read again by Id
+                 (gone at the source: dropped; resolved: written and dropped);
+2. ``upsert``    rows changed since the watermark minus a lookback (every row on the
+                 first run), in ``SystemModstamp, Id`` order, one page (≤ 2,000) a step;
+                 the checkpoint is the last row done, so a resumed run re-queries from it;
+3. ``deletes``   ``queryAll ... IsDeleted = true`` (Account, Contact), ``getDeleted``
+                 (AccountTeamMember); Users are never deleted (IsActive maps instead);
+4. ``reconcile`` only when deletes may have been missed (last success older than 14
+                 days, or Salesforce's ``earliestDateAvailable`` after the watermark): the
+                 full set of source ids against the platform's;
+5. ``references`` same-object references (ParentId, ManagerId) whose target arrived
+                 later in the run.
+
+Every write is an idempotent upsert keyed by the source identity, so a step repeated
+after an interruption changes nothing twice.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import asdict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from cscore.connector import repository
+from cscore.platform import config, keys, table
+from cscore.platform.records import all_of, record_of
+from cscore.salesforce.client import SalesforceClient
+from cscore.salesforce.errors import SalesforceApiError
+from cscore.sync import soql
+from cscore.sync.writers import SOURCE_ID_FIELD, Deferred, Outcome, PageWriter
+
+COUNTS = ("read", "inserted", "updated", "deleted", "rejected", "errored")
+LOOKBACK = timedelta(minutes=5)
+RECONCILE_AFTER = timedelta(days=14)
+DELETED_WINDOW = timedelta(days=15)
+RETRY_CHUNK = 200  # ids per "Id IN (...)" query
+PHASES = ("retry", "upsert", "deletes", "reconcile", "references", "done")
+SOFT_DELETED = ("Account", "Contact")  # deletes reach queryAll
+HARD_DELETED = ("AccountTeamMember",)  # deletes reach only getDeleted
+
+
+def _parse(iso: str) -> datetime:
+    return datetime.fromisoformat(soql.literal_datetime(iso).replace("Z", "+00:00"))
+
+
+def _iso(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class Engine:
+    def __init__(
+        self,
+        tenant_id: str,
+        job: dict[str, Any],
+        connection: dict[str, Any],
+        client: SalesforceClient,
+        checkpoint: dict[str, Any] | None,
+        counts: dict[str, int] | None,
+        started_at: str,
+    ) -> None:
+        self.tenant_id = tenant_id
+        self.job = job
+        self.client = client
+        self.connection = connection
+        self.writer = self._new_writer()
+        self.counts = {name: int((counts or {}).get(name, 0)) for name in COUNTS}
+        self.started_at = started_at
+        self.next_watermark = started_at  # the watermark never passes the run's start
+        self._errors: list[dict[str, Any]] = []
+        self.calls: Counter[str] = Counter()  # DynamoDB calls of the writers, by operation
+        self._pages: Any = None
+        self.checkpoint = checkpoint or self._first_checkpoint()
+
+    def _first_checkpoint(self) -> dict[str, Any]:
+        watermark = self.job.get("watermark")
+        since = _iso(_parse(watermark) - LOOKBACK) if watermark else None
+        last_success = self.job.get("lastSuccessAt")
+        stale = bool(last_success) and _parse(self.started_at) - _parse(str(last_success)) > RECONCILE_AFTER
+        return {"phase": "retry", "since": since, "cursor": None, "reconcile": stale and bool(since), "deferred": []}
+
+    def _new_writer(self) -> PageWriter:
+        return PageWriter(self.tenant_id, self.job, self.connection, self.connection.get("createdBy") or "SYNC")
+
+    # ------------------------------------------------------------------ driving
+    def step(self) -> bool:
+        """Do the next unit of work (a page at most); True when the run is complete."""
+        phase = self.checkpoint["phase"]
+        if phase == "done":
+            return True
+        getattr(self, f"_{phase}")()
+        self.writer.flush()
+        self.calls.update(self.writer.calls())
+        # A fresh writer per step: what it cached is flushed, and memory stays one page's.
+        self.writer = self._new_writer()
+        return bool(self.checkpoint["phase"] == "done")
+
+    def _next(self, phase: str) -> None:
+        self.checkpoint["phase"] = PHASES[PHASES.index(phase) + 1]
+
+    def take_errors(self) -> list[dict[str, Any]]:
+        errors, self._errors = self._errors, []
+        return errors
+
+    def summary(self) -> str | None:
+        c = self.counts
+        if not (c["rejected"] or c["errored"]):
+            return None
+        return f"{c['rejected']} rows rejected and {c['errored']} in error: see the errors CSV"
+
+    @property
+    def source(self) -> str:
+        return str(self.job["sourceObject"])
+
+    def _fields(self) -> list[str]:
+        sources = [m["source"] for m in self.job["mappings"] if m.get("source")]
+        return ["Id", *sources, "SystemModstamp"]
+
+    def _filter(self) -> list[str]:
+        return [self.job["filter"]] if self.job.get("filter") else []
+
+    # ------------------------------------------------------------------ outcomes
+    def _record(self, outcomes: list[Outcome], retried: set[str] | None = None) -> None:
+        """Count and keep the rows not written; rows kept for a missing reference are
+        stored for the next runs, retried rows that got through are dropped."""
+        keep = []
+        for outcome in outcomes:
+            self.counts["rejected" if outcome.outcome == "REJECTED" else "errored"] += 1
+            self._errors.append(
+                {
+                    "sourceId": outcome.source_id,
+                    "outcome": outcome.outcome,
+                    "reason": outcome.reason,
+                    "row": outcome.row,
+                }
+            )
+            if outcome.retry:
+                keep.append({"sourceId": outcome.source_id, "reason": outcome.reason})
+        kept = {k["sourceId"] for k in keep}
+        drop = sorted((retried or set()) - kept)
+        if keep or drop:
+            repository.write_pending(self.tenant_id, self.job["jobId"], keep, drop)
+
+    def _write(self, rows: list[dict[str, Any]], retried: set[str] | None = None) -> None:
+        self.counts["read"] += len(rows)
+        result = self.writer.write(rows)
+        self.counts["inserted"] += result.inserted
+        self.counts["updated"] += result.updated
+        self.checkpoint["deferred"].extend(asdict(d) for d in result.deferred)
+        self._record(result.outcomes, retried)
+
+    # ------------------------------------------------------------------ phases
+    def _retry(self) -> None:
+        pending = [p["sourceId"] for p in repository.list_pending(self.tenant_id, self.job["jobId"])]
+        for start in range(0, len(pending), RETRY_CHUNK):
+            chunk = pending[start : start + RETRY_CHUNK]
+            query = soql.select(self._fields(), self.source, [f"Id IN {soql.id_list(chunk)}"])
+            rows = list(self.client.records(query))
+            self._write(rows, retried=set(chunk))
+        # Read moments ago: the upsert phase skips them rather than count them twice.
+        self.checkpoint["retried"] = pending
+        self._next("retry")
+
+    def _upsert(self) -> None:
+        if self._pages is None:
+            conditions = self._filter()
+            if self.checkpoint.get("since"):
+                conditions.append(f"SystemModstamp >= {soql.literal_datetime(self.checkpoint['since'])}")
+            cursor = self.checkpoint.get("cursor")
+            if cursor:
+                ts = soql.literal_datetime(cursor["ts"])
+                conditions.append(
+                    f"SystemModstamp > {ts} OR (SystemModstamp = {ts} AND Id > {soql.quoted(cursor['id'])})"
+                )
+            query = soql.select(self._fields(), self.source, conditions, "SystemModstamp ASC, Id ASC")
+            self._pages = self.client.query(query, batch_size=config.sync_page_size())
+        page = next(self._pages, None)
+        if page is None:
+            self._pages = None
+            self._next("upsert")
+            return
+        rows = page.get("records") or []
+        if rows:
+            retried = set(self.checkpoint.get("retried") or ())
+            self._write([r for r in rows if r["Id"] not in retried])
+            last = rows[-1]
+            self.checkpoint["cursor"] = {"ts": last["SystemModstamp"], "id": last["Id"]}
+        if page.get("done", True):
+            self._pages = None
+            self._next("upsert")
+
+    def _deletes(self) -> None:
+        since = self.checkpoint.get("since")
+        if since is None or self.job["targetObject"] not in SOURCE_ID_FIELD or self.source == "User":
+            self._next("deletes")  # a first run has nothing to delete; users are deactivated
+            return
+        deleted: list[str] = []
+        if self.source in SOFT_DELETED:
+            conditions = ["IsDeleted = true", f"SystemModstamp >= {soql.literal_datetime(since)}"]
+            query = soql.select(["Id"], self.source, conditions)
+            deleted = [r["Id"] for r in self.client.records(query, include_deleted=True)]
+            self._get_deleted(since)  # only to learn whether Salesforce still keeps every delete since then
+        elif self.source in HARD_DELETED:
+            deleted = self._get_deleted(since)
+        self.counts["deleted"] += self.writer.delete_by_source_ids(deleted, self._related)
+        if deleted:
+            repository.write_pending(self.tenant_id, self.job["jobId"], [], deleted)
+        self._next("deletes")
+
+    def _get_deleted(self, since: str) -> list[str]:
+        end = _parse(self.started_at) + timedelta(minutes=1)
+        start = max(_parse(since), end - DELETED_WINDOW + timedelta(minutes=5))
+        if start > _parse(since):
+            self.checkpoint["reconcile"] = True  # part of the window is beyond what Salesforce keeps
+        try:
+            answer = self.client.deleted(self.source, _iso(start), _iso(end))
+        except SalesforceApiError as exc:
+            if exc.error_code != "INVALID_REPLICATION_DATE":
+                raise
+            self.checkpoint["reconcile"] = True
+            return []
+        earliest = answer.get("earliestDateAvailable")
+        if earliest and _parse(earliest) > _parse(since):
+            self.checkpoint["reconcile"] = True
+        return [str(d["id"]) for d in answer.get("deletedRecords") or []]
+
+    def _reconcile(self) -> None:
+        field = SOURCE_ID_FIELD.get(self.job["targetObject"])
+        if not self.checkpoint.get("reconcile") or not field or self.source == "User":
+            self._next("reconcile")
+            return
+        query = soql.select(["Id"], self.source, self._filter())
+        at_source = {r["Id"] for r in self.client.records(query)}
+        ours = all_of(self.tenant_id, self.job["targetObject"])
+        gone = [r[field] for r in ours if r.get(field) and r[field] not in at_source and _synced(r)]
+        self.counts["deleted"] += self.writer.delete_by_source_ids(gone, self._related)
+        self._next("reconcile")
+
+    def _references(self) -> None:
+        deferred = [Deferred(**d) for d in self.checkpoint.get("deferred") or []]
+        unresolved: list[Deferred] = []
+        self.writer.resolve_references(deferred, unresolved)
+        outcomes = [
+            Outcome(
+                d.source_id, "REJECTED", f"{d.target}: no {d.obj} with {d.by} = {d.value}; retried next run", {}, True
+            )
+            for d in unresolved
+        ]
+        self._record(outcomes)
+        self.checkpoint["deferred"] = []
+        self._next("references")
+
+    def _related(self, which: str) -> list[dict[str, Any]]:
+        """A company's Company Person or Company Team records (``<object>\\x00<company>``)."""
+        obj, company = which.split("\x00", 1)
+        items = table.query_all(
+            IndexName="GSI2",
+            KeyConditionExpression="GSI2PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.related(self.tenant_id, obj, "Company", company)}},
+        )
+        return [record_of(i) for i in items]
+
+
+def _synced(record: dict[str, Any]) -> bool:
+    """Manual Company Team rows are not the sync's to delete."""
+    return bool(record.get("UserSource", "Salesforce") == "Salesforce")

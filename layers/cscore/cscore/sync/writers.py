@@ -1,0 +1,378 @@
+"""From Salesforce rows to platform records, for one page at a time: mappings applied,
+derived lookups resolved in batches, keys matched, unchanged records left alone.
+
+One ``PageWriter`` per run slice holds a ``BulkStore`` per object it touches, so every
+lookup and key match of a page is one batched read per object and field, and every
+write goes out in ``BatchWriteItem`` calls when the page is flushed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from cscore.connector import job_definitions as jd
+from cscore.objects.bulk import BulkStore
+from cscore.objects.shapes import SHAPES
+from cscore.picklists import service as picklists
+from cscore.platform import keys, table
+from cscore.tenants.defaults import system_item_gsid
+
+REJECTED, ERROR = "REJECTED", "ERROR"
+MAX_TEXT = 255
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+# The field of each target object that holds the Salesforce record's Id (deletes and
+# reconciliation find records by it, whatever the job's key is).
+SOURCE_ID_FIELD = {
+    "User": "SfdcUserId",
+    "Company": "SfdcAccountId",
+    "CompanyPerson": "SfdcContactId",
+    "CompanyTeam": "SfdcAccountTeamMemberId",
+}
+# Lookups whose absence means the row cannot be written (it is rejected and retried).
+REQUIRED_TARGETS = {"CompanyTeam": ("CompanyId", "UserId"), "CompanyPerson": ("CompanyId",)}
+
+
+@dataclass
+class Outcome:
+    """A row that was not written as it stands (REJECTED: retried by later runs)."""
+
+    source_id: str
+    outcome: str
+    reason: str
+    row: dict[str, Any]
+    retry: bool = False
+
+
+@dataclass
+class Deferred:
+    """A reference to a record of the same object (ParentId, ManagerId) not found yet:
+    the row is written without it and the reference is resolved after the page / run."""
+
+    source_id: str
+    target: str
+    obj: str
+    by: str
+    value: str
+
+
+@dataclass
+class PageResult:
+    outcomes: list[Outcome] = field(default_factory=list)
+    deferred: list[Deferred] = field(default_factory=list)
+    inserted: int = 0
+    updated: int = 0
+    deleted: int = 0
+
+
+def _clean(row: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in row.items() if k != "attributes"}
+
+
+def _split(target: str, default_object: str) -> tuple[str, str]:
+    """``Person.Email`` -> (Person, Email); ``Name`` -> (the job's target, Name)."""
+    if "." in target:
+        obj, name = target.split(".", 1)
+        return obj, name
+    return default_object, target
+
+
+class PageWriter:
+    def __init__(self, tenant_id: str, job: dict[str, Any], connection: dict[str, Any], actor: str) -> None:
+        self.tenant_id = tenant_id
+        self.job = job
+        self.connection = connection
+        self.actor = actor
+        self.stores: dict[str, BulkStore] = {}
+        self.resolution = connection.get("companyResolution") or jd.DEFAULT_COMPANY_RESOLUTION
+        self.target = job["targetObject"]
+        self._team_roles: dict[str, str] | None = None
+
+    def store(self, obj: str) -> BulkStore:
+        if obj not in self.stores:
+            self.stores[obj] = BulkStore(self.tenant_id, SHAPES[obj], self.actor)
+        return self.stores[obj]
+
+    def flush(self) -> None:
+        for store in self.stores.values():
+            store.flush()
+
+    def calls(self) -> dict[str, int]:
+        total: dict[str, int] = {}
+        for store in self.stores.values():
+            for name, n in store.calls.items():
+                total[name] = total.get(name, 0) + n
+        return total
+
+    # ------------------------------------------------------------------ lookups
+    def lookup_field(self, lookup: dict[str, Any]) -> str:
+        by = str(lookup["by"])
+        return self.resolution["targetField"] if by == jd.COMPANY_RESOLUTION else by
+
+    def _resolve_lookups(self, rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, list[str]]]:
+        """GSIDs for every looked-up value of the page: one batched read per (object, field)."""
+        wanted: dict[tuple[str, str], set[str]] = {}
+        for mapping in self.job["mappings"]:
+            lookup = mapping.get("lookup")
+            if not lookup or lookup["object"] == "TeamRole":
+                continue
+            values = {str(r[mapping["source"]]) for r in rows if r.get(mapping["source"]) not in (None, "")}
+            wanted.setdefault((lookup["object"], self.lookup_field(lookup)), set()).update(values)
+        return {
+            (obj, by): self.store(obj).find(by, sorted(values)) if values else {}
+            for (obj, by), values in wanted.items()
+        }
+
+    def _team_role(self, label: str) -> str:
+        """The TeamRole item for a Salesforce role label; unknown roles are created."""
+        if self._team_roles is None:
+            tenant = table.read_one(keys.tenant(self.tenant_id)) or {}
+            items = ((tenant.get("picklists") or {}).get("TeamRole")) or {}
+            self._team_roles = {str(v.get("label", "")).lower(): g for g, v in items.items()}
+        found = self._team_roles.get(label.strip().lower())
+        if found is None:
+            added = picklists.add_items(self.tenant_id, "TeamRole", [label])
+            self._team_roles.update(added)
+            found = added[label.strip().lower()]
+        return found
+
+    # ------------------------------------------------------------------ mapping
+    def _map(
+        self, row: dict[str, Any], found: dict[tuple[str, str], dict[str, list[str]]], result: PageResult
+    ) -> dict[str, dict[str, Any]] | None:
+        """The values per target object of one row; None when the row is not written."""
+        values: dict[str, dict[str, Any]] = {}
+        source_id = str(row["Id"])
+        for mapping in self.job["mappings"]:
+            obj, name = _split(mapping["target"], self.target)
+            out = values.setdefault(obj, {})
+            if "value" in mapping:
+                out[name] = mapping["value"]
+                continue
+            raw = row.get(mapping["source"])
+            lookup = mapping.get("lookup")
+            if not lookup:
+                out[name] = _value(raw)
+                continue
+            if raw in (None, ""):
+                out[name] = None
+                continue
+            if lookup["object"] == "TeamRole":
+                out[name] = self._team_role(str(raw))
+                continue
+            by = self.lookup_field(lookup)
+            gsids = found.get((lookup["object"], by), {}).get(keys.normalized(raw), [])
+            required = name in REQUIRED_TARGETS.get(obj, ())
+            if len(gsids) > 1:
+                reason = f"{mapping['source']} {raw}: {len(gsids)} {lookup['object']} records have {by} = {raw}"
+                result.outcomes.append(Outcome(source_id, ERROR, reason, _clean(row)))
+                return None
+            if gsids:
+                out[name] = gsids[0]
+            elif lookup["object"] == obj and obj == self.target:
+                result.deferred.append(Deferred(source_id, name, obj, by, str(raw)))
+                out.pop(name, None)  # written without it for now; resolved after the page
+            elif required:
+                reason = f"{mapping['source']} {raw}: no {lookup['object']} with {by} = {raw} (yet); retried next run"
+                result.outcomes.append(Outcome(source_id, REJECTED, reason, _clean(row), retry=True))
+                return None
+            else:
+                out[name] = None
+        source_field = SOURCE_ID_FIELD.get(self.target)
+        if source_field:
+            values.setdefault(self.target, {})[source_field] = source_id
+        problem = _invalid(values)
+        if problem:
+            result.outcomes.append(
+                Outcome(source_id, ERROR if "too long" in problem else REJECTED, problem, _clean(row))
+            )
+            return None
+        return values
+
+    # ------------------------------------------------------------------ writing
+    def write(self, rows: list[dict[str, Any]]) -> PageResult:
+        result = PageResult()
+        found = self._resolve_lookups(rows)
+        mapped: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]] = []
+        for row in rows:
+            values = self._map(row, found, result)
+            if values is not None:
+                mapped.append((row, values))
+        if self.target == "CompanyPerson":
+            self._write_persons(mapped, result)
+        self._upsert(self.target, [(row, values[self.target]) for row, values in mapped], result)
+        self._resolve_deferred(result)
+        return result
+
+    def _write_persons(
+        self, mapped: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]], result: PageResult
+    ) -> None:
+        """Company Person Sync: the Person by Email first, then its Company Person."""
+        persons = [(row, values["Person"]) for row, values in mapped]
+        written = self._upsert("Person", persons, result, count=False)
+        for row, values in mapped:
+            values["CompanyPerson"]["PersonId"] = written[str(row["Id"])]
+
+    def _key(self, obj: str, values: dict[str, Any]) -> tuple[str, str] | None:
+        """(field, value) that identifies the target record of a row."""
+        if obj == "Person":
+            return ("Email", values["Email"]) if values.get("Email") else None
+        if obj == "CompanyPerson":
+            return "SfdcContactId", values["SfdcContactId"]
+        if obj == "CompanyTeam":
+            return "CompanyUser", f"{values['CompanyId']}#{values['UserId']}"
+        key_fields = [f.split(".", 1)[-1] for f in self.job.get("keyFields") or []]
+        name = key_fields[0] if key_fields else SOURCE_ID_FIELD[obj]
+        return (name, values[name]) if values.get(name) not in (None, "") else None
+
+    def _upsert(
+        self,
+        obj: str,
+        rows: list[tuple[dict[str, Any], dict[str, Any]]],
+        result: PageResult,
+        count: bool = True,
+    ) -> dict[str, str]:
+        """Insert or update one record per row (by its key); returns source id -> GSID."""
+        store = self.store(obj)
+        keyed = [(row, values, self._key(obj, values)) for row, values in rows]
+        by_field: dict[str, list[str]] = {}
+        for _, _, key in keyed:
+            if key:
+                by_field.setdefault(key[0], []).append(str(key[1]))
+        matches = {name: store.find(name, values) for name, values in by_field.items()}
+        existing_ids = {g for name in matches for gsids in matches[name].values() for g in gsids}
+        existing = store.records(existing_ids)
+        inserts: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
+        updates: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
+        order: list[tuple[str, dict[str, Any] | None, str]] = []  # (source id, before, key value)
+        claimed: dict[str, int] = {}
+        for row, values, key in keyed:
+            source_id = str(row["Id"])
+            if key is None:
+                result.outcomes.append(Outcome(source_id, REJECTED, f"{obj}: no key value", _clean(row)))
+                continue
+            gsids = matches[key[0]].get(keys.normalized(key[1]), [])
+            if len(gsids) > 1:
+                reason = f"{obj}: {len(gsids)} records have {key[0]} = {key[1]}"
+                result.outcomes.append(Outcome(source_id, ERROR, reason, _clean(row)))
+                continue
+            normalized = f"{key[0]}\x00{keys.normalized(key[1])}"
+            if not gsids and normalized in claimed:  # two rows of the page insert the same key
+                order.append((source_id, None, normalized))
+                continue
+            before = existing.get(gsids[0]) if gsids else None
+            if before is None:
+                claimed[normalized] = len(inserts)
+                inserts.append((None, _complete(obj, values)))
+            else:
+                updates.append((before, values))
+            order.append((source_id, before, normalized))
+        new_records = store.upsert(inserts)
+        changed = store.upsert(updates)
+        if count:
+            result.inserted += len(new_records)
+            result.updated += len(changed)
+        by_key: dict[str, str] = {}
+        for (_, values), record in zip(inserts, new_records, strict=True):
+            key = self._key(obj, values)
+            assert key is not None
+            by_key[f"{key[0]}\x00{keys.normalized(key[1])}"] = record["Gsid"]
+        gsid_of: dict[str, str] = {}
+        for source_id, before, normalized in order:
+            gsid: str | None = before["Gsid"] if before else by_key.get(normalized or "")
+            if gsid:
+                gsid_of[source_id] = gsid
+        return gsid_of
+
+    def _resolve_deferred(self, result: PageResult) -> None:
+        """Same-object references of this page whose target was written with it."""
+        if not result.deferred:
+            return
+        still: list[Deferred] = []
+        self.resolve_references(result.deferred, still)  # the rows were counted when written
+        result.deferred = still
+
+    def resolve_references(self, deferred: list[Deferred], unresolved: list[Deferred]) -> int:
+        """Set same-object references whose target exists now; returns how many were set."""
+        if not deferred:
+            return 0
+        obj = deferred[0].obj
+        store = self.store(obj)
+        source_field = SOURCE_ID_FIELD[obj]
+        targets: dict[str, list[str]] = {}
+        for d in deferred:
+            targets.setdefault(d.by, []).append(d.value)
+        found = {by: store.find(by, values) for by, values in targets.items()}
+        holders = store.find(source_field, [d.source_id for d in deferred])
+        records = store.records({g for gsids in holders.values() for g in gsids})
+        changes = []
+        for d in deferred:
+            target = found[d.by].get(keys.normalized(d.value), [])
+            holder = holders.get(keys.normalized(d.source_id), [])
+            if len(target) == 1 and len(holder) == 1 and holder[0] in records:
+                changes.append((records[holder[0]], {d.target: target[0]}))
+            else:
+                unresolved.append(d)
+        return len(store.upsert(changes))
+
+    # ------------------------------------------------------------------ deleting
+    def delete_by_source_ids(self, source_ids: list[str], cascade: Callable[[str], list[dict[str, Any]]]) -> int:
+        """Delete the target records of deleted Salesforce rows (a Company takes its
+        Company Person and Company Team records with it)."""
+        field_name = SOURCE_ID_FIELD.get(self.target)
+        if not field_name or not source_ids:
+            return 0
+        store = self.store(self.target)
+        matches = store.find(field_name, source_ids)
+        records = store.records({g for gsids in matches.values() for g in gsids})
+        doomed = list(records.values())
+        if self.target == "Company":
+            for company in doomed:
+                for obj in ("CompanyPerson", "CompanyTeam"):
+                    related = cascade(f"{obj}\x00{company['Gsid']}")
+                    if related:
+                        self.store(obj).delete(related)
+        store.delete(doomed)
+        return len(doomed)
+
+
+def _value(raw: Any) -> Any:
+    """A Salesforce value as the platform stores it (datetimes in ISO-8601 UTC)."""
+    if isinstance(raw, str) and len(raw) == 28 and raw[10] == "T" and raw.endswith("+0000"):
+        return raw[:23] + "Z"
+    return raw
+
+
+def _invalid(values: dict[str, dict[str, Any]]) -> str | None:
+    for obj, fields in values.items():
+        for name, value in fields.items():
+            if isinstance(value, str) and len(value) > MAX_TEXT:
+                return f"{obj}.{name}: too long ({len(value)} characters, at most {MAX_TEXT})"
+        if obj in ("User", "Person"):
+            email = fields.get("Email")
+            if obj == "Person" and not email:
+                return "no Email to resolve the Person"
+            if email and not EMAIL.match(str(email)):
+                return f"{obj}.Email: {email} is not an e-mail address"
+        if obj == "User" and not fields.get("SFDCUserName"):
+            return "User.SFDCUserName: required (Username is empty)"
+    return None
+
+
+def _complete(obj: str, values: dict[str, Any]) -> dict[str, Any]:
+    """Defaults a new record gets (a synced user is an internal user, not an admin)."""
+    if obj == "User":
+        name = values.get("Name") or f"{values.get('FirstName') or ''} {values.get('LastName') or ''}".strip()
+        return {
+            "SystemType": system_item_gsid("SystemType", "Internal"),
+            "IsActiveUser": True,
+            "IsSuperAdmin": False,
+            "GainsightLicenseEnabled": False,
+            "CompanyID": None,
+            "permissionBundles": [],
+            **values,
+            "Name": name,
+        }
+    return dict(values)

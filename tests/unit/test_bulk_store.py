@@ -1,0 +1,447 @@
+"""BulkStore (objects/bulk.py): batched writes of one object's records that leave exactly
+the items the API paths write, so the users API, the Company API and the queries see them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from cscore.auth import service as auth
+from cscore.auth.principal import Principal
+from cscore.companies import service as companies
+from cscore.errors import ApiError
+from cscore.objects import bulk
+from cscore.objects.bulk import BulkStore
+from cscore.objects.shapes import SHAPES
+from cscore.platform import aws, config, keys, records, table
+from cscore.platform.dynamo import Item
+from cscore.tenants import service as tenants
+from cscore.users import listing
+from cscore.users import service as users
+
+SYSTEM = {"Gsid", "CreatedDate", "CreatedBy", "ModifiedDate", "ModifiedBy"}
+
+
+@pytest.fixture
+def admin(aws_tables) -> Principal:
+    return auth.authenticate({"accesskey": tenants.create_tenant("Bulk")["accessKey"]})
+
+
+def _store(admin: Principal, obj: str) -> BulkStore:
+    return BulkStore(admin.tenant_id, SHAPES[obj], admin.user_gsid)
+
+
+def _write(admin: Principal, obj: str, changes: list[tuple[dict[str, Any] | None, dict[str, Any]]]) -> list[Any]:
+    store = _store(admin, obj)
+    written = store.upsert(changes)
+    store.flush()
+    return written
+
+
+def _raw(item_key: Item) -> dict[str, Any] | None:
+    return table.read_one(item_key)
+
+
+def _names(item: dict[str, Any] | None) -> set[str]:
+    """Attribute names (a NULL attribute, as the users API stores CompanyID, is no value)."""
+    return {name for name, value in (item or {}).items() if value is not None}
+
+
+def _gsi(admin: Principal, index: str, pk: str) -> list[dict[str, Any]]:
+    return table.query_all(
+        IndexName=index, KeyConditionExpression=f"{index}PK = :pk", ExpressionAttributeValues={":pk": {"S": pk}}
+    )
+
+
+# ------------------------------------------------------------------ User
+
+
+def test_a_bulk_user_has_the_items_of_an_api_user_and_the_users_api_finds_it(admin) -> None:
+    t = admin.tenant_id
+    api = users.create_users(
+        admin,
+        {
+            "records": [
+                {"FirstName": "Ann", "LastName": "Lee", "Email": "ann@x.io", "SFDCUserName": "ann@x.io",
+                 "SfdcUserId": "005A"}
+            ]
+        },
+    )["records"][0]  # fmt: skip
+    stored_api = records.by_gsids(t, "User", [api["Gsid"]])[api["Gsid"]]
+    fields = {k: v for k, v in stored_api.items() if k not in SYSTEM}
+    fields |= {"FirstName": "Bob", "LastName": "Ray", "Name": "Bob Ray", "Email": "Bob@x.io"}
+    fields |= {"SFDCUserName": "bob@x.io", "SfdcUserId": "005B"}
+    (bob,) = _write(admin, "User", [(None, fields)])
+    assert bob["Gsid"].startswith("1P01") and bob["CreatedBy"] == bob["ModifiedBy"] == admin.user_gsid
+    assert bob["CreatedDate"] == bob["ModifiedDate"]
+
+    # Same attributes on the record, unique and index items as the users API writes.
+    api_item, bulk_item = _raw(keys.user(t, api["Gsid"])), _raw(keys.user(t, bob["Gsid"]))
+    assert _names(api_item) == _names(bulk_item)
+    assert bulk_item and bulk_item["GSI1PK"] == bulk_item["GSI2PK"] == f"T#{t}#User"
+    assert bulk_item["GSI2SK"] == keys.by_name("Bob Ray", bob["Gsid"])
+    for field, mine, theirs in (("SFDCUserName", "bob@x.io", "ann@x.io"), ("SfdcUserId", "005B", "005A")):
+        assert _names(_raw(keys.unique_value(t, "User", field, mine))) == {"PK", "SK", "gsid"}
+        assert _names(_raw(keys.unique_value(t, "User", field, theirs))) == {"PK", "SK", "gsid"}
+    for field, value in (("Email", "bob@x.io"), ("FullName", "bob ray")):
+        item = _raw(keys.lookup_index(t, "User", field, value))
+        assert item and item["gsids"] == [bob["Gsid"]] and _names(item) == {"PK", "SK", "gsids", "v"}
+    assert records.count(t, "User") == 3  # the super admin, Ann, Bob
+
+    # The users API: update by SFDCUserName and SfdcUserId, taken names, lookups, list.
+    updated = users.update_users(admin, {"records": [{"SFDCUserName": "BOB@x.io", "Title": "CTO"}]}, "SFDCUserName")
+    assert updated["records"][0]["Gsid"] == bob["Gsid"]
+    users.update_users(admin, {"records": [{"SfdcUserId": "005B", "Locale": "fr"}]}, "SfdcUserId")
+    with pytest.raises(ApiError) as taken:
+        users.create_users(admin, {"records": [{"Name": "X", "Email": "x@x.io", "SFDCUserName": "bob@X.io"}]})
+    assert "already taken" in taken.value.data["errors"][0]["errorMessage"]
+    lookup = {"Manager": {"objectName": "User", "lookupField": "Gsid", "fields": {"ManagerEmail": "Email"}}}
+    managed = users.create_users(
+        admin,
+        {"records": [{"Name": "M", "Email": "m@x.io", "SFDCUserName": "m@x.io", "ManagerEmail": "bob@x.io"}],
+         "lookups": lookup},
+    )["records"][0]  # fmt: skip
+    assert managed["Manager"] == bob["Gsid"]
+    listed = listing.list_users(admin, {"select": ["Name", "Title"], "orderBy": {"Name": "asc"}})["users"]
+    assert [(u["Name"], u["Gsid"]) for u in listed if u["Name"] == "Bob Ray"] == [("Bob Ray", bob["Gsid"])]
+    where = {"conditions": [{"name": "Locale", "operator": "EQ", "value": ["fr"]}]}
+    assert [u["Gsid"] for u in listing.list_users(admin, {"select": ["Name"], "where": where})["users"]] == [
+        bob["Gsid"]
+    ]
+    # The Company API resolves the CSM through the users' Email and FullName indexes.
+    by_email, by_name = companies.insert_companies(
+        admin, [{"Name": "C1", "CsmEmail": "BOB@x.io"}, {"Name": "C2", "CSMFirstName": "bob", "CSMLastName": "RAY"}]
+    )["records"]
+    assert by_email["Csm"] == by_name["Csm"] == bob["Gsid"]
+
+
+def test_bulk_updates_move_unique_and_index_items_of_api_users(admin) -> None:
+    t = admin.tenant_id
+    created = users.create_users(
+        admin,
+        {"records": [
+            {"FirstName": "Ann", "LastName": "Lee", "Email": "team@x.io", "SFDCUserName": "ann@x.io"},
+            {"FirstName": "Cy", "LastName": "Lee", "Email": "team@x.io", "SFDCUserName": "cy@x.io"},
+        ]},
+    )["records"]  # fmt: skip
+    ann, cy = (c["Gsid"] for c in created)
+    store = _store(admin, "User")
+    assert store.find("SFDCUserName", ["ANN@x.io", "nobody@x.io", ""]) == {"ann@x.io": [ann], "nobody@x.io": []}
+    assert sorted(store.find("Email", ["team@x.io"])["team@x.io"]) == sorted([ann, cy])
+    before = store.records([ann])[ann]
+    changed = store.upsert(
+        [(before, {"SFDCUserName": "ann.lee@x.io", "SfdcUserId": "005A", "Email": "ann@x.io", "LastName": "Wong"})]
+    )
+    assert changed[0]["LastName"] == "Wong" and changed[0]["CreatedDate"] == before["CreatedDate"]
+    # The store's own view already holds the change; nothing is written before flush.
+    assert store.find("SFDCUserName", ["ann.lee@x.io", "ann@x.io"]) == {"ann.lee@x.io": [ann], "ann@x.io": []}
+    assert _raw(keys.unique_value(t, "User", "SFDCUserName", "ann@x.io")) is not None
+    store.flush()
+    assert _raw(keys.unique_value(t, "User", "SFDCUserName", "ann@x.io")) is None
+    assert _raw(keys.unique_value(t, "User", "SfdcUserId", "005a"))["gsid"] == ann  # type: ignore[index]
+    team = _raw(keys.lookup_index(t, "User", "Email", "team@x.io"))
+    assert team and team["gsids"] == [cy] and team["v"] == 2
+    assert _raw(keys.lookup_index(t, "User", "FullName", "ann lee")) is None
+    assert _raw(keys.lookup_index(t, "User", "FullName", "ann wong"))["gsids"] == [ann]  # type: ignore[index]
+    # The users API sees it: by the new names, not by the old ones, and can move it back.
+    users.update_users(admin, {"records": [{"SfdcUserId": "005A", "Email": "team@x.io"}]}, "SfdcUserId")
+    team = _raw(keys.lookup_index(t, "User", "Email", "team@x.io"))
+    assert team and sorted(team["gsids"]) == sorted([ann, cy]) and team["v"] == 3
+    with pytest.raises(ApiError):
+        users.update_users(admin, {"records": [{"SFDCUserName": "ann@x.io", "Title": "x"}]}, "SFDCUserName")
+    # Deleted: the record, its unique items and index entries, one off the counter.
+    count = records.count(t, "User")
+    store = _store(admin, "User")
+    store.delete(list(store.records([ann]).values()))
+    store.flush()
+    assert _raw(keys.user(t, ann)) is None
+    assert _raw(keys.unique_value(t, "User", "SFDCUserName", "ann.lee@x.io")) is None
+    assert _raw(keys.unique_value(t, "User", "SfdcUserId", "005A")) is None
+    assert _raw(keys.lookup_index(t, "User", "Email", "team@x.io"))["gsids"] == [cy]  # type: ignore[index]
+    assert _raw(keys.lookup_index(t, "User", "FullName", "ann wong")) is None
+    assert records.count(t, "User") == count - 1
+
+
+# ------------------------------------------------------------------ Company
+
+
+def test_bulk_companies_and_the_company_api_share_their_items(admin) -> None:
+    t = admin.tenant_id
+    (api,) = companies.insert_companies(admin, [{"Name": "Acme", "SfdcAccountId": "001A", "ARR": 5}])["records"]
+    bulk_co, other = _write(
+        admin,
+        "Company",
+        [(None, {"Name": "ACME ", "SfdcAccountId": "001B", "ARR": 7}), (None, {"Name": "Bolt", "Industry": None})],
+    )
+    api_item, bulk_item = _raw(keys.record(t, "Company", api["Gsid"])), _raw(keys.record(t, "Company", bulk_co["Gsid"]))
+    assert _names(api_item) == _names(bulk_item) and "Industry" not in other
+    assert bulk_item and bulk_item["GSI2SK"] == keys.by_name("ACME ", bulk_co["Gsid"])
+    index = _raw(keys.lookup_index(t, "Company", "Name", "acme"))
+    assert index and index["gsids"] == [api["Gsid"], bulk_co["Gsid"]] and index["v"] == 1
+    assert records.count(t, "Company") == 3
+
+    # The Company API updates a bulk company keyed by Name or SfdcAccountId.
+    data = companies.update_companies(admin, [{"Name": "bolt", "Industry": "Tech"}], "Name")
+    assert [r["Gsid"] for r in data["records"]] == [other["Gsid"]]
+    data = companies.update_companies(admin, [{"SfdcAccountId": "001B", "Name": "Acme Two"}], "SfdcAccountId")
+    assert data["records"][0]["Gsid"] == bulk_co["Gsid"]
+    assert _raw(keys.lookup_index(t, "Company", "Name", "acme"))["gsids"] == [api["Gsid"]]  # type: ignore[index]
+    # ... and resolves a bulk company as a parent by name; then deletes it.
+    child = companies.insert_companies(admin, [{"Name": "Kid", "ParentCompanyName": "acme two"}])["records"][0]
+    assert child["ParentCompany"] == bulk_co["Gsid"]
+    companies.delete_company(admin, bulk_co["Gsid"])
+    assert _raw(keys.lookup_index(t, "Company", "Name", "acme two")) is None
+    assert _raw(keys.lookup_index(t, "Company", "SfdcAccountId", "001B")) is None
+
+    # A bulk update of an API company (read by the store, not given by the caller).
+    store = _store(admin, "Company")
+    found = store.find("SfdcAccountId", ["001a"])
+    (gsid,) = found["001a"]
+    store.upsert([(store.records([gsid])[gsid], {"Name": "Acme Corp", "ARR": None, "Stage": "Live"})])
+    store.flush()
+    again = companies.update_companies(admin, [{"Name": "ACME corp", "Status": "Active"}], "Name")["records"][0]
+    assert again["Gsid"] == api["Gsid"] and "ARR" not in again and again["Stage"] == "Live"
+    assert _raw(keys.lookup_index(t, "Company", "Name", "acme")) is None
+
+
+def test_unchanged_records_cost_no_write(admin, dynamodb_calls) -> None:
+    rows = [{"Name": f"Co {i}", "SfdcAccountId": f"001{i:03d}", "ARR": i, "Website": None} for i in range(30)]
+    written = _write(admin, "Company", [(None, row) for row in rows])
+    store = _store(admin, "Company")
+    dynamodb_calls.clear()
+    current = store.records(w["Gsid"] for w in written)
+    changes = [(current[w["Gsid"]], {**row, "ARR": float(row["ARR"])}) for w, row in zip(written, rows, strict=True)]
+    assert store.upsert(changes) == []
+    store.flush()
+    assert dynamodb_calls == ["BatchGetItem"] and store.calls == {"BatchGetItem": 1} and store.items_written == 0
+    # A changed value is written; a boolean is not the number 1.
+    assert len(store.upsert([(current[written[1]["Gsid"]], {"ARR": True})])) == 1
+
+
+def test_two_thousand_companies_cost_batched_calls(admin, dynamodb_calls) -> None:
+    rows = [{"Name": f"Company {i:04d}", "SfdcAccountId": f"001{i:015d}"} for i in range(2000)]
+    store = _store(admin, "Company")
+    dynamodb_calls.clear()
+    written = store.upsert([(None, row) for row in rows])
+    store.flush()
+    items = 2000 * 3  # the records, their Name and SfdcAccountId index items
+    assert store.items_written == items
+    assert store.calls["BatchWriteItem"] <= math.ceil(items / 25) and store.calls["UpdateItem"] == 1
+    assert store.calls["BatchGetItem"] == math.ceil(2000 * 2 / 100)  # the index items it extends
+    assert dynamodb_calls.count("BatchWriteItem") == store.calls["BatchWriteItem"] == 240
+    assert records.count(admin.tenant_id, "Company") == 2000
+
+    reader = _store(admin, "Company")
+    found = reader.find("SfdcAccountId", [r["SfdcAccountId"] for r in rows])
+    assert reader.calls == {"BatchGetItem": 20}
+    assert [found[keys.normalized(r["SfdcAccountId"])] for r in rows] == [[w["Gsid"]] for w in written]
+    reader.find("SfdcAccountId", [r["SfdcAccountId"] for r in rows])  # cached: no call
+    current = reader.records(w["Gsid"] for w in written)
+    assert reader.calls == {"BatchGetItem": 40}
+    assert reader.upsert([(current[w["Gsid"]], row) for w, row in zip(written, rows, strict=True)]) == []
+    reader.flush()
+    assert reader.calls == {"BatchGetItem": 40} and reader.items_written == 0
+
+
+def test_a_key_written_twice_in_one_flush_is_written_once(admin, aws_tables) -> None:
+    sent: list[list[tuple[str, str]]] = []
+
+    def capture(params: dict[str, Any], **_: Any) -> None:
+        for requests in params["RequestItems"].values():
+            item_keys = [r.get("PutRequest", {}).get("Item") or r["DeleteRequest"]["Key"] for r in requests]
+            sent.append([(k["PK"]["S"], k["SK"]["S"]) for k in item_keys])
+
+    client = aws.dynamodb()
+    client.meta.events.register("provide-client-params.dynamodb.BatchWriteItem", capture)
+    try:
+        t = admin.tenant_id
+        store = _store(admin, "Company")
+        one, two = store.upsert([(None, {"Name": "Same"}), (None, {"Name": "same "})])
+        store.upsert([(one, {"Industry": "A"})])
+        store.upsert([(one, {"Industry": "B", "Name": "Other"})])  # the store's view, not the stale ``one``
+        store.upsert([(two, {"Name": "Other"})])
+        store.flush()
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb.BatchWriteItem", capture)
+    flat = [k for call in sent for k in call]
+    assert len(flat) == len(set(flat)) == 4  # two records, "same" (deleted), "other"
+    assert _raw(keys.lookup_index(t, "Company", "Name", "same")) is None
+    other = _raw(keys.lookup_index(t, "Company", "Name", "other"))
+    assert other and other["gsids"] == [one["Gsid"], two["Gsid"]]
+    stored = records.by_gsids(t, "Company", [one["Gsid"]])[one["Gsid"]]
+    assert stored["Industry"] == "B" and stored["Name"] == "Other"
+    assert records.count(t, "Company") == 2
+
+
+def test_throttling_and_unprocessed_items_are_retried(admin, monkeypatch) -> None:
+    client = aws.dynamodb()
+    real_write = client.batch_write_item
+    monkeypatch.setattr(bulk, "_backoff", lambda attempt: None)
+    state = {"calls": 0}
+
+    def flaky(**kwargs: Any) -> Any:
+        state["calls"] += 1
+        if state["calls"] == 1:
+            raise ClientError({"Error": {"Code": "ProvisionedThroughputExceededException"}}, "BatchWriteItem")
+        requests = next(iter(kwargs["RequestItems"].values()))
+        if state["calls"] == 2 and len(requests) > 1:  # half of it comes back unprocessed
+            real_write(RequestItems={config.tenant_table(): requests[: len(requests) // 2]})
+            return {"UnprocessedItems": {config.tenant_table(): requests[len(requests) // 2 :]}}
+        return real_write(**kwargs)
+
+    monkeypatch.setattr(client, "batch_write_item", flaky)
+    store = _store(admin, "Person")
+    written = store.upsert([(None, {"Email": f"p{i}@x.io", "FirstName": "P"}) for i in range(5)])
+    store.flush()
+    assert store.calls["BatchWriteItem"] == 4 and store.items_written == 10
+    assert set(records.by_gsids(admin.tenant_id, "Person", [w["Gsid"] for w in written])) == {
+        w["Gsid"] for w in written
+    }
+
+    def refused(**kwargs: Any) -> Any:
+        raise ClientError({"Error": {"Code": "ValidationException"}}, "BatchWriteItem")
+
+    monkeypatch.setattr(client, "batch_write_item", refused)
+    store.upsert([(None, {"Email": "z@x.io"})])
+    with pytest.raises(ClientError):
+        store.flush()
+
+
+# ------------------------------------------------------------------ Person, CompanyPerson, CompanyTeam
+
+
+@pytest.fixture
+def world(admin) -> dict[str, Any]:
+    ann, bob = users.create_users(
+        admin,
+        {"records": [{"Name": "Ann", "Email": "ann@x.io", "SFDCUserName": "ann@x.io"},
+                     {"Name": "Bob", "Email": "bob@x.io", "SFDCUserName": "bob@x.io"}]},
+    )["records"]  # fmt: skip
+    acme, bolt = companies.insert_companies(admin, [{"Name": "Acme"}, {"Name": "Bolt"}])["records"]
+    return {"ann": ann["Gsid"], "bob": bob["Gsid"], "acme": acme["Gsid"], "bolt": bolt["Gsid"]}
+
+
+def test_persons_are_unique_by_email_and_listed_by_name(admin) -> None:
+    t = admin.tenant_id
+    pia, ray = _write(
+        admin,
+        "Person",
+        [(None, {"Email": "Pia@x.io", "FirstName": "Pia", "LastName": "Park", "Phone": "1"}),
+         (None, {"Email": "ray@x.io", "LastName": "Ray"})],
+    )  # fmt: skip
+    assert pia["Gsid"].startswith("1P03")
+    item = _raw(keys.record(t, "Person", pia["Gsid"]))
+    assert item and item["GSI1PK"] == item["GSI2PK"] == f"T#{t}#Person"
+    assert item["GSI2SK"] == keys.by_name("Pia Park", pia["Gsid"]) and "GSI3PK" not in item
+    assert [i["Gsid"] for i in _gsi(admin, "GSI2", f"T#{t}#Person")] == [pia["Gsid"], ray["Gsid"]]
+    assert _raw(keys.unique_value(t, "Person", "Email", "pia@x.io")) == {
+        "PK": f"T#{t}#UNIQ#Person#Email#pia@x.io", "SK": "UNIQ", "gsid": pia["Gsid"]
+    }  # fmt: skip
+    store = _store(admin, "Person")
+    assert store.find("Email", ["PIA@x.io", "none@x.io"]) == {"pia@x.io": [pia["Gsid"]], "none@x.io": []}
+    with pytest.raises(ValueError, match="Phone"):
+        store.find("Phone", ["1"])
+    # Two persons swap e-mails in one upsert: each unique item ends up naming its new owner.
+    store.upsert([(pia, {"Email": "ray@x.io", "Phone": None}), (ray, {"Email": "pia@x.io"})])
+    store.flush()
+    assert _raw(keys.unique_value(t, "Person", "Email", "ray@x.io"))["gsid"] == pia["Gsid"]  # type: ignore[index]
+    assert _raw(keys.unique_value(t, "Person", "Email", "pia@x.io"))["gsid"] == ray["Gsid"]  # type: ignore[index]
+    assert "Phone" not in records.by_gsids(t, "Person", [pia["Gsid"]])[pia["Gsid"]]
+    store = _store(admin, "Person")
+    store.delete([*store.records([pia["Gsid"], ray["Gsid"]]).values(), pia])  # pia twice: deleted once
+    store.flush()
+    assert _raw(keys.unique_value(t, "Person", "Email", "ray@x.io")) is None
+    assert _raw(keys.unique_value(t, "Person", "Email", "pia@x.io")) is None
+    assert records.count(t, "Person") == 0 and records.all_of(t, "Person") == []
+    assert store.upsert([(pia, {"Title": "gone"})]) == []  # deleted by this store: not brought back
+
+
+def test_company_persons_are_listed_by_company_and_by_person(admin, world) -> None:
+    t = admin.tenant_id
+    (pia,) = _write(admin, "Person", [(None, {"Email": "pia@x.io", "FirstName": "Pia"})])
+    at_acme, at_bolt = _write(
+        admin,
+        "CompanyPerson",
+        [(None, {"CompanyId": world["acme"], "PersonId": pia["Gsid"], "SfdcContactId": "003A", "Title": "CEO"}),
+         (None, {"CompanyId": world["bolt"], "PersonId": pia["Gsid"], "SfdcContactId": "003B"})],
+    )  # fmt: skip
+    assert at_acme["Gsid"].startswith("1P04")
+    item = _raw(keys.record(t, "CompanyPerson", at_acme["Gsid"]))
+    assert item and item["GSI1PK"] == f"T#{t}#CompanyPerson"
+    assert (item["GSI2PK"], item["GSI2SK"]) == (
+        keys.related(t, "CompanyPerson", "Company", world["acme"]),
+        item["Gsid"],
+    )
+    assert (item["GSI3PK"], item["GSI3SK"]) == (keys.related(t, "CompanyPerson", "Person", pia["Gsid"]), item["Gsid"])
+    by_person = _gsi(admin, "GSI3", keys.related(t, "CompanyPerson", "Person", pia["Gsid"]))
+    assert sorted(i["Gsid"] for i in by_person) == sorted([at_acme["Gsid"], at_bolt["Gsid"]])
+    store = _store(admin, "CompanyPerson")
+    assert store.find("SfdcContactId", ["003A"]) == {"003a": [at_acme["Gsid"]]}
+    store.upsert([(at_bolt, {"CompanyId": world["acme"], "SfdcContactId": "003C"})])
+    store.flush()
+    by_company = _gsi(admin, "GSI2", keys.related(t, "CompanyPerson", "Company", world["acme"]))
+    assert sorted(i["Gsid"] for i in by_company) == sorted([at_acme["Gsid"], at_bolt["Gsid"]])
+    assert _gsi(admin, "GSI2", keys.related(t, "CompanyPerson", "Company", world["bolt"])) == []
+    assert _raw(keys.unique_value(t, "CompanyPerson", "SfdcContactId", "003B")) is None
+    store = _store(admin, "CompanyPerson")
+    store.delete([at_acme])
+    store.flush()
+    assert _raw(keys.unique_value(t, "CompanyPerson", "SfdcContactId", "003A")) is None
+    assert records.count(t, "CompanyPerson") == 1
+
+
+def test_company_teams_are_unique_per_company_and_user(admin, world) -> None:
+    t = admin.tenant_id
+    member = {"TeamRole": "Account Manager", "UserAccess": "Member", "UserSource": "Salesforce"}
+    ann_acme, bob_acme, ann_bolt = _write(
+        admin,
+        "CompanyTeam",
+        [(None, {"CompanyId": world["acme"], "UserId": world["ann"], **member, "SfdcAccountTeamMemberId": "01MA"}),
+         (None, {"CompanyId": world["acme"], "UserId": world["bob"], **member, "UserSource": "Manual"}),
+         (None, {"CompanyId": world["bolt"], "UserId": world["ann"], **member})],
+    )  # fmt: skip
+    assert ann_acme["Gsid"].startswith("1P05")
+    team = _gsi(admin, "GSI2", keys.related(t, "CompanyTeam", "Company", world["acme"]))
+    assert [i["UserId"] for i in team] == sorted([world["ann"], world["bob"]])
+    companies_of_ann = _gsi(admin, "GSI3", keys.related(t, "CompanyTeam", "User", world["ann"]))
+    assert [i["CompanyId"] for i in companies_of_ann] == sorted([world["acme"], world["bolt"]])
+    unique = _raw(keys.unique_value(t, "CompanyTeam", "CompanyUser", f"{world['acme']}#{world['bob']}"))
+    assert unique == {
+        "PK": f"T#{t}#UNIQ#CompanyTeam#CompanyUser#{world['acme'].lower()}#{world['bob'].lower()}",
+        "SK": "UNIQ",
+        "gsid": bob_acme["Gsid"],
+    }
+    store = _store(admin, "CompanyTeam")
+    pair = f"{world['bolt']}#{world['ann']}"
+    assert store.find("CompanyUser", [pair]) == {keys.normalized(pair): [ann_bolt["Gsid"]]}
+    assert store.find("SfdcAccountTeamMemberId", ["01ma"]) == {"01ma": [ann_acme["Gsid"]]}
+    # Moving a member to another user moves the pair's unique item and the GSI3 entry.
+    store.upsert([(bob_acme, {"UserId": admin.user_gsid})])
+    store.flush()
+    assert _raw(keys.unique_value(t, "CompanyTeam", "CompanyUser", f"{world['acme']}#{world['bob']}")) is None
+    assert _gsi(admin, "GSI3", keys.related(t, "CompanyTeam", "User", world["bob"])) == []
+    assert len(_gsi(admin, "GSI3", keys.related(t, "CompanyTeam", "User", admin.user_gsid))) == 1
+    store = _store(admin, "CompanyTeam")
+    store.delete([ann_acme, ann_bolt])
+    store.flush()
+    assert _gsi(admin, "GSI3", keys.related(t, "CompanyTeam", "User", world["ann"])) == []
+    assert _raw(keys.unique_value(t, "CompanyTeam", "SfdcAccountTeamMemberId", "01MA")) is None
+    assert records.count(t, "CompanyTeam") == 1
+
+
+def test_shapes_leave_records_without_references_out_of_related_indexes(admin) -> None:
+    shape = SHAPES["CompanyTeam"]
+    record = {"Gsid": "G", "ModifiedDate": "2027-01-01T00:00:00.000Z", "CompanyId": "C", "UserId": ""}
+    assert set(shape.secondary_keys("t", record)) == {"GSI1PK", "GSI1SK"}
+    assert shape.unique_values(record) == {}
+    assert SHAPES["User"].index_values({"Email": " ", "FirstName": "A", "LastName": "B"}) == {"FullName": "A B"}
+
+
+@pytest.fixture(autouse=True)
+def _no_sleep(monkeypatch) -> Iterator[None]:
+    monkeypatch.setattr(bulk, "_backoff", lambda attempt: None)
+    yield
