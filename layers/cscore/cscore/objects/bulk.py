@@ -43,7 +43,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -168,14 +168,9 @@ class BulkStore:
         pending: dict[str, Any] = {tbl: {"Keys": item_keys, "ConsistentRead": True}}
         attempt = 0
         while pending:
-            self.calls["BatchGetItem"] += 1
-            try:
-                out = client.batch_get_item(RequestItems=pending)
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] not in RETRYABLE or attempt + 1 >= MAX_ATTEMPTS:
-                    raise
-                _backoff(attempt)
-                attempt += 1
+            out = self._call("BatchGetItem", client.batch_get_item, RequestItems=pending)
+            if out is None:
+                attempt = self._throttled(attempt)
                 continue
             for raw in out["Responses"].get(tbl, []):
                 found[(raw["PK"]["S"], raw["SK"]["S"])] = from_item(raw)
@@ -349,20 +344,32 @@ class BulkStore:
             )
             self._counter = 0
 
+    def _call(self, operation: str, method: Callable[..., Any], **arguments: Any) -> Any:
+        """One counted DynamoDB call; None when it was throttled (the caller backs off)."""
+        self.calls[operation] += 1
+        try:
+            return method(**arguments)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] not in RETRYABLE:
+                raise
+            return None
+
+    @staticmethod
+    def _throttled(attempt: int) -> int:
+        if attempt + 1 >= MAX_ATTEMPTS:
+            raise BatchFailed(f"still throttled after {MAX_ATTEMPTS} attempts")
+        _backoff(attempt)
+        return attempt + 1
+
     def _batch_write(self, requests: list[dict[str, Any]]) -> None:
         tbl = config.tenant_table()
         client = aws.dynamodb()
         pending: list[dict[str, Any]] = requests
         attempt = 0
         while pending:
-            self.calls["BatchWriteItem"] += 1
-            try:
-                out = client.batch_write_item(RequestItems={tbl: pending})  # type: ignore[dict-item]
-            except ClientError as exc:
-                if exc.response["Error"]["Code"] not in RETRYABLE or attempt + 1 >= MAX_ATTEMPTS:
-                    raise
-                _backoff(attempt)
-                attempt += 1
+            out = self._call("BatchWriteItem", client.batch_write_item, RequestItems={tbl: pending})
+            if out is None:
+                attempt = self._throttled(attempt)
                 continue
             left: dict[str, Any] = dict(out.get("UnprocessedItems") or {})
             unprocessed: list[dict[str, Any]] = list(left.get(tbl, []))
