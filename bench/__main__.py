@@ -17,6 +17,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.dynamodb_calls import count_calls_per_request  # noqa: E402
+from bench.permissions import COMPANIES  # noqa: E402
+from bench.permissions import measure as permissions_measure  # noqa: E402
 from bench.sync import measure as sync_measure  # noqa: E402
 from bench.users_list import USERS  # noqa: E402
 from bench.users_list import measure as list_measure  # noqa: E402
@@ -123,6 +125,9 @@ def main() -> int:
     lines += ["", f"### Users list on a {USERS:,}-user tenant (in-process moto)", ""]
     lines += ["| page | DynamoDB calls | items read | ms (moto) |", "| --- | ---: | ---: | ---: |"]
     lines += [f"| {label} | {calls} | {items} | {ms:.0f} |" for label, calls, items, ms in list_measure()]
+    lines += ["", f"### Company data permissions on a {COMPANIES:,}-company tenant (in-process moto)", ""]
+    lines += ["| case | DynamoDB calls | items read | ms (moto) |", "| --- | ---: | ---: | ---: |"]
+    lines += [f"| {label} | {calls} | {items} | {ms:.0f} |" for label, calls, items, ms in permissions_measure()]
     lines += ["", f"### Company Sync of {args.sync_accounts:,} Accounts (moto server, stand-in org)", ""]
     lines += ["| figure | value |", "| --- | --- |"]
     lines += [f"| {figure} | {value} |" for figure, value in sync_measure(args.sync_accounts)]

@@ -6,7 +6,6 @@ that carries over."""
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
@@ -15,27 +14,13 @@ USERS = 10_000
 
 def measure(users: int = USERS) -> list[tuple[str, int, int, float]]:
     """Rows of (case, DynamoDB calls, items read, milliseconds)."""
-    os.environ.update(
-        {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
-    )
-    os.environ.pop("AWS_ENDPOINT_URL", None)
-    from moto import mock_aws
-
-    from bench.dynamodb_calls import ROOT
+    from bench.moto_stack import in_process_stack
     from cscore.auth import service as auth
     from cscore.platform import aws, clock, config, keys
     from cscore.tenants import service as tenants
     from cscore.users import listing, repository
-    from cslocal.resources import create_all
-    from cslocal.template import load_stack
 
-    stack = load_stack(ROOT, "bench")
-    with mock_aws():
-        for client in (aws.dynamodb, aws.sqs, aws.ses):
-            client.cache_clear()
-        create_all(stack, None)
-        for function in stack.functions():
-            os.environ.update(function.environment)
+    with in_process_stack():
         tenant = tenants.create_tenant("Ten thousand")
         principal = auth.authenticate({"accesskey": tenant["accessKey"]})
         client = aws.dynamodb()
@@ -86,6 +71,4 @@ def measure(users: int = USERS) -> list[tuple[str, int, int, float]]:
             elapsed = (time.perf_counter() - started) * 1000
             assert data["size"] == 25, data["size"]
             rows.append((label, len(calls), sum(items), elapsed))
-        for client_cache in (aws.dynamodb, aws.sqs, aws.ses):
-            client_cache.cache_clear()
     return rows

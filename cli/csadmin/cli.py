@@ -77,6 +77,10 @@ def _parser() -> argparse.ArgumentParser:
     limits.add_argument("--window", required=True, choices=["minute", "hour", "day"])
     limits.add_argument("--limit", required=True, type=int)
 
+    teams = tenant.add_parser("set-teams", help="switch Company Teams on or off (team APIs answer 409 when off)")
+    teams.add_argument("--tenant", required=True)
+    teams.add_argument("--enabled", required=True, choices=["true", "false"])
+
     key = sub.add_parser("key").add_subparsers(dest="action", required=True)
     regen = key.add_parser("regenerate", help="new tenant key; the old one stops working")
     regen.add_argument("--tenant", required=True)
@@ -119,6 +123,8 @@ def run(args: argparse.Namespace) -> Any:
                 "tenantId": args.tenant,
                 "limits": tenants.set_limit(args.tenant, args.family, args.window, args.limit),
             }
+        case ("tenant", "set-teams"):
+            return tenants.set_company_teams(args.tenant, args.enabled == "true")
         case ("key", "regenerate"):
             return {"accessKey": tenants.regenerate_tenant_key(args.tenant)}
         case ("key", "create"):

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import faulthandler
+import os
 import signal
 import sys
 import threading
@@ -52,10 +54,19 @@ def main(argv: list[str] | None = None) -> int:
     lines.append(f"  (all of it in {(args.state_dir or args.root / '.local') / 'stack.json'}; Ctrl-C stops)")
     print("\n".join(lines), flush=True)
     done.wait()
+    # Stopping should take seconds; if it does not, show where it is stuck.
+    faulthandler.dump_traceback_later(10, exit=False)
     running.stop()
+    faulthandler.cancel_dump_traceback_later()
     print("stopped", flush=True)
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # Everything is stopped and every journal line is already written (each write opens
+    # and closes its file). Tearing down the embedded services' in-memory data at exit
+    # only costs time (tens of seconds once the stack holds a lot), so skip it.
+    os._exit(code)

@@ -46,6 +46,25 @@ def _changes_state(environ: dict[str, Any], body: bytes) -> bool:
     return True
 
 
+SENT_MAIL_PATH = "/local-api/ses/sent"
+
+
+def _sent_mail(start_response: Any) -> list[bytes]:
+    """The embedded SES outbox, read from moto's backend directly: moto's own data dump
+    serializes every backend (every table included), which grows with the stack's data."""
+    from moto.ses.models import ses_backends
+
+    messages = [
+        {"to": m.destinations.get("ToAddresses", []), "from": m.source, "subject": m.subject, "body": m.body}
+        for account in ses_backends.values()
+        for backend in account.values()
+        for m in backend.sent_messages
+        if hasattr(m, "destinations")
+    ]
+    start_response("200 OK", [("Content-Type", "application/json")])
+    return [json.dumps(messages).encode()]
+
+
 class LocalAwsApp:
     """WSGI wrapper around moto: DynamoDB lock and journal."""
 
@@ -63,6 +82,8 @@ class LocalAwsApp:
         body = environ["wsgi.input"].read(length) if length else b""
         environ["wsgi.input"] = io.BytesIO(body)
         self.requests += 1
+        if environ.get("PATH_INFO") == SENT_MAIL_PATH:
+            return _sent_mail(start_response)
         if _is_dynamodb(environ):
             with self._dynamodb_lock:
                 result = list(self._moto(environ, start_response))
@@ -129,6 +150,9 @@ class LocalAwsServer:
         self._server: BaseWSGIServer = make_server(
             "127.0.0.1", port, self.app, threaded=True, request_handler=_QuietRequestHandler
         )
+        # Stopping must not wait for clients that keep idle pooled connections open
+        # (boto3 does): request threads are daemons and end with the process.
+        self._server.block_on_close = False  # type: ignore[attr-defined]
         self._thread = threading.Thread(target=self._server.serve_forever, name="local-aws", daemon=True)
 
     @property

@@ -10,19 +10,12 @@ from typing import Any
 
 import requests
 
+from cslocal.aws_server import SENT_MAIL_PATH
+
 
 def sent_mail(aws_endpoint: str) -> list[dict[str, Any]]:
     """Every message sent through the embedded SES, oldest first."""
-    data = requests.get(f"{aws_endpoint}/moto-api/data.json", timeout=30).json()
-    return [
-        {
-            "to": m["destinations"].get("ToAddresses", []),
-            "from": m["source"],
-            "subject": m["subject"],
-            "body": m["body"],
-        }
-        for m in (data.get("ses") or {}).get("Message", [])
-    ]
+    return list(requests.get(f"{aws_endpoint}{SENT_MAIL_PATH}", timeout=30).json())
 
 
 def main(argv: list[str] | None = None) -> int:

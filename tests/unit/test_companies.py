@@ -279,7 +279,9 @@ def test_record_counts_outside_1_to_50_are_400(tenant) -> None:
         )
 
 
-def test_any_user_may_write_companies(tenant) -> None:
+def test_any_user_writes_the_companies_its_permissions_allow(tenant) -> None:
+    """Company data permissions (SPEC §4.3) decide writes: a user on no team, with
+    team-based access and no rule, may not create a company; with public access it may."""
     gsid = ids.new_gsid(ids.USER)
     user = {"Gsid": gsid, "Name": "Pat", "Email": "pat@x.io", "IsSuperAdmin": False}
     aws.dynamodb().put_item(
@@ -287,7 +289,16 @@ def test_any_user_may_write_companies(tenant) -> None:
     )
     access_key = tenants.create_user_key(tenant["tenantId"], gsid)
     status, body = insert(access_key, [{"Name": "Pat's company"}])
-    assert status == 200
+    assert status == 403 and body["errorCode"] == "GS_1403", body
+    aws.dynamodb().update_item(
+        TableName=config.tenant_table(),
+        Key=keys.tenant(tenant["tenantId"]),
+        UpdateExpression="SET companyPermissions.#p = :t",
+        ExpressionAttributeNames={"#p": "public"},
+        ExpressionAttributeValues={":t": {"BOOL": True}},
+    )
+    status, body = insert(access_key, [{"Name": "Pat's company"}])
+    assert status == 200, body
     assert body["data"]["records"][0]["CreatedBy"] == body["data"]["records"][0]["ModifiedBy"] == gsid
 
 

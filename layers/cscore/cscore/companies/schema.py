@@ -15,6 +15,11 @@ Gainsight answers for it (SPEC §1.2):
 Values as stored: strings trimmed ("" or null clears an optional field), numbers as
 JSON numbers (numeric strings accepted), dates as ISO ``yyyy-MM-dd`` (the UTC date of an
 epoch-milliseconds or ISO-8601 instant; a bare date as written).
+
+Custom fields (``__gc``, SPEC §4b) defined for Company are written like standard ones,
+checked by their type (``meta.fields.CustomFields``): a custom date takes the same forms
+as a standard date, a picklist a label or an item GSID (stored as the GSID); a ``__gc``
+field that is not defined is an unknown field.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, Literal
 
+from cscore.meta.fields import CustomFields, CustomValueError
 from cscore.platform import ids
 
 OBJECT = "Company"
@@ -105,8 +111,11 @@ def parse_keys(raw: str | None) -> tuple[str, ...]:
     return unique
 
 
-def parse_record(raw: Any, *, insert: bool, key_fields: tuple[str, ...] = ()) -> Parsed:
-    """Check one input record of an insert (``insert=True``) or of an update by ``key_fields``."""
+def parse_record(
+    raw: Any, *, insert: bool, key_fields: tuple[str, ...] = (), custom: CustomFields | None = None
+) -> Parsed:
+    """Check one input record of an insert (``insert=True``) or of an update by ``key_fields``;
+    ``custom`` holds the tenant's Company custom fields."""
     parsed = Parsed()
     if not isinstance(raw, dict):
         parsed.problems.append(Problem(INVALID_FIELD, "record: must be a JSON object"))
@@ -121,6 +130,8 @@ def parse_record(raw: Any, *, insert: bool, key_fields: tuple[str, ...] = ()) ->
             _by_name_value(parsed, name, value)
         elif name in FIELDS:
             _field_value(parsed, name, value, insert=insert)
+        elif custom is not None and name in custom:
+            _custom_value(parsed, custom, name, value, insert=insert)
         else:
             parsed.problems.append(Problem(INVALID_FIELD, _unknown(name)))
     _combine_csm_name(parsed)
@@ -192,6 +203,24 @@ def _field_value(parsed: Parsed, name: str, value: Any, *, insert: bool) -> None
         parsed.values[name] = normalize(name, value)
     except FieldError as problem:
         parsed.problems.append(Problem(problem.code, str(problem)))
+
+
+_CUSTOM_PROBLEMS = {"type": INVALID_FIELD, "too_long": TOO_LONG, "date": BAD_DATE, "picklist": INVALID_FIELD}
+
+
+def _custom_value(parsed: Parsed, custom: CustomFields, name: str, value: Any, *, insert: bool) -> None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if not insert:
+            parsed.values[name] = None
+        return
+    try:
+        if custom.types[name] == "date":
+            value = _date(name, value)
+        parsed.values[name] = custom.normalize(name, value)
+    except FieldError as problem:
+        parsed.problems.append(Problem(problem.code, str(problem)))
+    except CustomValueError as problem:
+        parsed.problems.append(Problem(_CUSTOM_PROBLEMS[problem.problem], str(problem)))
 
 
 class FieldError(ValueError):

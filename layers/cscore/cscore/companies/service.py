@@ -31,7 +31,9 @@ Rules chosen where Gainsight's contract is silent:
 - Conflicts with concurrent writers cancel a transaction (nothing of it is written); it
   is re-read and retried, up to 3 attempts, then the records concerned fail with
   ``GS_1409``.
-- Custom fields (``__gc``) are unknown fields until custom field metadata exists.
+- Custom fields (``__gc``) defined for Company (``/v1/meta/objects/Company/fields``) are
+  written like standard fields, each checked by its type (``companies.schema``); a ``__gc``
+  field that is not defined is an unknown field (GSOBJ_1002).
 
 DynamoDB round trips do not grow with the number of records: one BatchGetItem for the
 references and key lookups (insert: only if a record references something), one for the
@@ -50,7 +52,9 @@ from cscore.auth.principal import Principal
 from cscore.companies import repository as repo
 from cscore.companies import schema
 from cscore.companies.schema import Parsed, Problem
-from cscore.errors import BadRequest, Conflict, NotFound
+from cscore.errors import BadRequest, Conflict, Forbidden, NotFound
+from cscore.meta import fields as meta
+from cscore.permissions import access
 from cscore.platform import clock, ids, keys
 
 ATTEMPTS = 3
@@ -59,18 +63,12 @@ CONFLICT_MESSAGE = "The company changed while it was being written; nothing was 
 
 
 def permitted(principal: Principal, companies: list[dict[str, Any]]) -> list[bool]:
-    """Company data permissions for writes (SPEC §1.1, §4.3): one flag per company, in order.
-
-    Today every user may write every company. The §4.3 evaluation plugs in here:
-    ``allowed(U, C) = U is a super admin or public or some rule matches (U, C) or
-    (teamBased and (U is on C's team or a manager, levels 1-3, of a member))``. It gets
-    every company of a request at once (the stored state for update and delete, the new
-    values for insert) so that it can batch its reads (the tenant's settings, team
-    membership). A company the caller may not access behaves as if it did not exist:
-    update reports it as matching nothing (GSOBJ_1011), delete answers 404; an insert of a
-    company the caller could not access is refused (GS_1403).
-    """
-    return [True for _ in companies]
+    """Company data permissions for writes (SPEC §1.1, §4.3): one flag per company, in
+    order, decided with one batched read (``permissions.access``). A company the caller
+    may not access behaves as if it did not exist: update reports it as matching nothing
+    (GSOBJ_1011), delete answers 404; an insert of a company the caller could not access
+    is refused (GS_1403)."""
+    return access.permitted(principal, companies)
 
 
 def _check_count(records: Any) -> list[Any]:
@@ -95,6 +93,8 @@ def _answer(records: list[dict[str, Any]], errors: list[dict[str, Any]]) -> dict
     data = {"count": len(records), "errors": ordered or None, "records": records}
     if not records:
         first = ordered[0] if ordered else {"errorCode": "GS_1400", "errorMessage": "nothing was written"}
+        if all(e["errorCode"] == "GS_1403" for e in ordered):  # every record refused by permissions
+            raise Forbidden(first["errorMessage"], data=data)
         raise BadRequest(first["errorMessage"], code=first["errorCode"], data=data)
     return data
 
@@ -166,7 +166,8 @@ def insert_companies(principal: Principal, records: list[Any]) -> dict[str, Any]
     tenant_id = principal.tenant_id
     records = _check_count(records)
     now = clock.iso()
-    parsed = [schema.parse_record(raw, insert=True) for raw in records]
+    custom = meta.for_object(principal.tenant, schema.OBJECT)
+    parsed = [schema.parse_record(raw, insert=True, custom=custom) for raw in records]
     snapshot = repo.Snapshot(tenant_id)
     snapshot.fetch(k for p in parsed if not p.problems for k in _reference_keys(tenant_id, p))
     errors: list[dict[str, Any]] = []
@@ -245,7 +246,8 @@ def update_companies(principal: Principal, records: list[Any], keys_param: str |
     except ValueError as exc:
         raise BadRequest(str(exc)) from exc
     records = _check_count(records)
-    parsed = [schema.parse_record(raw, insert=False, key_fields=key_fields) for raw in records]
+    custom = meta.for_object(principal.tenant, schema.OBJECT)
+    parsed = [schema.parse_record(raw, insert=False, key_fields=key_fields, custom=custom) for raw in records]
     valid = [i for i, p in enumerate(parsed) if not p.problems]
     snapshot = repo.Snapshot(tenant_id)
     snapshot.fetch(

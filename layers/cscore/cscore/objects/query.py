@@ -11,7 +11,12 @@ in with one batched read per step of the path.
 An unfiltered query ordered by ModifiedDate (any object) or Name (Company) reads only
 its page from the object's index; anything else reads the object's records and lets
 the query engine filter, sort and page them. Company data permissions
-(``companies.service.permitted``) apply to Company rows.
+(``permissions.access``) apply to Company and to the objects that look it up.
+
+Each object's schema is completed per request with the tenant's custom fields
+(``meta.fields.extend_schema``), so they are selected, filtered and ordered on like
+standard fields, also at the end of a lookup path (``Csm__gr.Region__gc``); custom
+picklists are shown as labels, custom dates as epoch milliseconds.
 """
 
 from __future__ import annotations
@@ -19,9 +24,11 @@ from __future__ import annotations
 from typing import Any
 
 from cscore.auth.principal import Principal
-from cscore.companies import service
 from cscore.errors import BadRequest, NotFound
-from cscore.platform import records
+from cscore.meta.fields import extend_schema
+from cscore.permissions import access
+from cscore.platform import keys, records, table
+from cscore.platform.records import record_of
 from cscore.query import (
     Field,
     FieldType,
@@ -38,6 +45,7 @@ from cscore.query import (
 from cscore.users.listing import USER, index_order
 
 S, N, D, DT, G = FieldType.STRING, FieldType.NUMBER, FieldType.DATE, FieldType.DATETIME, FieldType.GSID
+P = FieldType.PICKLIST
 
 
 def _audit() -> tuple[Field, ...]:
@@ -89,36 +97,69 @@ INDEX_ORDERED = {
 }
 
 
+def catalog_for(tenant_item: dict[str, Any]) -> dict[str, Schema]:
+    """Every object's schema with the tenant's custom fields."""
+    return {name: extend_schema(schema, tenant_item) for name, schema in CATALOG.items()}
+
+
 def query_objects(principal: Principal, object_name: str, body: Any) -> dict[str, Any]:
-    schema = QUERYABLE.get(object_name)
-    if schema is None:
+    if object_name not in QUERYABLE:
         raise NotFound(f"Object {object_name} is not queryable here (queryable: {', '.join(QUERYABLE)})")
+    catalog = catalog_for(principal.tenant)
+    schema = catalog[object_name]
     try:
-        query = parse_query(body, schema, OPTIONS, catalog=CATALOG)
+        query = parse_query(body, schema, OPTIONS, catalog=catalog)
     except UnknownField as exc:
         raise BadRequest(exc.desc, code="GSOBJ_1002") from exc
     except InvalidValue as exc:
-        field = resolve_field(schema, exc.field, CATALOG)
+        field = resolve_field(schema, exc.field, catalog)
         raise BadRequest(exc.desc, code="GSOBJ_1005" if field and field.type in (D, DT) else "GS_1400") from exc
     rows = _rows(principal, query, schema)
-    return {"records": [_shown(row, query, schema) for row in rows]}
+    return {"records": [_shown(row, query, schema, catalog) for row in rows]}
+
+
+# Objects restricted by company data permissions, and the field that names the company.
+COMPANY_OF = {"Company": "Gsid", "CompanyPerson": "CompanyId", "CompanyTeam": "CompanyId"}
 
 
 def _rows(principal: Principal, query: Query, schema: Schema) -> list[dict[str, Any]]:
+    """The query's page of rows the caller may see: permissions apply before paging, and
+    a team-restricted caller reads only its visible companies' records."""
     tenant_id = principal.tenant_id
+    company_field = COMPANY_OF.get(schema.name)
+    visible = access.visible_companies(principal) if company_field else None
     served_by = index_order(query)
-    if served_by and served_by[0] in INDEX_ORDERED[schema.name] and not query.lookup_paths():
+    unrestricted = company_field is None or access.permits_all(principal)
+    if unrestricted and served_by and served_by[0] in INDEX_ORDERED[schema.name] and not query.lookup_paths():
         field, descending = served_by
         page = records.first_in_order(tenant_id, schema.name, field, descending, query.offset + query.limit)
-        rows = page[query.offset :]
+        return page[query.offset :]
+    if visible is not None and schema.name == "Company":
+        candidates = list(records.by_gsids(tenant_id, "Company", sorted(visible)).values())
+    elif visible is not None:
+        candidates = _related_to(tenant_id, schema.name, visible)
     else:
-        every = records.all_of(tenant_id, schema.name)
-        _join(tenant_id, every, sorted(query.lookup_paths()), schema)
-        rows = execute(query, every).rows
-    if schema.name != "Company":  # the Teams feature extends permissions to CompanyPerson/CompanyTeam
-        return rows
-    allowed = service.permitted(principal, rows)
-    return [row for row, ok in zip(rows, allowed, strict=True) if ok]
+        candidates = records.all_of(tenant_id, schema.name)
+        if company_field and not unrestricted:  # rules apply to the caller: decided per company
+            companies = records.by_gsids(tenant_id, "Company", sorted({str(r.get(company_field)) for r in candidates}))
+            ordered = sorted(companies.values(), key=lambda c: c["Gsid"])
+            allowed = {c["Gsid"] for c, ok in zip(ordered, access.permitted(principal, ordered), strict=True) if ok}
+            candidates = [r for r in candidates if r.get(company_field) in allowed]
+    _join(tenant_id, candidates, sorted(query.lookup_paths()), schema)
+    return execute(query, candidates).rows
+
+
+def _related_to(tenant_id: str, obj: str, companies: set[str]) -> list[dict[str, Any]]:
+    """Records of ``obj`` (CompanyPerson, CompanyTeam) of the given companies (GSI2)."""
+    found: list[dict[str, Any]] = []
+    for company in sorted(companies):
+        items = table.query_all(
+            IndexName="GSI2",
+            KeyConditionExpression="GSI2PK = :pk",
+            ExpressionAttributeValues={":pk": {"S": keys.related(tenant_id, obj, "Company", company)}},
+        )
+        found += [record_of(i) for i in items]
+    return found
 
 
 def _join(tenant_id: str, rows: list[dict[str, Any]], paths: list[str], root: Schema) -> None:
@@ -139,12 +180,14 @@ def _join(tenant_id: str, rows: list[dict[str, Any]], paths: list[str], root: Sc
             row[path] = target.get(steps[-1]) if target else None
 
 
-def _shown(row: dict[str, Any], query: Query, schema: Schema) -> dict[str, Any]:
+def _shown(row: dict[str, Any], query: Query, schema: Schema, catalog: dict[str, Schema]) -> dict[str, Any]:
     shown = {}
     for name in query.select:
         value = row.get(name)
-        field = resolve_field(schema, name, CATALOG)
+        field = resolve_field(schema, name, catalog)
         if value is not None and field is not None and field.type in (D, DT):
             value = to_epoch_millis(value, date_only=field.type is D)
+        elif isinstance(value, str) and field is not None and field.type is P and field.items:
+            value = field.item_label(value) or value
         shown[name] = value
     return shown

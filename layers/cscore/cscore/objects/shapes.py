@@ -140,11 +140,36 @@ COMPANY_PERSON = Shape(
     gsi2=_related("CompanyPerson", "Company", "CompanyId", "Gsid"),
     gsi3=_related("CompanyPerson", "Person", "PersonId", "Gsid"),
 )
+
+
+def _manager(level: int) -> Callable[[Record], str | None]:
+    def value(record: Record) -> str | None:
+        manager = record.get(f"UserManagerRole{level}")
+        return str(manager) if manager else None
+
+    return value
+
+
+def _company_manager(level: int) -> Callable[[Record], str | None]:
+    def value(record: Record) -> str | None:
+        manager = record.get(f"UserManagerRole{level}")
+        return f"{record['CompanyId']}#{manager}" if manager and record.get("CompanyId") else None
+
+    return value
+
+
+# Company data permissions (SPEC §4.3) ask "is U a manager (level 1-3) of a member of C's
+# team?" in one read whatever the team's size (CompanyManager<k> = "<company>#<manager>"),
+# and "which companies does U see as a manager?" in proportion to the answer (Manager<k>).
+_MANAGER_INDEXES = {f"CompanyManager{k}": _company_manager(k) for k in (1, 2, 3)} | {
+    f"Manager{k}": _manager(k) for k in (1, 2, 3)
+}
 COMPANY_TEAM = Shape(
     "CompanyTeam",
     ids.COMPANY_TEAM,
     unique_fields=("CompanyUser", "SfdcAccountTeamMemberId"),
-    derived={"CompanyUser": _company_user},
+    index_fields=tuple(_MANAGER_INDEXES),
+    derived={"CompanyUser": _company_user, **_MANAGER_INDEXES},
     gsi2=_related("CompanyTeam", "Company", "CompanyId", "UserId"),
     gsi3=_related("CompanyTeam", "User", "UserId", "CompanyId"),
 )

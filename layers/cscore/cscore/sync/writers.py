@@ -9,7 +9,7 @@ write goes out in ``BatchWriteItem`` calls when the page is flushed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -18,6 +18,7 @@ from cscore.objects.bulk import BulkStore
 from cscore.objects.shapes import SHAPES
 from cscore.picklists import service as picklists
 from cscore.platform import keys, table
+from cscore.teams import managers
 from cscore.tenants.defaults import system_item_gsid
 
 REJECTED, ERROR = "REJECTED", "ERROR"
@@ -89,6 +90,10 @@ class PageWriter:
         self.resolution = connection.get("companyResolution") or jd.DEFAULT_COMPANY_RESOLUTION
         self.target = job["targetObject"]
         self._team_roles: dict[str, str] | None = None
+        # Users whose Manager this writer changed, Company Team records it wrote: their
+        # UserManagerRole1..3 are brought up to date after the flush (teams.managers).
+        self.managers_changed: set[str] = set()
+        self.team_records: set[str] = set()
 
     def store(self, obj: str) -> BulkStore:
         if obj not in self.stores:
@@ -98,6 +103,8 @@ class PageWriter:
     def flush(self) -> None:
         for store in self.stores.values():
             store.flush()
+        managers.refresh_for_users(self.tenant_id, self.managers_changed, self.actor, self.team_records)
+        self.managers_changed, self.team_records = set(), set()
 
     def calls(self) -> dict[str, int]:
         total: dict[str, int] = {}
@@ -271,6 +278,7 @@ class PageWriter:
             order.append((source_id, before, normalized))
         new_records = store.upsert(inserts)
         changed = store.upsert(updates)
+        self._note_managers(obj, updates, new_records + changed)
         if count:
             result.inserted += len(new_records)
             result.updated += len(changed)
@@ -315,7 +323,19 @@ class PageWriter:
                 changes.append((records[holder[0]], {d.target: target[0]}))
             else:
                 unresolved.append(d)
-        return len(store.upsert(changes))
+        written = store.upsert(changes)
+        self._note_managers(obj, changes, written)
+        return len(written)
+
+    def _note_managers(
+        self, obj: str, updates: Sequence[tuple[dict[str, Any] | None, dict[str, Any]]], written: list[dict[str, Any]]
+    ) -> None:
+        if obj == "User":
+            self.managers_changed.update(
+                b["Gsid"] for b, v in updates if b and "Manager" in v and v["Manager"] != b.get("Manager")
+            )
+        elif obj == "CompanyTeam":
+            self.team_records.update(r["Gsid"] for r in written)
 
     # ------------------------------------------------------------------ deleting
     def delete_by_source_ids(self, source_ids: list[str], cascade: Callable[[str], list[dict[str, Any]]]) -> int:

@@ -1,4 +1,4 @@
-"""What every tenant has from the start (SPEC §1.4, §2.1, §4, §4.3).
+"""What every tenant has from the start (SPEC §1.4, §2.1, §4, §4.3, §4b).
 
 System picklist items have fixed GSIDs, the same in every tenant, so that clients
 written against Gainsight's samples work. Where a seed article shows one, it is used;
@@ -25,10 +25,15 @@ PICKLISTS: dict[str, list[str]] = {
 
 PERMISSION_BUNDLES = ["DEFAULT_BUNDLE"]
 
+# Objects admins can add custom fields to (SPEC §4b); each gets an empty map of
+# definitions (``customFields.<Object>``) so that adding one is a single UpdateItem.
+CUSTOM_FIELD_OBJECTS = ("User", "Company", "Person", "CompanyPerson", "CompanyTeam")
+
 # Tenant settings, applied only where a tenant has no value yet.
 SETTINGS: dict[str, Any] = {
     "companyPermissions": {"public": False, "teamBased": True, "rules": []},
     "companyTeamsEnabled": True,
+    "customFields": {},
 }
 
 

@@ -97,7 +97,9 @@ def bootstrap(tenant_id: str) -> None:
     # level by level (DynamoDB cannot SET a path whose parent is missing).
     settings: dict[tuple[str, ...], Any] = {(name,): value for name, value in defaults.SETTINGS.items()}
     _set_missing(tenant_id, settings | {("picklists",): {}})
-    _set_missing(tenant_id, {("picklists", category): {} for category in defaults.PICKLISTS})
+    maps: dict[tuple[str, ...], Any] = {("picklists", category): {} for category in defaults.PICKLISTS}
+    maps |= {("customFields", obj): {} for obj in defaults.CUSTOM_FIELD_OBJECTS}
+    _set_missing(tenant_id, maps)
     _set_missing(
         tenant_id,
         {
@@ -110,6 +112,14 @@ def bootstrap(tenant_id: str) -> None:
             for order, label in enumerate(labels)
         },
     )
+
+
+def ensure_custom_field_maps(tenant_id: str) -> None:
+    """The (empty) custom field map of every object, for a tenant bootstrapped before
+    custom fields existed."""
+    _set_missing(tenant_id, {("customFields",): {}})
+    maps: dict[tuple[str, ...], Any] = {("customFields", obj): {} for obj in defaults.CUSTOM_FIELD_OBJECTS}
+    _set_missing(tenant_id, maps)
 
 
 def _set_missing(tenant_id: str, defaults_by_path: dict[tuple[str, ...], Any]) -> None:
@@ -218,6 +228,19 @@ def set_limit(tenant_id: str, family: str, window: str, limit: int) -> dict[str,
         ExpressionAttributeValues={":limits": to_attr(limits)},
     )
     return {family: policy.limits_for(family, limits) for family in policy.FAMILIES}
+
+
+def set_company_teams(tenant_id: str, enabled: bool) -> dict[str, Any]:
+    """Switch Company Teams on or off for a tenant (SPEC §4); effective on the next request."""
+    get_tenant(tenant_id)
+    aws.dynamodb().update_item(
+        TableName=config.tenant_table(),
+        Key=keys.tenant(tenant_id),
+        UpdateExpression="SET companyTeamsEnabled = :on",
+        ConditionExpression="attribute_exists(PK)",
+        ExpressionAttributeValues={":on": to_attr(enabled)},
+    )
+    return {"tenantId": tenant_id, "companyTeamsEnabled": enabled}
 
 
 def who_am_i(principal: Principal) -> dict[str, Any]:

@@ -1,5 +1,7 @@
 """The User object's fields (SPEC §2.1, §4b) and how each input value is checked and
-normalised. Pure: no I/O, so every rule is tested fast."""
+normalised. Pure: no I/O, so every rule is tested fast. Custom fields (``__gc``) the
+tenant defined for User are checked by their type (``meta.fields.CustomFields``); any
+other ``__gc`` field is unknown, like any other unknown field."""
 
 from __future__ import annotations
 
@@ -9,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cscore.meta.fields import CustomFields, CustomValueError
 from cscore.picklists.service import Picklists
 from cscore.platform import ids
 
@@ -135,13 +138,20 @@ FIELDS: dict[str, Field] = {
 LOOKUP_TARGETS = {"CompanyID": "Company", "Manager": "User"}
 
 
-def check_fields(record: dict[str, Any], picklists: Picklists, lookup_sources: set[str]) -> dict[str, Any]:
+def check_fields(
+    record: dict[str, Any], picklists: Picklists, lookup_sources: set[str], custom: CustomFields | None = None
+) -> dict[str, Any]:
     """The record's known fields, checked and normalised; raises FieldError for the first
     bad one. Fields that only feed a lookup are dropped (accepted, not stored)."""
     out: dict[str, Any] = {}
     for name, value in record.items():
         if name in FIELDS:
             out[name] = FIELDS[name].check(value, picklists)
+        elif custom is not None and name in custom:
+            try:
+                out[name] = custom.normalize(name, value)
+            except CustomValueError as exc:
+                raise FieldError(str(exc)) from None
         elif name in lookup_sources or name == "permissionBundles":
             continue
         elif name in SYSTEM_FIELDS:

@@ -12,9 +12,11 @@ from typing import Any
 
 from cscore.auth.principal import Principal
 from cscore.errors import ApiError, BadRequest
+from cscore.meta import fields as meta
 from cscore.picklists.service import Picklists
 from cscore.platform import clock, ids, keys, table
 from cscore.platform.records import record_of
+from cscore.teams import managers as team_managers
 from cscore.users import events, repository
 from cscore.users import lookups as lookup_rules
 from cscore.users.schema import CREATE_RESPONSE_FIELDS, INTERNAL, PICKLIST_FIELDS, FieldError, bundles_of, check_fields
@@ -81,6 +83,7 @@ def create_users(principal: Principal, body: Any, notify: str | None = None) -> 
     lookups = lookup_rules.parse(body.get("lookups"), dict_records)
     sources = set().union(*(lookup.sources for lookup in lookups)) if lookups else set()
     picklists = Picklists(principal.tenant)
+    custom = meta.for_object(principal.tenant, "User")
     tenant_id = principal.tenant_id
     now = clock.iso()
 
@@ -91,7 +94,7 @@ def create_users(principal: Principal, body: Any, notify: str | None = None) -> 
             batch.reject(i, "GS_1400", "record: must be a JSON object")
             continue
         try:
-            user = check_fields(raw, picklists, sources)
+            user = check_fields(raw, picklists, sources, custom)
             wanted_bundles = bundles_of(raw)
         except FieldError as exc:
             batch.reject(i, "GS_1400", str(exc))
@@ -249,6 +252,7 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
     lookup_targets = {lookup.target for lookup in lookups}
     sources = set().union(*(lookup.sources for lookup in lookups)) if lookups else set()
     picklists = Picklists(principal.tenant)
+    custom = meta.for_object(principal.tenant, "User")
     tenant_id = principal.tenant_id
 
     changes: dict[int, dict[str, Any]] = {}
@@ -264,7 +268,7 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
             continue
         try:
             fields = {k: v for k, v in raw.items() if not (k == "Gsid" and key == "Gsid")}
-            changes[i] = check_fields(fields, picklists, sources)
+            changes[i] = check_fields(fields, picklists, sources, custom)
             bundles[i] = bundles_of(raw)
         except FieldError as exc:
             batch.reject(i, "GS_1400", str(exc))
@@ -342,6 +346,10 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
         index_items = dict(zip(entries, items, strict=True))
     updated, lost = repository.update(tenant_id, list(planned.values()), index_items)
     index_of = {c.after["Gsid"]: i for i, c in planned.items()}
+    moved_managers = [
+        g for g in updated if planned[index_of[g]].before.get("Manager") != planned[index_of[g]].after.get("Manager")
+    ]
+    team_managers.refresh_for_users(tenant_id, moved_managers, principal.user_gsid)
     for gsid in lost:
         batch.reject(index_of[gsid], "GS_1409", "the user changed while it was being updated; retry")
     for gsid in updated:
@@ -350,7 +358,10 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
         _assignment(batch.written[i], bundles[i] or []) for i in sorted(batch.written) if bundles[i] is not None
     ]
     events.publish(tenant_id, assignments, action=action, notify=False)
-    shown = [_labelled_view(batch.written[i], [*records[i], *lookup_targets], picklists) for i in sorted(batch.written)]
+    shown = [
+        custom.labelled(_labelled_view(batch.written[i], [*records[i], *lookup_targets], picklists))
+        for i in sorted(batch.written)
+    ]
     return batch.answer(shown, "GU_2402", "Bulk user update failed")
 
 

@@ -1,0 +1,37 @@
+"""The product's tables, queues and settings in in-process moto, for benchmarks that
+measure DynamoDB calls and items read (latency in moto says little about DynamoDB)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+
+@contextmanager
+def in_process_stack() -> Iterator[None]:
+    """Every resource of template.yaml created in moto, and the functions' settings set."""
+    os.environ.update(
+        {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
+    )
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    from moto import mock_aws
+
+    from bench.dynamodb_calls import ROOT
+    from cscore.platform import aws
+    from cslocal.resources import create_all
+    from cslocal.template import load_stack
+
+    stack = load_stack(ROOT, "bench")
+    clients = (aws.dynamodb, aws.sqs, aws.ses, aws.kms, aws.secretsmanager, aws.scheduler)
+    with mock_aws():
+        for client in clients:
+            client.cache_clear()
+        create_all(stack, None)
+        for function in stack.functions():
+            os.environ.update(function.environment)
+        try:
+            yield
+        finally:
+            for client in clients:
+                client.cache_clear()

@@ -1,0 +1,1 @@
+"""Object metadata: custom fields (SPEC §4b)."""

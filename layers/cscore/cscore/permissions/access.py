@@ -1,0 +1,167 @@
+"""Deciding company access (SPEC §4.3) for a user:
+
+    allowed(U, C) = U is a super admin or public or some rule matches (U, C)
+                    or (teamBased and (U is on C's team or a manager, level 1-3, of a member))
+
+Team facts come from Company Team unique and index items keyed by company and user
+(``CompanyUser`` = "C#U", ``CompanyManager<k>`` = "C#U"), so one decision costs one
+batched read whatever the team sizes; the companies a user sees through teams come from
+its own memberships and its ``Manager<k>`` entries, read in proportion to them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from cscore.auth.principal import Principal
+from cscore.errors import BadRequest, Forbidden, NotFound
+from cscore.objects.bulk import BulkStore
+from cscore.objects.shapes import COMPANY_TEAM
+from cscore.permissions import rules
+from cscore.platform import keys, records, table
+from cscore.platform.dynamo import Item
+from cscore.query.model import Schema
+
+LEVELS = (1, 2, 3)
+
+
+@dataclass
+class Facts:
+    """What the decision for one (user, company) rests on."""
+
+    member: bool = False
+    managing: list[tuple[int, list[str]]] = field(default_factory=list)  # (level, team record GSIDs)
+
+
+def schemas() -> tuple[Schema, Schema]:
+    # Imported when needed: the object queries themselves ask this module for permissions.
+    from cscore.objects.query import COMPANY
+    from cscore.users.listing import USER
+
+    return USER, COMPANY
+
+
+def _team_keys(tenant_id: str, user_gsid: str, company_gsid: str) -> list[Item]:
+    pair = f"{company_gsid}#{user_gsid}"
+    return [
+        keys.unique_value(tenant_id, "CompanyTeam", "CompanyUser", pair),
+        *(keys.lookup_index(tenant_id, "CompanyTeam", f"CompanyManager{k}", pair) for k in LEVELS),
+    ]
+
+
+def _facts(found: list[dict[str, Any] | None]) -> Facts:
+    member, *levels = found
+    return Facts(
+        member=member is not None,
+        managing=[(k, list(item.get("gsids") or [])) for k, item in zip(LEVELS, levels, strict=True) if item],
+    )
+
+
+def reasons(
+    principal_is_super_admin: bool,
+    settings: dict[str, Any],
+    user: dict[str, Any],
+    company: dict[str, Any],
+    facts: Facts,
+    members: dict[str, str] | None = None,
+) -> list[dict[str, Any]]:
+    """Every reason the user may access the company (empty: no access)."""
+    user_schema, company_schema = schemas()
+    found: list[dict[str, Any]] = []
+    if principal_is_super_admin:
+        found.append({"kind": "SUPER_ADMIN", "detail": "Super admins access every company"})
+    if settings["public"]:
+        found.append({"kind": "PUBLIC", "detail": "Company data is public in this tenant"})
+    for rule in rules.user_rules(settings, user, user_schema):
+        if rules.rule_matches(rule, user, company, company_schema):
+            found.append({"kind": "RULE", "detail": rule["name"]})
+    if settings["teamBased"]:
+        if facts.member:
+            found.append({"kind": "TEAM_MEMBER", "detail": f"On the team of {company.get('Name')}"})
+        for level, team_records in facts.managing:
+            for record in team_records:
+                member = (members or {}).get(record, record)
+                found.append({"kind": "MANAGER", "detail": {"level": level, "member": member}})
+    return found
+
+
+def check(principal: Principal, user_id: str | None, company_id: str | None) -> dict[str, Any]:
+    """GET /v1/permissions/company/access: {allowed, reasons}. Anyone may ask about
+    themselves; only super admins about others."""
+    if not company_id:
+        raise BadRequest("companyId: required")
+    user_id = user_id or principal.user_gsid
+    if user_id != principal.user_gsid and not principal.is_super_admin:
+        raise Forbidden("Only super admins may check another user's access")
+    tenant_id = principal.tenant_id
+    wanted = [keys.user(tenant_id, user_id), keys.record(tenant_id, "Company", company_id)]
+    user, company, *team = table.read_many(wanted + _team_keys(tenant_id, user_id, company_id))
+    if user is None:
+        raise NotFound(f"userId: no user {user_id}")
+    if company is None:
+        raise NotFound(f"companyId: no company {company_id}")
+    facts = _facts(team)
+    team_gsids = [g for _, gsids in facts.managing for g in gsids]
+    members = {}
+    if team_gsids:
+        found = records.by_gsids(tenant_id, "CompanyTeam", team_gsids)
+        members = {g: str(r.get("UserId")) for g, r in found.items()}
+    settings = rules.settings_of(principal.tenant)
+    found_reasons = reasons(bool(user.get("IsSuperAdmin")), settings, user, company, facts, members)
+    return {"allowed": bool(found_reasons), "reasons": found_reasons}
+
+
+def permitted(principal: Principal, companies: list[dict[str, Any]]) -> list[bool]:
+    """One flag per company (in order) for the caller: one batched read for them all."""
+    if principal.is_super_admin:
+        return [True for _ in companies]
+    settings = rules.settings_of(principal.tenant)
+    if settings["public"]:
+        return [True for _ in companies]
+    tenant_id, me = principal.tenant_id, principal.user_gsid
+    wanted: list[Item] = [keys.user(tenant_id, me)]
+    for company in companies:
+        wanted += _team_keys(tenant_id, me, str(company.get("Gsid")))
+    found = table.read_many(wanted)
+    user = found[0] or {}
+    flags = []
+    for i, company in enumerate(companies):
+        facts = _facts(found[1 + 4 * i : 5 + 4 * i])
+        flags.append(bool(reasons(False, settings, user, company, facts)))
+    return flags
+
+
+def permits_all(principal: Principal) -> bool:
+    """Whether the caller sees every company without looking at any (super admin, public)."""
+    return principal.is_super_admin or bool(rules.settings_of(principal.tenant)["public"])
+
+
+def visible_companies(principal: Principal) -> set[str] | None:
+    """GSIDs of the companies the caller may see, or None when that is not narrower than
+    "all of them" (super admin, public, or a rule that applies to the caller: those are
+    decided per company by ``permitted``)."""
+    if principal.is_super_admin:
+        return None
+    settings = rules.settings_of(principal.tenant)
+    if settings["public"]:
+        return None
+    tenant_id = principal.tenant_id
+    user = table.read_one(keys.user(tenant_id, principal.user_gsid)) or {}
+    user_schema, _ = schemas()
+    if rules.user_rules(settings, user, user_schema):
+        return None
+    if not settings["teamBased"]:
+        return set()
+    mine = table.query_all(
+        IndexName="GSI3",
+        KeyConditionExpression="GSI3PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": keys.related(tenant_id, "CompanyTeam", "User", principal.user_gsid)}},
+    )
+    visible = {str(item["CompanyId"]) for item in mine if item.get("CompanyId")}
+    store = BulkStore(tenant_id, COMPANY_TEAM, principal.user_gsid)
+    managed: list[str] = []
+    for level in LEVELS:
+        managed += store.find(f"Manager{level}", [principal.user_gsid]).get(keys.normalized(principal.user_gsid), [])
+    visible |= {str(r["CompanyId"]) for r in store.records(managed).values() if r.get("CompanyId")}
+    return visible

@@ -1,0 +1,107 @@
+"""The tenant's permission settings and rule matching (pure, apart from reading the
+schemas): ``{public, teamBased, rules: [{name, user: where, company: where}]}``, where a
+company condition's value may be ``{"userField": "Region__gc"}`` — the user's own value."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cscore.errors import BadRequest
+from cscore.query import QueryError, matches, parse_query
+from cscore.query.model import Schema, Where
+
+DEFAULT = {"public": False, "teamBased": True, "rules": []}
+MAX_RULES = 50
+
+
+def settings_of(tenant_item: dict[str, Any]) -> dict[str, Any]:
+    stored = tenant_item.get("companyPermissions") or {}
+    return {**DEFAULT, **{k: stored[k] for k in DEFAULT if k in stored}}
+
+
+def _where(raw: Any, schema: Schema, field: str) -> dict[str, Any]:
+    if not isinstance(raw, dict):
+        raise BadRequest(f"{field}: must be a where clause {{conditions, expression?}}")
+    try:
+        parse_query({"where": raw, "select": ["Gsid"]}, schema)
+    except QueryError as exc:
+        raise BadRequest(f"{field}: {exc.desc}") from None
+    return raw
+
+
+def _without_user_fields(where: dict[str, Any], user_schema: Schema, field: str) -> dict[str, Any]:
+    """The company clause with every ``{"userField": F}`` checked and replaced by a placeholder."""
+    conditions = []
+    for i, condition in enumerate(where.get("conditions") or []):
+        values = condition.get("value") if isinstance(condition, dict) else None
+        if isinstance(values, list):
+            replaced = []
+            for value in values:
+                if isinstance(value, dict) and set(value) == {"userField"}:
+                    if user_schema.get(str(value["userField"])) is None:
+                        raise BadRequest(f"{field}.conditions[{i}].value: unknown user field {value['userField']}")
+                    replaced.append("placeholder")
+                else:
+                    replaced.append(value)
+            condition = {**condition, "value": replaced}
+        conditions.append(condition)
+    return {**where, "conditions": conditions}
+
+
+def validate(body: Any, user_schema: Schema, company_schema: Schema) -> dict[str, Any]:
+    if not isinstance(body, dict):
+        raise BadRequest("body: must be an object with public, teamBased and rules")
+    unknown = sorted(set(body) - set(DEFAULT))
+    if unknown:
+        raise BadRequest(f"{unknown[0]}: unknown field (allowed: public, teamBased, rules)")
+    for flag in ("public", "teamBased"):
+        if flag in body and not isinstance(body[flag], bool):
+            raise BadRequest(f"{flag}: must be true or false")
+    rules = body.get("rules", [])
+    if not isinstance(rules, list) or len(rules) > MAX_RULES:
+        raise BadRequest(f"rules: must be a list of at most {MAX_RULES} rules")
+    clean = []
+    for i, rule in enumerate(rules):
+        where = f"rules[{i}]"
+        if not isinstance(rule, dict) or set(rule) - {"name", "user", "company"}:
+            raise BadRequest(f"{where}: must be {{name, user, company}}")
+        if not isinstance(rule.get("name"), str) or not 1 <= len(rule["name"]) <= 120:
+            raise BadRequest(f"{where}.name: required, 1 to 120 characters")
+        _where(rule.get("user"), user_schema, f"{where}.user")
+        company = rule.get("company")
+        if not isinstance(company, dict):
+            raise BadRequest(f"{where}.company: must be a where clause {{conditions, expression?}}")
+        _where(_without_user_fields(company, user_schema, f"{where}.company"), company_schema, f"{where}.company")
+        clean.append({"name": rule["name"], "user": rule["user"], "company": company})
+    return {**DEFAULT, **{k: body[k] for k in ("public", "teamBased") if k in body}, "rules": clean}
+
+
+def _bound(where: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+    """The company clause with the user's own values in place of ``userField`` references."""
+    conditions = []
+    for condition in where.get("conditions") or []:
+        values = []
+        for value in condition.get("value") or []:
+            if isinstance(value, dict) and "userField" in value:
+                own = user.get(value["userField"])
+                values.append(own if own is not None else {"unmatched": True})
+            else:
+                values.append(value)
+        conditions.append({**condition, "value": values})
+    return {**where, "conditions": conditions}
+
+
+def user_rules(settings: dict[str, Any], user: dict[str, Any], user_schema: Schema) -> list[dict[str, Any]]:
+    """The rules whose user clause the user satisfies."""
+    return [r for r in settings["rules"] if matches(_parsed(r["user"], user_schema), user)]
+
+
+def rule_matches(rule: dict[str, Any], user: dict[str, Any], company: dict[str, Any], company_schema: Schema) -> bool:
+    where = _bound(rule["company"], user)
+    if any(isinstance(v, dict) for c in where["conditions"] for v in c["value"]):
+        return False  # the user has no value for a field the rule compares with
+    return matches(_parsed(where, company_schema), company)
+
+
+def _parsed(where: dict[str, Any], schema: Schema) -> Where | None:
+    return parse_query({"where": where, "select": ["Gsid"]}, schema).where

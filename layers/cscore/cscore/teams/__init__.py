@@ -1,0 +1,1 @@
+"""Company Teams (SPEC §4): the Company Team object's APIs."""

@@ -1,0 +1,312 @@
+"""Company Team records (SPEC §4.1): how they are read, shown and changed, and the
+record API (``PUT /v1/teams/records``, ``POST /v1/teams/records/list``, ``POST
+/v1/teams/records/delete``).
+
+One record per (CompanyId, UserId), found by its unique ``CompanyUser`` item. Every
+write goes through a ``BulkStore`` (``objects.bulk``): a request costs one BatchGetItem
+per 100 keys it reads and one BatchWriteItem per 25 items it writes, whatever its size.
+
+The record API changes custom fields (``__gc`` names) only; membership, role and
+access change through team management (``teams.membership``). Records that came
+from Salesforce (``UserSource`` Salesforce) belong to the sync: no manual update or
+delete (409-style per-record error).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from cscore.auth.principal import Principal
+from cscore.objects import query as object_query
+from cscore.objects.bulk import BulkStore
+from cscore.objects.shapes import COMPANY_TEAM
+from cscore.picklists.service import Picklists
+from cscore.platform import keys, table
+from cscore.platform import records as stored
+from cscore.platform.records import record_of
+from cscore.teams import rules
+from cscore.teams.outcome import BAD, CONFLICT, FORBIDDEN, MISSING, Outcome, records_of
+
+MANUAL, SALESFORCE = "Manual", "Salesforce"
+OWNED_BY_SYNC = "owned by the Salesforce sync: records that came from Salesforce cannot be changed or deleted by hand"
+CUSTOM_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,76}__gc$")
+MAX_TEXT = 5000
+KEY_FIELDS = ("CompanyId", "UserId")
+STANDARD_FIELDS = frozenset(
+    {
+        "Gsid", "CompanyId", "UserId", "TeamRole", "UserAccess", "UserSource", "UserManagerRole1",
+        "UserManagerRole2", "UserManagerRole3", "SfdcAccountTeamMemberId", "CompanyUser",
+        "CreatedDate", "CreatedBy", "ModifiedDate", "ModifiedBy",
+    }
+)  # fmt: skip
+Pair = tuple[str, str]  # (CompanyId, UserId)
+
+
+def new_store(principal: Principal) -> BulkStore:
+    return BulkStore(principal.tenant_id, COMPANY_TEAM, principal.user_gsid)
+
+
+def find(store: BulkStore, pairs: Iterable[Pair]) -> dict[Pair, dict[str, Any]]:
+    """The stored record of each (company, user) pair that has one (strongly consistent)."""
+    wanted = list(dict.fromkeys(pairs))
+    found = store.find("CompanyUser", [f"{c}#{u}" for c, u in wanted])
+    gsids = {pair: found.get(keys.normalized(f"{pair[0]}#{pair[1]}"), []) for pair in wanted}
+    by_gsid = store.records(g for found_gsids in gsids.values() for g in found_gsids)
+    result: dict[Pair, dict[str, Any]] = {}
+    for pair, candidates in gsids.items():
+        for gsid in candidates:
+            record = by_gsid.get(gsid)
+            if record and (record.get("CompanyId"), record.get("UserId")) == pair:
+                result[pair] = record
+    return result
+
+
+def listing(tenant_id: str, via: str, gsid: str) -> list[dict[str, Any]]:
+    """A company's team (``via`` Company) or a user's companies (``via`` User): one Query
+    of one partition of GSI2 / GSI3."""
+    index = "GSI2" if via == "Company" else "GSI3"
+    items = table.query_all(
+        IndexName=index,
+        KeyConditionExpression=f"{index}PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": keys.related(tenant_id, "CompanyTeam", via, gsid)}},
+    )
+    return [record_of(i) for i in items]
+
+
+def shown(
+    record: Mapping[str, Any],
+    picklists: Picklists,
+    users: Mapping[str, Mapping[str, Any]],
+    companies: Mapping[str, Mapping[str, Any]],
+) -> dict[str, Any]:
+    """A record as the team endpoints show it: TeamRole as its label, the user's Name
+    and Email and the company's Name alongside the GSIDs."""
+    user = users.get(str(record.get("UserId"))) or {}
+    company = companies.get(str(record.get("CompanyId"))) or {}
+    view: dict[str, Any] = {
+        "Gsid": record.get("Gsid"),
+        "CompanyId": record.get("CompanyId"),
+        "CompanyName": company.get("Name"),
+        "UserId": record.get("UserId"),
+        "UserName": user.get("Name"),
+        "UserEmail": user.get("Email"),
+        "TeamRole": picklists.to_label("TeamRole", record.get("TeamRole")),
+        "UserAccess": record.get("UserAccess"),
+        "UserSource": record.get("UserSource"),
+    }
+    for name in ("UserManagerRole1", "UserManagerRole2", "UserManagerRole3"):
+        view[name] = record.get(name)
+    rest = {k: v for k, v in record.items() if k not in view and k != "CompanyUser"}
+    return view | dict(sorted(rest.items()))
+
+
+def show_all(principal: Principal, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """``shown`` for many records, their users and companies read in two batches."""
+    tenant_id = principal.tenant_id
+    users = stored.by_gsids(tenant_id, "User", [str(r["UserId"]) for r in found if r.get("UserId")])
+    companies = stored.by_gsids(tenant_id, "Company", [str(r["CompanyId"]) for r in found if r.get("CompanyId")])
+    picklists = Picklists(principal.tenant)
+    return [shown(r, picklists, users, companies) for r in found]
+
+
+def custom_value(name: str, value: Any) -> str | None:
+    """Why a custom field value cannot be stored (None when it can)."""
+    if value is None or isinstance(value, (bool, int, float)):
+        return None
+    if isinstance(value, str):
+        return None if len(value) <= MAX_TEXT else f"{name}: longer than {MAX_TEXT} characters"
+    return f"{name}: must be a string, a number, a boolean or null"
+
+
+def _key_of(raw: Any, outcome: Outcome, index: int, allowed_extra: bool) -> Pair | None:
+    if not isinstance(raw, dict):
+        outcome.fail(index, BAD, "record: must be a JSON object")
+        return None
+    pair = []
+    for name in KEY_FIELDS:
+        value = raw.get(name)
+        if not isinstance(value, str) or not value.strip():
+            outcome.fail(index, BAD, f"{name}: required (the record is found by CompanyId and UserId)")
+            return None
+        pair.append(value.strip())
+    if not allowed_extra:
+        extra = sorted(set(raw) - set(KEY_FIELDS))
+        if extra:
+            outcome.fail(index, BAD, f"{extra[0]}: unknown field (a record to delete is named by CompanyId and UserId)")
+            return None
+    return pair[0], pair[1]
+
+
+def _custom_changes(raw: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+    changes: dict[str, Any] = {}
+    for name, value in raw.items():
+        if name in KEY_FIELDS:
+            continue
+        if name in STANDARD_FIELDS:
+            return {}, (
+                f"{name}: a standard field cannot be updated through the record API (it updates custom fields "
+                "only; membership, team role and access change through team management)"
+            )
+        if not CUSTOM_FIELD.match(name):
+            return {}, f"{name}: unknown field of CompanyTeam (custom fields end in __gc)"
+        problem = custom_value(name, value)
+        if problem:
+            return {}, problem
+        changes[name] = value
+    if not changes:
+        return {}, "no custom field to update (give at least one field ending in __gc)"
+    return changes, None
+
+
+def _unique_keys(records: list[Any], outcome: Outcome, allowed_extra: bool) -> dict[int, Pair]:
+    pairs: dict[int, Pair] = {}
+    seen: set[Pair] = set()
+    for index, raw in enumerate(records):
+        pair = _key_of(raw, outcome, index, allowed_extra)
+        if pair is None:
+            continue
+        if pair in seen:
+            outcome.fail(index, BAD, "the same CompanyId and UserId appear more than once in the request")
+            continue
+        seen.add(pair)
+        pairs[index] = pair
+    return pairs
+
+
+def _refusal(scope: rules.Scope, pair: Pair, record: Mapping[str, Any] | None) -> tuple[str, str] | None:
+    """The per-record error for a stored record the caller wants to change or delete."""
+    if record is None:
+        if not scope.manages(pair[0]):
+            return FORBIDDEN, f"not a team admin of company {pair[0]}"
+        return MISSING, f"no Company Team record for CompanyId {pair[0]} and UserId {pair[1]}"
+    problem = scope.write_problem(pair[0], record, None)
+    if problem:
+        return FORBIDDEN, problem
+    if record.get("UserSource") == SALESFORCE:
+        return CONFLICT, OWNED_BY_SYNC
+    return None
+
+
+def update_records(principal: Principal, body: Any) -> dict[str, Any]:
+    """PUT /v1/teams/records: set custom fields of records found by CompanyId + UserId."""
+    rules.require_enabled(principal)
+    records = records_of(body)
+    outcome = Outcome(records)
+    pairs = _unique_keys(records, outcome, allowed_extra=True)
+    changes: dict[int, dict[str, Any]] = {}
+    for index in pairs:
+        fields, problem = _custom_changes(records[index])
+        if problem:
+            outcome.fail(index, BAD, problem)
+        else:
+            changes[index] = fields
+    if not changes:
+        return outcome.answer()
+    scope = rules.scope_for(principal, (pairs[i][0] for i in changes))
+    scope.require_some()
+    store = new_store(principal)
+    found = find(store, (pairs[i] for i in changes))
+    planned: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
+    for index, fields in changes.items():
+        record = found.get(pairs[index])
+        refusal = _refusal(scope, pairs[index], record)
+        if refusal:
+            outcome.fail(index, *refusal)
+        elif record is not None:
+            planned.append((index, record, fields))
+    store.upsert([(record, fields) for _, record, fields in planned])
+    store.flush()
+    after = store.records(record["Gsid"] for _, record, _ in planned)
+    views = show_all(principal, [after[record["Gsid"]] for _, record, _ in planned])
+    for (index, _, _), view in zip(planned, views, strict=True):
+        outcome.done(index, view)
+    return outcome.answer()
+
+
+def delete_records(principal: Principal, body: Any) -> dict[str, Any]:
+    """POST /v1/teams/records/delete: delete records named by CompanyId + UserId."""
+    rules.require_enabled(principal)
+    records = records_of(body)
+    outcome = Outcome(records)
+    pairs = _unique_keys(records, outcome, allowed_extra=False)
+    if not pairs:
+        return outcome.answer()
+    scope = rules.scope_for(principal, (p[0] for p in pairs.values()))
+    scope.require_some()
+    store = new_store(principal)
+    found = find(store, pairs.values())
+    doomed: list[tuple[int, dict[str, Any]]] = []
+    for index, pair in pairs.items():
+        record = found.get(pair)
+        refusal = _refusal(scope, pair, record)
+        if refusal:
+            outcome.fail(index, *refusal)
+        elif record is not None:
+            doomed.append((index, record))
+    store.delete([record for _, record in doomed])
+    store.flush()
+    for index, record in doomed:
+        outcome.done(index, {"Gsid": record["Gsid"], "CompanyId": record["CompanyId"], "UserId": record["UserId"]})
+    return outcome.answer()
+
+
+def list_records(principal: Principal, body: Any) -> dict[str, Any]:
+    """POST /v1/teams/records/list: the query language over CompanyTeam (``objects.query``);
+    TeamRole conditions take labels or GSIDs and TeamRole is shown as its label. A team
+    admin sees the records of the teams it administers only."""
+    rules.require_enabled(principal)
+    scope = rules.listed_scope(principal)
+    scope.require_some()
+    picklists = Picklists(principal.tenant)
+    body = _with_role_gsids(body, picklists)
+    if not scope.everything:
+        body = _within(body, sorted(scope.companies or ()))
+    found = object_query.query_objects(principal, "CompanyTeam", body)
+    rows: list[dict[str, Any]] = found["records"]
+    for row in rows:
+        if "TeamRole" in row:
+            row["TeamRole"] = picklists.to_label("TeamRole", row["TeamRole"])
+    return {"records": rows}
+
+
+def _conditions(body: Any) -> list[Any] | None:
+    where = body.get("where") if isinstance(body, dict) else None
+    conditions = where.get("conditions") if isinstance(where, dict) else None
+    return conditions if isinstance(conditions, list) else None
+
+
+def _with_role_gsids(body: Any, picklists: Picklists) -> Any:
+    """TeamRole condition values given as labels, as the item GSIDs stored."""
+    conditions = _conditions(body)
+    if not conditions:
+        return body
+    for condition in conditions:
+        if (
+            isinstance(condition, dict)
+            and condition.get("name") == "TeamRole"
+            and isinstance(condition.get("value"), list)
+        ):
+            condition["value"] = [picklists.to_gsid("TeamRole", v) or v for v in condition["value"]]
+    return body
+
+
+def _within(body: Any, companies: list[str]) -> Any:
+    """The query restricted to records of ``companies`` (one more condition, ANDed)."""
+    if not isinstance(body, dict):
+        return body  # the query parser reports the malformed body
+    where = body.get("where")
+    if where is None:
+        where = {"conditions": []}
+    if not isinstance(where, dict) or not isinstance(where.get("conditions", []), list):
+        return body
+    conditions = list(where.get("conditions") or [])
+    aliases = {c.get("alias") for c in conditions if isinstance(c, dict)}
+    alias = next(f"TEAMSCOPE{n}" for n in range(len(aliases) + 1) if f"TEAMSCOPE{n}" not in aliases)
+    conditions.append({"name": "CompanyId", "alias": alias, "operator": "IN", "value": companies})
+    scoped = {**where, "conditions": conditions}
+    expression = where.get("expression")
+    if isinstance(expression, str) and expression.strip():
+        scoped["expression"] = f"({expression}) AND {alias}"
+    return {**body, "where": scoped}

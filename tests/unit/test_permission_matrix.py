@@ -1,0 +1,168 @@
+"""Company data permissions (SPEC §4.3) against a plain-Python reference model: random
+org charts (manager chains deeper than 3), teams, rules and settings; for every (user,
+company) the access check, the permission flags used for writes and the Company query
+agree with the model."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cscore.auth.principal import Principal
+from cscore.objects.bulk import BulkStore
+from cscore.objects.query import query_objects
+from cscore.objects.shapes import COMPANY, COMPANY_TEAM, USER
+from cscore.permissions import access
+from cscore.permissions import settings as permission_settings
+from cscore.platform import keys, table
+from cscore.tenants import service as tenants
+
+VALUES = ("Energy", "Retail")
+# Rule 0: Energy users see Energy companies. Rule 1: a user sees companies whose Industry
+# equals the user's own Title (a rule comparing with the user's field).
+RULES = [
+    {
+        "name": "Energy desk",
+        "user": {"conditions": [{"name": "Title", "alias": "A", "operator": "EQ", "value": ["Energy"]}]},
+        "company": {"conditions": [{"name": "Industry", "alias": "A", "operator": "EQ", "value": ["Energy"]}]},
+    },
+    {
+        "name": "Own industry",
+        "user": {"conditions": [{"name": "Title", "alias": "A", "operator": "IS_NOT_NULL", "value": []}]},
+        "company": {
+            "conditions": [{"name": "Industry", "alias": "A", "operator": "EQ", "value": [{"userField": "Title"}]}]
+        },
+    },
+]
+
+
+@st.composite
+def worlds(draw: st.DrawFn) -> dict[str, Any]:
+    users = draw(st.integers(min_value=2, max_value=7))
+    # A forest: each user's manager is an earlier user (or none), so chains can run deep.
+    managers = [None] + [draw(st.one_of(st.none(), st.integers(0, i - 1))) for i in range(1, users)]
+    if draw(st.booleans()):  # often a straight chain, deeper than 3 levels
+        managers = [None, *range(users - 1)]
+    titles = [draw(st.sampled_from((*VALUES, None))) for _ in range(users)]
+    companies = [draw(st.sampled_from(VALUES)) for _ in range(draw(st.integers(1, 4)))]
+    pairs = [(c, u) for c in range(len(companies)) for u in range(users)]
+    team = draw(st.sets(st.sampled_from(pairs), max_size=len(pairs)))
+    rule_set = draw(st.sets(st.sampled_from((0, 1))))
+    return {
+        "managers": managers,
+        "titles": titles,
+        "industries": companies,
+        "team": sorted(team),
+        "public": draw(st.booleans()),
+        "teamBased": draw(st.booleans()),
+        "rules": [RULES[i] for i in sorted(rule_set)],
+    }
+
+
+def chain(managers: list[int | None], user: int) -> list[int]:
+    """The user's managers, nearest first, all the way up."""
+    found, current = [], managers[user]
+    while current is not None:
+        found.append(current)
+        current = managers[current]
+    return found
+
+
+def reference(world: dict[str, Any], user: int, company: int) -> bool:
+    """SPEC §4.3, read literally."""
+    if world["public"]:
+        return True
+    title, industry = world["titles"][user], world["industries"][company]
+    for rule in world["rules"]:
+        if rule["name"] == "Energy desk" and title == "Energy" and industry == "Energy":
+            return True
+        if rule["name"] == "Own industry" and title is not None and industry == title:
+            return True
+    if not world["teamBased"]:
+        return False
+    members = [u for c, u in world["team"] if c == company]
+    return user in members or any(user in chain(world["managers"], m)[:3] for m in members)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(world=worlds())
+def test_access_matches_the_reference_model(aws_tables: dict[str, str], world: dict[str, Any]) -> None:
+    tenant = tenants.create_tenant(f"Matrix {uuid.uuid4().hex[:6]}")
+    tenant_id, admin_gsid = tenant["tenantId"], tenant["superAdminGsid"]
+    users = BulkStore(tenant_id, USER, admin_gsid)
+    made = users.upsert(
+        [
+            (None, {"SFDCUserName": f"u{i}@m.example", "Email": f"u{i}@m.example", "Name": f"U{i}", "Title": t})
+            for i, t in enumerate(world["titles"])
+        ]
+    )
+    gsids = [u["Gsid"] for u in made]
+    users.upsert([(made[i], {"Manager": gsids[m]}) for i, m in enumerate(world["managers"]) if m is not None])
+    users.flush()
+    companies = BulkStore(tenant_id, COMPANY, admin_gsid)
+    company_gsids = [
+        c["Gsid"]
+        for c in companies.upsert(
+            [(None, {"Name": f"C{i}", "Industry": ind}) for i, ind in enumerate(world["industries"])]
+        )
+    ]
+    companies.flush()
+    team = BulkStore(tenant_id, COMPANY_TEAM, admin_gsid)
+    records = []
+    for c, u in world["team"]:
+        managers = chain(world["managers"], u)
+        roles = {f"UserManagerRole{k + 1}": gsids[m] for k, m in enumerate(managers[:3])}
+        records.append(
+            (
+                None,
+                {
+                    "CompanyId": company_gsids[c],
+                    "UserId": gsids[u],
+                    "UserAccess": "Member",
+                    "UserSource": "Manual",
+                    **roles,
+                },
+            )
+        )
+    team.upsert(records)
+    team.flush()
+
+    admin_tenant_item = table.read_one(keys.tenant(tenant_id)) or {}
+    admin = Principal(tenant_id, "Matrix", admin_gsid, True, "ACCESS_KEY", "k", {}, admin_tenant_item)
+    body = {"public": world["public"], "teamBased": world["teamBased"], "rules": world["rules"]}
+    permission_settings.put_settings(admin, body)
+    tenant_item = table.read_one(keys.tenant(tenant_id)) or {}
+
+    for u, user_gsid in enumerate(gsids):
+        principal = Principal(tenant_id, "Matrix", user_gsid, False, "ACCESS_KEY", "k", {}, tenant_item)
+        expected = {company_gsids[c] for c in range(len(company_gsids)) if reference(world, u, c)}
+        checked = {
+            g
+            for g in company_gsids
+            if access.check(
+                Principal(tenant_id, "Matrix", admin_gsid, True, "ACCESS_KEY", "k", {}, tenant_item), user_gsid, g
+            )["allowed"]
+        }
+        assert checked == expected, (u, world)
+        flags = access.permitted(principal, [{"Gsid": g, **_company(world, company_gsids, g)} for g in company_gsids])
+        assert {g for g, ok in zip(company_gsids, flags, strict=True) if ok} == expected, (u, world)
+        answer = query_objects(principal, "Company", {"select": ["Gsid"], "limit": 5000})
+        assert {r["Gsid"] for r in answer["records"]} == expected, (u, world)
+        one = company_gsids[0]
+        by_gsid = query_objects(
+            principal,
+            "Company",
+            {
+                "select": ["Gsid"],
+                "where": {"conditions": [{"name": "Gsid", "alias": "A", "operator": "EQ", "value": [one]}]},
+            },
+        )
+        assert [r["Gsid"] for r in by_gsid["records"]] == ([one] if one in expected else []), (u, world)
+
+
+def _company(world: dict[str, Any], company_gsids: list[str], gsid: str) -> dict[str, Any]:
+    i = company_gsids.index(gsid)
+    return {"Name": f"C{i}", "Industry": world["industries"][i]}
