@@ -21,7 +21,8 @@ def measure(companies: int = COMPANIES) -> list[tuple[str, int, int, float]]:
     from cscore.objects.query import query_objects
     from cscore.objects.shapes import COMPANY, COMPANY_TEAM, USER
     from cscore.permissions import access
-    from cscore.platform import aws, keys, table
+    from cscore.platform import aws, config, keys, table
+    from cscore.teams import managers
     from cscore.tenants import service as tenants
 
     with in_process_stack():
@@ -71,6 +72,21 @@ def measure(companies: int = COMPANIES) -> list[tuple[str, int, int, float]]:
                 as_boss, "Company", {"select": ["Gsid", "Name"], "limit": 5000}
             ),
         }
+        big_boss = users.upsert([(None, {"SFDCUserName": "vp@b.example", "Email": "vp@b.example", "Name": "vp"})])[0]
+        users.flush()
+
+        def promote() -> dict[str, Any]:
+            # The boss gets a manager: the boss's own records gain level 1, the rep's (boss
+            # at level 1) gain level 2.
+            client.update_item(
+                TableName=config.tenant_table(),
+                Key=keys.user(tenant_id, boss["Gsid"]),
+                UpdateExpression="SET Manager = :m",
+                ExpressionAttributeValues={":m": {"S": big_boss["Gsid"]}},
+            )
+            return {"changed": managers.refresh_for_users(tenant_id, [boss["Gsid"]])}
+
+        cases[f"manager change: {VISIBLE} Company Team records updated"] = promote
         for label, run in cases.items():
             calls.clear()
             items.clear()
@@ -79,5 +95,7 @@ def measure(companies: int = COMPANIES) -> list[tuple[str, int, int, float]]:
             elapsed = (time.perf_counter() - started) * 1000
             if "records" in answer:
                 assert len(answer["records"]) == VISIBLE, len(answer["records"])
+            if "changed" in answer:
+                assert answer["changed"] == VISIBLE, answer
             results.append((label, len(calls), sum(items), elapsed))
     return results
