@@ -108,6 +108,16 @@ def _precompile() -> None:
         compileall.compile_dir(str(ROOT / folder), quiet=1)
 
 
+def _update_readme(table: str) -> None:
+    """The README keeps the latest figures between its bench markers."""
+    readme = ROOT / "README.md"
+    text = readme.read_text()
+    start, end = "<!-- bench:start -->", "<!-- bench:end -->"
+    if start in text and end in text:
+        head, rest = text.split(start, 1)
+        readme.write_text(f"{head}{start}\n{table}\n{end}{rest.split(end, 1)[1]}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per import figure")
@@ -145,6 +155,7 @@ def main() -> int:
     table = "\n".join(lines)
     print(table)
     (ROOT / "bench" / "results.md").write_text(table + "\n")
+    _update_readme(table)
     return 0
 
 

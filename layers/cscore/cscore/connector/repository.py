@@ -318,9 +318,18 @@ def batch_write(requests: list[dict[str, Any]]) -> int:
     return calls
 
 
+def put_run_part(tenant_id: str, run_id: str, part: str, record: dict[str, Any]) -> None:
+    """A part of a run kept beside it (errors, deferred references), by name."""
+    _put(key(f"T#{tenant_id}#RUN#{run_id}", part), record)
+
+
+def get_run_part(tenant_id: str, run_id: str, part: str) -> dict[str, Any] | None:
+    return _get(key(f"T#{tenant_id}#RUN#{run_id}", part))
+
+
 def put_run_errors(tenant_id: str, run_id: str, sequence: int, rows: list[dict[str, Any]]) -> None:
     """One page of a run's rejected / errored rows (the errors CSV reads them in order)."""
-    _put(key(f"T#{tenant_id}#RUN#{run_id}", f"ERR#{sequence:06d}"), {"rows": rows})
+    put_run_part(tenant_id, run_id, f"ERR#{sequence:06d}", {"rows": rows})
 
 
 def list_run_errors(tenant_id: str, run_id: str) -> list[dict[str, Any]]:

@@ -62,8 +62,10 @@ class Engine:
         checkpoint: dict[str, Any] | None,
         counts: dict[str, int] | None,
         started_at: str,
+        run_id: str = "",
     ) -> None:
         self.tenant_id = tenant_id
+        self.run_id = run_id
         self.job = job
         self.client = client
         self.connection = connection
@@ -81,7 +83,14 @@ class Engine:
         since = _iso(_parse(watermark) - LOOKBACK) if watermark else None
         last_success = self.job.get("lastSuccessAt")
         stale = bool(last_success) and _parse(self.started_at) - _parse(str(last_success)) > RECONCILE_AFTER
-        return {"phase": "retry", "since": since, "cursor": None, "reconcile": stale and bool(since), "deferred": []}
+        return {
+            "phase": "retry",
+            "since": since,
+            "cursor": None,
+            "reconcile": stale and bool(since),
+            "deferredPages": 0,  # pages of same-object references left for the end (items of the run)
+            "referencePage": 0,
+        }
 
     def _new_writer(self) -> PageWriter:
         return PageWriter(self.tenant_id, self.job, self.connection, self.connection.get("createdBy") or "SYNC")
@@ -150,7 +159,13 @@ class Engine:
         result = self.writer.write(rows)
         self.counts["inserted"] += result.inserted
         self.counts["updated"] += result.updated
-        self.checkpoint["deferred"].extend(asdict(d) for d in result.deferred)
+        if result.deferred:
+            # Kept beside the run, not in its checkpoint: a large load may defer many.
+            # A page processed again after an interruption rewrites the same part.
+            page = int(self.checkpoint.get("deferredPages") or 0)
+            refs = [asdict(d) for d in result.deferred]
+            repository.put_run_part(self.tenant_id, self.run_id, f"DEFER#{page:06d}", {"refs": refs})
+            self.checkpoint["deferredPages"] = page + 1
         self._record(result.outcomes, retried)
 
     # ------------------------------------------------------------------ phases
@@ -241,18 +256,18 @@ class Engine:
         self._next("reconcile")
 
     def _references(self) -> None:
-        deferred = [Deferred(**d) for d in self.checkpoint.get("deferred") or []]
+        """One page of deferred references a step; unresolved ones are kept for the next run."""
+        page = int(self.checkpoint.get("referencePage") or 0)
+        if page >= int(self.checkpoint.get("deferredPages") or 0):
+            self._next("references")
+            return
+        part = repository.get_run_part(self.tenant_id, self.run_id, f"DEFER#{page:06d}") or {}
+        deferred = [Deferred(**d) for d in part.get("refs") or []]
         unresolved: list[Deferred] = []
         self.writer.resolve_references(deferred, unresolved)
-        outcomes = [
-            Outcome(
-                d.source_id, "REJECTED", f"{d.target}: no {d.obj} with {d.by} = {d.value}; retried next run", {}, True
-            )
-            for d in unresolved
-        ]
-        self._record(outcomes)
-        self.checkpoint["deferred"] = []
-        self._next("references")
+        reason = "{0.target}: no {0.obj} with {0.by} = {0.value}; retried next run"
+        self._record([Outcome(d.source_id, "REJECTED", reason.format(d), {}, True) for d in unresolved])
+        self.checkpoint["referencePage"] = page + 1
 
     def _related(self, which: str) -> list[dict[str, Any]]:
         """A company's Company Person or Company Team records (``<object>\\x00<company>``)."""

@@ -29,7 +29,8 @@ QUEUED, RUNNING, SUCCESS, PARTIAL_SUCCESS, FAILED = "QUEUED", "RUNNING", "SUCCES
 FINAL = (SUCCESS, PARTIAL_SUCCESS, FAILED)
 LOCK_SECONDS = 3600  # a job lock not renewed for this long belonged to a crashed run
 LEASE_SECONDS = 960  # longer than the function's timeout (900 s)
-STOP_MARGIN_MS = 60_000  # stop and continue later when less than this is left
+STOP_MARGIN_MS = 60_000
+ERROR_ROWS_PER_ITEM = 200  # stop and continue later when less than this is left
 _VIEW_FIELDS = ("runId", "jobId", "status", "reason", "trigger", "queuedAt", "startedAt", "endedAt", *COUNTS)
 
 
@@ -125,7 +126,8 @@ def execute(tenant_id: str, run_id: str, remaining_ms: Callable[[], int]) -> str
         run |= {"status": RUNNING, "startedAt": started}
     try:
         client = connections.salesforce_client(tenant_id, connection)
-        engine = Engine(tenant_id, job, connection, client, run.get("checkpoint"), run.get("counts"), started)
+        checkpoint, counts = run.get("checkpoint"), run.get("counts")
+        engine = Engine(tenant_id, job, connection, client, checkpoint, counts, started, run_id=run_id)
         while not engine.step():
             _checkpoint(tenant_id, run, token, engine)
             if remaining_ms() < STOP_MARGIN_MS:
@@ -156,9 +158,9 @@ def execute(tenant_id: str, run_id: str, remaining_ms: Callable[[], int]) -> str
 
 def _checkpoint(tenant_id: str, run: dict[str, Any], token: str, engine: Engine) -> None:
     errors = engine.take_errors()
-    if errors:
+    for start in range(0, len(errors), ERROR_ROWS_PER_ITEM):  # items stay far below 400 KB
         sequence = int(run.get("errorPages") or 0)
-        repository.put_run_errors(tenant_id, run["runId"], sequence, errors)
+        repository.put_run_errors(tenant_id, run["runId"], sequence, errors[start : start + ERROR_ROWS_PER_ITEM])
         run["errorPages"] = sequence + 1
     fields = {"checkpoint": engine.checkpoint, "counts": engine.counts, "errorPages": run.get("errorPages") or 0}
     if not repository.save_run(tenant_id, run["runId"], token, fields):
