@@ -11,6 +11,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 import requests
@@ -49,38 +50,36 @@ def exchange_code(
     # No scope here: Salesforce may grant a superset (e.g. ``web``), which oauthlib
     # would otherwise treat as a changed scope and refuse.
     session = OAuth2Session(client_id, redirect_uri=redirect_uri)
-    try:
-        token = session.fetch_token(
-            f"{login_url}/services/oauth2/token",
-            code=code,
-            client_secret=client_secret,
-            code_verifier=code_verifier,
-            include_client_id=True,
-            timeout=TIMEOUT,
-        )
-    except OAuth2Error as exc:
-        raise OAuthRefused(exc.error, exc.description or "") from None
-    except requests.RequestException as exc:
-        raise SalesforceUnavailable(f"token endpoint unreachable: {type(exc).__name__}") from None
-    return dict(token)
+    return _token_request(
+        session.fetch_token,
+        f"{login_url}/services/oauth2/token",
+        code=code,
+        client_secret=client_secret,
+        code_verifier=code_verifier,
+        include_client_id=True,
+    )
 
 
 def refresh(login_url: str, client_id: str, client_secret: str, refresh_token: str) -> dict[str, Any]:
     """A new access token (and a new refresh token when the connected app rotates them)."""
     session = OAuth2Session(client_id)
+    return _token_request(
+        session.refresh_token,
+        f"{login_url}/services/oauth2/token",
+        refresh_token=refresh_token,
+        client_id=client_id,
+        client_secret=client_secret,
+    )
+
+
+def _token_request(call: Callable[..., Any], token_url: str, **arguments: Any) -> dict[str, Any]:
+    """A token endpoint call with its failures in this package's terms."""
     try:
-        token = session.refresh_token(
-            f"{login_url}/services/oauth2/token",
-            refresh_token=refresh_token,
-            client_id=client_id,
-            client_secret=client_secret,
-            timeout=TIMEOUT,
-        )
+        return dict(call(token_url, timeout=TIMEOUT, **arguments))
     except OAuth2Error as exc:
         raise OAuthRefused(exc.error, exc.description or "") from None
     except requests.RequestException as exc:
         raise SalesforceUnavailable(f"token endpoint unreachable: {type(exc).__name__}") from None
-    return dict(token)
 
 
 def identity(id_url: str, access_token: str) -> dict[str, Any]:
