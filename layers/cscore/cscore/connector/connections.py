@@ -9,11 +9,10 @@ import contextlib
 import hashlib
 import re
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from cscore.auth.principal import Principal
-from cscore.companies import schema as company_schema
 from cscore.connector import connected_app, jobs, repository, vault
 from cscore.connector.errors import (
     ConnectionNotAuthorized,
@@ -24,10 +23,13 @@ from cscore.connector.errors import (
 )
 from cscore.connector.job_definitions import DEFAULT_COMPANY_RESOLUTION
 from cscore.errors import BadRequest, Conflict, NotFound
+from cscore.objects.shapes import COMPANY
 from cscore.platform import clock, config, ids
 from cscore.platform.table import TransactionCancelled
-from cscore.salesforce import oauth
-from cscore.salesforce.client import AppCredentials, SalesforceClient, Tokens
+from cscore.salesforce.tokens import AppCredentials, Tokens
+
+if TYPE_CHECKING:
+    from cscore.salesforce.client import SalesforceClient
 from cscore.salesforce.errors import (
     OAuthRefused,
     ReauthorizationNeeded,
@@ -57,6 +59,14 @@ _VIEW_FIELDS = (
 )
 # Hosts a My Domain login URL may name: Salesforce's own, or the deployment's login hosts.
 _SALESFORCE_DOMAINS = (".salesforce.com", ".force.com", ".salesforce.mil", ".cloudforce.com")
+
+
+def _oauth() -> Any:
+    """The OAuth client, imported when a request talks to Salesforce: reading and
+    listing connections does not pay for requests and oauthlib at cold start."""
+    from cscore.salesforce import oauth
+
+    return oauth
 
 
 def view(connection: dict[str, Any]) -> dict[str, Any]:
@@ -136,7 +146,7 @@ def _authorization_url(principal: Principal, connection: dict[str, Any], fallbac
     app = connected_app.get()
     redirect_uri = app.callback_url or fallback_callback
     state = secrets.token_urlsafe(32)
-    verifier, challenge = oauth.pkce_pair()
+    verifier, challenge = _oauth().pkce_pair()
     expires_at = clock.now() + STATE_TTL_SECONDS
     repository.put_state(
         _digest(state),
@@ -151,7 +161,7 @@ def _authorization_url(principal: Principal, connection: dict[str, Any], fallbac
             "ttl": int(expires_at) + 3600,
         },
     )
-    url = oauth.authorization_url(connection["loginUrl"], app.client_id, redirect_uri, state, challenge)
+    url = _oauth().authorization_url(connection["loginUrl"], app.client_id, redirect_uri, state, challenge)
     return {"authorizationUrl": url, "expiresAt": clock.iso(expires_at)}
 
 
@@ -194,10 +204,10 @@ def complete_authorization(params: dict[str, str]) -> dict[str, Any]:
     app = connected_app.get()
     login_url = pending["loginUrl"]
     try:
-        token = oauth.exchange_code(
+        token = _oauth().exchange_code(
             login_url, app.client_id, app.client_secret, pending["redirectUri"], code, pending["codeVerifier"]
         )
-        identity = oauth.identity(_identity_url(token, login_url), str(token["access_token"]))
+        identity = _oauth().identity(_identity_url(token, login_url), str(token["access_token"]))
     except OAuthRefused as exc:
         raise OAuthFailed(f"Salesforce refused the authorization code ({exc.error}: {exc.description})") from None
     except SalesforceError as exc:
@@ -234,7 +244,7 @@ def _identity_url(token: dict[str, Any], login_url: str) -> str:
 def _revoke_quietly(login_url: str, token: str) -> None:
     """A grant for the wrong org is not kept; failing to revoke it must not hide the refusal."""
     with contextlib.suppress(SalesforceError):
-        oauth.revoke(login_url, token)
+        _oauth().revoke(login_url, token)
 
 
 # ---------------------------------------------------------------- revoke and pause
@@ -249,7 +259,7 @@ def revoke(principal: Principal, connection_id: str) -> dict[str, Any]:
     outcome = "NO_TOKENS"
     if tokens is not None:
         try:
-            outcome = "REVOKED" if oauth.revoke(connection["loginUrl"], tokens.refresh_token) else "ALREADY_INVALID"
+            outcome = "REVOKED" if _oauth().revoke(connection["loginUrl"], tokens.refresh_token) else "ALREADY_INVALID"
         except SalesforceError:
             outcome = "UNREACHABLE"  # the platform forgets the tokens anyway
     vault.delete(tenant_id, connection_id)
@@ -270,6 +280,8 @@ def mark_needs_reauthorization(tenant_id: str, connection_id: str) -> None:
 
 
 def salesforce_client(tenant_id: str, connection: dict[str, Any]) -> SalesforceClient:
+    from cscore.salesforce.client import SalesforceClient
+
     """A REST client for an authorized connection; rotated tokens are stored encrypted."""
     if connection["status"] != AUTHORIZED:
         raise ConnectionNotAuthorized(f"The connection is {connection['status']}: authorize it first")
@@ -295,8 +307,8 @@ def set_company_resolution(principal: Principal, connection_id: str, body: Any) 
     source, target = body.get("sourceField"), body.get("targetField")
     if not isinstance(source, str) or not _FIELD.match(source):
         raise BadRequest("sourceField: required, the API name of an Account field (e.g. Id)")
-    if target not in company_schema.INDEXED_FIELDS:
-        allowed = ", ".join(company_schema.INDEXED_FIELDS)
+    if target not in COMPANY.index_fields:  # Company fields with lookup index items
+        allowed = ", ".join(COMPANY.index_fields)
         raise BadRequest(f"targetField: must be a Company field that identifies a company ({allowed})")
     connection = _connection(principal.tenant_id, connection_id)
     resolution = {"sourceField": source, "targetField": str(target)}

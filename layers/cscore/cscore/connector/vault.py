@@ -12,7 +12,7 @@ import json
 
 from cscore.connector import repository
 from cscore.platform import aws, clock, config
-from cscore.salesforce.client import Tokens
+from cscore.salesforce.tokens import Tokens
 
 
 def _context(tenant_id: str, connection_id: str) -> dict[str, str]:

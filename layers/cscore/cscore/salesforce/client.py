@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import requests
@@ -26,26 +26,10 @@ from cscore.salesforce.errors import (
     SalesforceApiError,
     SalesforceUnavailable,
 )
+from cscore.salesforce.tokens import AppCredentials, Tokens
 
 TIMEOUT = (5, 60)
 MAX_BATCH_SIZE = 2000
-
-
-@dataclass(frozen=True)
-class Tokens:
-    access_token: str
-    refresh_token: str
-    instance_url: str
-
-    def __repr__(self) -> str:  # never print token values, not even in a traceback
-        return f"Tokens(instance_url={self.instance_url!r}, access_token=***, refresh_token=***)"
-
-
-@dataclass(frozen=True)
-class AppCredentials:
-    login_url: str
-    client_id: str
-    client_secret: str
 
 
 class SalesforceClient:

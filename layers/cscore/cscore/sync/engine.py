@@ -32,9 +32,9 @@ from cscore.platform.records import all_of, record_of
 from cscore.salesforce.client import SalesforceClient
 from cscore.salesforce.errors import SalesforceApiError
 from cscore.sync import soql
+from cscore.sync.counts import COUNTS
 from cscore.sync.writers import SOURCE_ID_FIELD, Deferred, Outcome, PageWriter
 
-COUNTS = ("read", "inserted", "updated", "deleted", "rejected", "errored")
 LOOKBACK = timedelta(minutes=5)
 RECONCILE_AFTER = timedelta(days=14)
 DELETED_WINDOW = timedelta(days=15)

@@ -23,7 +23,7 @@ from cscore.connector.errors import ConnectionNotAuthorized
 from cscore.errors import BadRequest, Conflict, NotFound
 from cscore.platform import aws, clock, config, ids
 from cscore.salesforce.errors import ReauthorizationNeeded, RequestLimitExceeded, SalesforceError
-from cscore.sync.engine import COUNTS, Engine
+from cscore.sync.counts import COUNTS
 
 QUEUED, RUNNING, SUCCESS, PARTIAL_SUCCESS, FAILED = "QUEUED", "RUNNING", "SUCCESS", "PARTIAL_SUCCESS", "FAILED"
 FINAL = (SUCCESS, PARTIAL_SUCCESS, FAILED)
@@ -126,6 +126,8 @@ def execute(tenant_id: str, run_id: str, remaining_ms: Callable[[], int]) -> str
         run |= {"status": RUNNING, "startedAt": started}
     try:
         client = connections.salesforce_client(tenant_id, connection)
+        from cscore.sync.engine import Engine  # the API handlers here never run the engine
+
         checkpoint, counts = run.get("checkpoint"), run.get("counts")
         engine = Engine(tenant_id, job, connection, client, checkpoint, counts, started, run_id=run_id)
         while not engine.step():
@@ -156,7 +158,7 @@ def execute(tenant_id: str, run_id: str, remaining_ms: Callable[[], int]) -> str
     return "done"
 
 
-def _checkpoint(tenant_id: str, run: dict[str, Any], token: str, engine: Engine) -> None:
+def _checkpoint(tenant_id: str, run: dict[str, Any], token: str, engine: Any) -> None:
     errors = engine.take_errors()
     for start in range(0, len(errors), ERROR_ROWS_PER_ITEM):  # items stay far below 400 KB
         sequence = int(run.get("errorPages") or 0)
