@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 
 @contextmanager
@@ -35,3 +36,18 @@ def in_process_stack() -> Iterator[None]:
         finally:
             for client in clients:
                 client.cache_clear()
+
+
+def count_calls_and_items(client: Any) -> tuple[list[str], list[int]]:
+    """Lists that fill with the client's DynamoDB operations and the items each returned
+    (clear them between cases)."""
+    calls: list[str] = []
+    items: list[int] = []
+    client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+
+    def count_items(parsed: dict[str, Any], **_: Any) -> None:
+        batch = sum(len(v) for v in parsed.get("Responses", {}).values())
+        items.append(len(parsed.get("Items", [])) + batch + ("Item" in parsed))
+
+    client.meta.events.register("after-call.dynamodb", count_items)
+    return calls, items

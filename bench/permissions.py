@@ -15,7 +15,7 @@ VISIBLE = 50
 
 def measure(companies: int = COMPANIES) -> list[tuple[str, int, int, float]]:
     """Rows of (case, DynamoDB calls, items read, milliseconds)."""
-    from bench.moto_stack import in_process_stack
+    from bench.moto_stack import count_calls_and_items, in_process_stack
     from cscore.auth.principal import Principal
     from cscore.objects.bulk import BulkStore
     from cscore.objects.query import query_objects
@@ -52,15 +52,7 @@ def measure(companies: int = COMPANIES) -> list[tuple[str, int, int, float]]:
         as_admin = Principal(tenant_id, "Bench", admin, True, "ACCESS_KEY", "k", {}, tenant_item)
 
         client = aws.dynamodb()
-        calls: list[str] = []
-        items: list[int] = []
-        client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
-
-        def count_items(parsed: dict[str, Any], **_: Any) -> None:
-            batch = sum(len(v) for v in parsed.get("Responses", {}).values())
-            items.append(len(parsed.get("Items", [])) + batch + ("Item" in parsed))
-
-        client.meta.events.register("after-call.dynamodb", count_items)
+        calls, items = count_calls_and_items(client)
         results = []
         cases = {
             "access check: member of the team": lambda: access.check(as_admin, boss["Gsid"], made[0]["Gsid"]),

@@ -14,7 +14,7 @@ USERS = 10_000
 
 def measure(users: int = USERS) -> list[tuple[str, int, int, float]]:
     """Rows of (case, DynamoDB calls, items read, milliseconds)."""
-    from bench.moto_stack import in_process_stack
+    from bench.moto_stack import count_calls_and_items, in_process_stack
     from cscore.auth import service as auth
     from cscore.platform import aws, clock, config, keys
     from cscore.tenants import service as tenants
@@ -40,15 +40,7 @@ def measure(users: int = USERS) -> list[tuple[str, int, int, float]]:
             ExpressionAttributeValues={":n": {"N": str(users + 1)}},
         )
 
-        calls: list[str] = []
-        items: list[int] = []
-        client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
-
-        def count_items(parsed: dict[str, Any], **_: Any) -> None:
-            batch = sum(len(v) for v in parsed.get("Responses", {}).values())
-            items.append(len(parsed.get("Items", [])) + batch + ("Item" in parsed))
-
-        client.meta.events.register("after-call.dynamodb", count_items)
+        calls, items = count_calls_and_items(client)
         cases = {
             "25 newest (orderBy ModifiedDate desc), includeTotal": {
                 "orderBy": {"ModifiedDate": "desc"},
