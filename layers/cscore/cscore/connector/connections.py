@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from cscore.auth.principal import Principal
+from cscore.bodies import json_object
 from cscore.connector import connected_app, jobs, repository, vault
 from cscore.connector.errors import (
     ConnectionNotAuthorized,
@@ -97,11 +98,7 @@ def _login_url(org_type: str, login_url: Any) -> str:
 
 
 def create_connection(principal: Principal, body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise BadRequest("body: must be a JSON object with name and orgType")
-    unknown = sorted(set(body) - {"name", "orgType", "loginUrl"})
-    if unknown:
-        raise BadRequest(f"{unknown[0]}: unknown field (allowed: name, orgType, loginUrl)")
+    body = json_object(body, ("name", "orgType", "loginUrl"), "with name and orgType")
     name = body.get("name")
     if not isinstance(name, str) or not _NAME.match(name.strip()):
         raise BadRequest("name: required, 1 to 80 characters, no control characters or < >")
@@ -299,11 +296,7 @@ def salesforce_client(tenant_id: str, connection: dict[str, Any]) -> SalesforceC
 
 # ---------------------------------------------------------------- settings
 def set_company_resolution(principal: Principal, connection_id: str, body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise BadRequest("body: must be a JSON object with sourceField and targetField")
-    unknown = sorted(set(body) - {"sourceField", "targetField"})
-    if unknown:
-        raise BadRequest(f"{unknown[0]}: unknown field (allowed: sourceField, targetField)")
+    body = json_object(body, ("sourceField", "targetField"), "with sourceField and targetField")
     source, target = body.get("sourceField"), body.get("targetField")
     if not isinstance(source, str) or not _FIELD.match(source):
         raise BadRequest("sourceField: required, the API name of an Account field (e.g. Id)")

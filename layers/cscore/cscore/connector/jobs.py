@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from cscore.auth.principal import Principal
+from cscore.bodies import json_object
 from cscore.connector import job_definitions, repository, schedules
 from cscore.connector.errors import ConnectionNotAuthorized
 from cscore.errors import BadRequest, NotFound
@@ -217,11 +218,7 @@ _CREATE_OPTIONAL = ("schedule", "dependsOn", "enabled")
 
 def create_job(principal: Principal, body: Any) -> dict[str, Any]:
     """A custom data sync job (SPEC §3.1 "Create job"), run by the same engine."""
-    if not isinstance(body, dict):
-        raise BadRequest("body: must be a JSON object describing the job")
-    unknown = sorted(set(body) - set(_CREATE_FIELDS) - set(_CREATE_OPTIONAL))
-    if unknown:
-        raise BadRequest(f"{unknown[0]}: unknown field (allowed: {', '.join((*_CREATE_FIELDS, *_CREATE_OPTIONAL))})")
+    body = json_object(body, (*_CREATE_FIELDS, *_CREATE_OPTIONAL), "describing the job")
     tenant_id = principal.tenant_id
     connection_id = body.get("connectionId")
     if not isinstance(connection_id, str) or repository.get_connection(tenant_id, connection_id) is None:

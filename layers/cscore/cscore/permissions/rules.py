@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from cscore.bodies import json_object
 from cscore.errors import BadRequest
 from cscore.query import QueryError, matches, parse_query
 from cscore.query.model import Schema, Where
@@ -49,11 +50,7 @@ def _without_user_fields(where: dict[str, Any], user_schema: Schema, field: str)
 
 
 def validate(body: Any, user_schema: Schema, company_schema: Schema) -> dict[str, Any]:
-    if not isinstance(body, dict):
-        raise BadRequest("body: must be an object with public, teamBased and rules")
-    unknown = sorted(set(body) - set(DEFAULT))
-    if unknown:
-        raise BadRequest(f"{unknown[0]}: unknown field (allowed: public, teamBased, rules)")
+    body = json_object(body, tuple(DEFAULT), "with public, teamBased and rules")
     for flag in ("public", "teamBased"):
         if flag in body and not isinstance(body[flag], bool):
             raise BadRequest(f"{flag}: must be true or false")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from cscore.auth.principal import Principal
+from cscore.bodies import json_object
 from cscore.errors import BadRequest, Conflict
 from cscore.picklists import service as picklists
 from cscore.teams import rules
@@ -40,11 +41,7 @@ def list_roles(principal: Principal) -> dict[str, Any]:
 def create_role(principal: Principal, body: Any) -> dict[str, Any]:
     """POST /v1/teams/roles ``{label}``: a new role (409 when the label exists)."""
     rules.require_enabled(principal)
-    if not isinstance(body, dict):
-        raise BadRequest("body: must be a JSON object with a label")
-    unknown = sorted(set(body) - {"label"})
-    if unknown:
-        raise BadRequest(f"{unknown[0]}: unknown field (allowed: label)")
+    body = json_object(body, ("label",), "with a label")
     label = body.get("label")
     if not isinstance(label, str) or not label.strip():
         raise BadRequest("label: required, a non-empty string")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from cscore.auth.principal import Principal
+from cscore.bodies import json_object
 from cscore.errors import BadRequest
 from cscore.objects import query as object_query
 from cscore.picklists.service import Picklists
@@ -46,11 +47,7 @@ def _fields(raw: Any, obj: str) -> list[str]:
 
 def search(principal: Principal, body: Any) -> dict[str, Any]:
     rules.require_enabled(principal)
-    if not isinstance(body, dict):
-        raise BadRequest("body: must be a JSON object with type and text")
-    unknown = sorted(set(body) - {"type", "text", "fields"})
-    if unknown:
-        raise BadRequest(f"{unknown[0]}: unknown field (allowed: type, text, fields)")
+    body = json_object(body, ("type", "text", "fields"), "with type and text")
     kind = body.get("type")
     if kind not in KINDS:
         raise BadRequest("type: must be company or user")
