@@ -1,5 +1,6 @@
 """``make bench``: DynamoDB calls per request for each endpoint (counted with a botocore
-event hook on the client the layer uses), and each handler's cold import time in a
+event hook on the client the layer uses), the Company Sync and bulk CSV import figures
+(bench/sync.py, bench/bulk_import.py), and each handler's cold import time in a
 fresh interpreter as a ratio to ``import boto3`` alone (median of several runs), with
 tracing disabled and enabled. Prints a Markdown table and writes bench/results.md."""
 
@@ -16,6 +17,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.bulk_import import measure as bulk_measure  # noqa: E402
 from bench.dynamodb_calls import count_calls_per_request  # noqa: E402
 from bench.permissions import COMPANIES  # noqa: E402
 from bench.permissions import measure as permissions_measure  # noqa: E402
@@ -122,6 +124,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="bench")
     parser.add_argument("--runs", type=int, default=7, help="fresh interpreters per import figure")
     parser.add_argument("--sync-accounts", type=int, default=100_000, help="Accounts synced by the sync benchmark")
+    parser.add_argument("--bulk-rows", type=int, default=100_000, help="rows of the bulk import benchmark's file")
     args = parser.parse_args()
     _precompile()
 
@@ -141,6 +144,9 @@ def main() -> int:
     lines += ["", f"### Company Sync of {args.sync_accounts:,} Accounts (moto server, stand-in org)", ""]
     lines += ["| figure | value |", "| --- | --- |"]
     lines += [f"| {figure} | {value} |" for figure, value in sync_measure(args.sync_accounts)]
+    lines += ["", f"### Bulk CSV import of {args.bulk_rows:,} Company Team rows (moto server, pre-signed path)", ""]
+    lines += ["| figure | value |", "| --- | --- |"]
+    lines += [f"| {figure} | {value} |" for figure, value in bulk_measure(args.bulk_rows)]
     lines += [
         "",
         f"### Cold import (median of {args.runs} fresh interpreters)",

@@ -12,66 +12,23 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 import tempfile
 import time
 import uuid
 from pathlib import Path
-from typing import Any
 
 import requests
+
+from bench.floor import floor, queue_worker, ratio_rows, run_child
 
 ROOT = Path(__file__).resolve().parents[1]
 CALLBACK = "https://bench.example.com/v1/connectors/salesforce/oauth/callback"
 
-WORKER = """
-import json, os, resource, sys, time
-from collections import Counter
-from cscore.platform import aws, config
-from cscore.sync import runs
-calls = Counter()
-aws.dynamodb().meta.events.register("before-call.dynamodb", lambda model, **_: calls.update([model.name]))
-sqs = aws.sqs()
-queue = config.sync_runs_queue_url()
-started = time.perf_counter()
-while True:
-    got = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=1, WaitTimeSeconds=1).get("Messages", [])
-    if not got:
-        break
-    message = json.loads(got[0]["Body"])
-    runs.execute(message["tenantId"], message["runId"], lambda: 900_000)
-    sqs.delete_message(QueueUrl=queue, ReceiptHandle=got[0]["ReceiptHandle"])
-elapsed = time.perf_counter() - started
-hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
-print(json.dumps({"elapsed": elapsed, "calls": calls, "rss_kb": int(hwm.split()[1])}))
-"""
-
-FLOOR = """
-import json, sys, time
-from cscore.platform import aws, config
-items, size = int(sys.argv[1]), int(sys.argv[2])
-client = aws.dynamodb()
-table = config.tenant_table()
-pad = "x" * size
-started = time.perf_counter()
-calls = 0
-for start in range(0, items, 25):
-    batch = [{"PutRequest": {"Item": {"PK": {"S": f"FLOOR#{i}"}, "SK": {"S": "RECORD"}, "pad": {"S": pad}}}}
-             for i in range(start, min(start + 25, items))]
-    pending = {table: batch}
-    while pending:
-        calls += 1
-        pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
-print(json.dumps({"elapsed": time.perf_counter() - started, "calls": calls}))
-"""
-
-
-def _child(code: str, env: dict[str, str], *args: str) -> dict[str, Any]:
-    out = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, cwd=ROOT)
-    if out.returncode != 0:
-        raise RuntimeError(f"benchmark child failed ({out.returncode}):\n{out.stderr[-3000:]}")
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+WORKER = queue_worker(
+    "from cscore.sync import runs",
+    "sync_runs_queue_url",
+    'runs.execute(message["tenantId"], message["runId"], lambda: 900_000)',
+)
 
 
 def measure(accounts: int) -> list[tuple[str, str]]:
@@ -144,11 +101,12 @@ def measure(accounts: int) -> list[tuple[str, str]]:
 
         before = salesforce_calls()
         run = runs.start(tenant["tenantId"], job, "MANUAL", with_dependents=False)
-        full = _child(WORKER, child_env)
+        full = run_child(WORKER, child_env)
         full_sf = salesforce_calls() - before
         final = repository.get_run(tenant["tenantId"], run["runId"]) or {}
         written_items = accounts * 3  # record + Name index + SfdcAccountId index items
-        floor = _child(FLOOR, child_env, str(written_items), "300")
+        read_calls = int(full["calls"].get("BatchGetItem", 0))
+        measured_floor = floor(child_env, written_items, 300, read_calls)
 
         # Incremental: 1% of the accounts changed at the source.
         changed = max(1, accounts // 100)
@@ -163,7 +121,7 @@ def measure(accounts: int) -> list[tuple[str, str]]:
         job = repository.get_job(tenant["tenantId"], job["jobId"]) or job
         before = salesforce_calls()
         again = runs.start(tenant["tenantId"], job, "MANUAL", with_dependents=False)
-        incremental = _child(WORKER, child_env)
+        incremental = run_child(WORKER, child_env)
         incremental_sf = salesforce_calls() - before
         inc_final = repository.get_run(tenant["tenantId"], again["runId"]) or {}
     finally:
@@ -186,11 +144,7 @@ def measure(accounts: int) -> list[tuple[str, str]]:
         ),
         ("records/s (moto server)", f"{accounts / full['elapsed']:,.0f}"),
         ("worker peak RSS", f"{full['rss_kb'] / 1024:.0f} MB (target ≤ 256)"),
-        ("floor: bare BatchWriteItem of the same item count", f"{floor['elapsed']:.1f} s, {floor['calls']} calls"),
-        (
-            "sync wall time / floor (target ≤ 1.5)",
-            f"{full['elapsed']:.1f} s / {floor['elapsed']:.1f} s = {full['elapsed'] / floor['elapsed']:.2f}",
-        ),
+        *ratio_rows(full["elapsed"], measured_floor, read_calls, "sync"),
         (
             "incremental, 1% changed: status / updated",
             f"{inc_final.get('status')} / {(inc_final.get('counts') or {}).get('updated')}",

@@ -21,3 +21,29 @@ def add_company(dynamodb: Any, table: str, tenant_id: str, name: str) -> str:
         ExpressionAttributeValues={":e": {"L": []}, ":g": {"L": [{"S": gsid}]}},
     )
     return gsid
+
+
+TEAM_CSV_HEADER = ["Company Name", "Email ID", "Deleted"]
+
+
+def team_bulk_job(**changes: Any) -> dict[str, Any]:
+    """The Bulk API job of SPEC §4.5(3): Company by Name (several matches reject the row),
+    User by Email, Deleted mapped, keyed on Company GSID + User GSID."""
+    body: dict[str, Any] = {
+        "name": "Team members",
+        "objectName": "CompanyTeam",
+        "headers": TEAM_CSV_HEADER,
+        "fieldMappings": {"Deleted": "Deleted"},
+        "lookups": {
+            "CompanyId": {
+                "fields": {"Company Name": "Name"},
+                "objectName": "Company",
+                "lookupField": "Gsid",
+                "multiMatchOption": "MARKASERROR",
+                "onNoMatch": "ERROR",
+            },
+            "UserId": {"fields": {"Email ID": "Email"}, "objectName": "User", "lookupField": "Gsid"},
+        },
+        "keys": ["CompanyId", "UserId"],
+    }
+    return body | changes

@@ -75,15 +75,24 @@ def create_all(stack: Stack, endpoint_url: str | None) -> dict[str, str]:
         name = stack.physical_name(logical_id)
         sqs.create_queue(QueueName=name, Attributes=attributes)
         created[logical_id] = name
-    for logical_id in stack.of_type("AWS::S3::Bucket"):
+    for logical_id, res in stack.of_type("AWS::S3::Bucket").items():
         name = stack.physical_name(logical_id)
         try:
             s3.create_bucket(Bucket=name)
         except ClientError as exc:
             if exc.response["Error"]["Code"] not in ("BucketAlreadyOwnedByYou", "BucketAlreadyExists"):
                 raise
+        cors = stack.resolve(res.get("Properties") or {}).get("CorsConfiguration")
+        if cors:  # browsers PUT to pre-signed URLs locally too
+            s3.put_bucket_cors(Bucket=name, CORSConfiguration={"CORSRules": [_cors_rule(r) for r in cors["CorsRules"]]})
         created[logical_id] = name
     return created
+
+
+def _cors_rule(rule: dict[str, Any]) -> dict[str, Any]:
+    """A CloudFormation CorsRule as the S3 API spells it."""
+    renamed = {"Id": "ID", "ExposedHeaders": "ExposeHeaders", "MaxAge": "MaxAgeSeconds"}
+    return {renamed.get(k, k): (int(v) if k == "MaxAge" else v) for k, v in rule.items()}
 
 
 def _create_keys_secrets_and_groups(stack: Stack, session: Any, endpoint_url: str | None) -> dict[str, str]:

@@ -7,6 +7,7 @@ The template is the single source of truth: the local stack creates what it decl
 from __future__ import annotations
 
 import re
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,6 +25,7 @@ _NAME_PROPERTIES = {
     "AWS::KMS::Alias": "AliasName",
     "AWS::Scheduler::ScheduleGroup": "Name",
     "AWS::IAM::Role": "RoleName",
+    "AWS::S3::Bucket": "BucketName",
 }
 
 
@@ -123,6 +125,13 @@ class Stack:
             name = name.lower()
         return name
 
+    @property
+    def stack_id(self) -> str:
+        """Like CloudFormation's (``arn:...:stack/<name>/<uuid>``), the same on every start of
+        a stack of this name, so names derived from it survive restarts."""
+        stack_uuid = uuid.uuid5(uuid.NAMESPACE_URL, f"cslocal:{self.stack_name}")
+        return f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{self.stack_name}/{stack_uuid}"
+
     def ref(self, name: str) -> str:
         if name in self.parameters:
             return self.parameters[name]
@@ -130,6 +139,7 @@ class Stack:
             "AWS::Region": REGION,
             "AWS::AccountId": ACCOUNT,
             "AWS::StackName": self.stack_name,
+            "AWS::StackId": self.stack_id,
             "AWS::Partition": "aws",
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::NoValue": "",

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from cscore.platform import keys
+from cscore.objects.shapes import COMPANY_TEAM
 from cscore.platform.dynamo import from_item
 from tests.integration.stack import LocalStack
 
@@ -49,10 +49,11 @@ def _companies(stack: LocalStack, key: str, *names: str) -> list[str]:
     return [r["Gsid"] for r in data["records"]]
 
 
-def _team_record(stack: LocalStack, tenant_id: str, gsid: str) -> dict[str, Any]:
+def _team_record(stack: LocalStack, tenant_id: str, company: str, user: str) -> dict[str, Any]:
+    """The stored Company Team record of (company, user): keyed by "<CompanyId>#<UserId>"."""
     table = stack.info["tables"]["TenantTable"]
     item = stack.client("dynamodb").get_item(
-        TableName=table, Key=keys.record(tenant_id, "CompanyTeam", gsid), ConsistentRead=True
+        TableName=table, Key=COMPANY_TEAM.record_key(tenant_id, f"{company}#{user}"), ConsistentRead=True
     )
     return from_item(item["Item"])
 
@@ -140,9 +141,10 @@ def test_record_api_and_salesforce_records(stack: LocalStack, tenant: dict[str, 
     assert rows == [{"UserId": ann, "TeamRole": "Account Manager"}]
 
     # A record that came from Salesforce refuses edits and deletes.
+    assert _team_record(stack, t, acme, bob)["Gsid"] == bob_record
     stack.client("dynamodb").update_item(
         TableName=stack.info["tables"]["TenantTable"],
-        Key=keys.record(t, "CompanyTeam", bob_record),
+        Key=COMPANY_TEAM.record_key(t, f"{acme}#{bob}"),
         UpdateExpression="SET UserSource = :s",
         ExpressionAttributeValues={":s": {"S": "Salesforce"}},
     )
@@ -167,7 +169,8 @@ def test_manager_chain_follows_manager_changes(stack: LocalStack, tenant: dict[s
     assert (record["UserManagerRole1"], record["UserManagerRole2"], record["UserManagerRole3"]) == (boss, top, None)
 
     _ok(_call(stack, key, "PUT", "/v1/users/services", {"records": [{"Gsid": boss, "Manager": other}]}, key="Gsid"))
-    stored = _team_record(stack, t, record["Gsid"])
+    stored = _team_record(stack, t, acme, ann)
+    assert stored["Gsid"] == record["Gsid"]
     assert (stored["UserManagerRole1"], stored["UserManagerRole2"]) == (boss, other)
     assert "UserManagerRole3" not in stored
     listed = _ok(_call(stack, key, "GET", f"/v1/teams/companies/{acme}/members"))["data"]["members"]

@@ -23,17 +23,22 @@ TABLE_ENV = {
 }
 
 
-QUEUE_ENV = {"UserEventsQueue": "USER_EVENTS_QUEUE_URL", "SyncRunsQueue": "SYNC_RUNS_QUEUE_URL"}
+QUEUE_ENV = {
+    "UserEventsQueue": "USER_EVENTS_QUEUE_URL",
+    "SyncRunsQueue": "SYNC_RUNS_QUEUE_URL",
+    "BulkImportsQueue": "BULK_IMPORTS_QUEUE_URL",
+}
+BUCKET_ENV = {"BulkImportBucket": "BULK_BUCKET_NAME"}
 
 
 def _clear_clients() -> None:
-    for client in (aws.dynamodb, aws.sqs, aws.ses, aws.kms, aws.secretsmanager, aws.scheduler):
+    for client in (aws.dynamodb, aws.sqs, aws.ses, aws.kms, aws.secretsmanager, aws.scheduler, aws.s3):
         client.cache_clear()
 
 
 @pytest.fixture
 def aws_tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
-    """Every table and queue of template.yaml, created in in-process moto; the
+    """Every table, queue and bucket of template.yaml, created in in-process moto; the
     environment points cscore at them as the template does for the functions."""
     with mock_aws():
         _clear_clients()
@@ -48,6 +53,8 @@ def aws_tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
         sqs = boto3.client("sqs")
         for logical_id, env in QUEUE_ENV.items():
             monkeypatch.setenv(env, sqs.get_queue_url(QueueName=names[logical_id])["QueueUrl"])
+        for logical_id, env in BUCKET_ENV.items():  # created by create_all, as the template names it
+            monkeypatch.setenv(env, names[logical_id])
         boto3.client("ses").verify_email_identity(EmailAddress=STACK.parameters["SesSenderEmail"])
         yield names
         _clear_clients()

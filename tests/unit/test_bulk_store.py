@@ -17,7 +17,7 @@ from cscore.errors import ApiError
 from cscore.objects import bulk
 from cscore.objects.bulk import BulkStore
 from cscore.objects.shapes import SHAPES
-from cscore.platform import aws, config, keys, records, table
+from cscore.platform import aws, config, ids, keys, records, table
 from cscore.platform.dynamo import Item
 from cscore.tenants import service as tenants
 from cscore.users import listing
@@ -394,7 +394,7 @@ def test_company_persons_are_listed_by_company_and_by_person(admin, world) -> No
     assert records.count(t, "CompanyPerson") == 1
 
 
-def test_company_teams_are_unique_per_company_and_user(admin, world) -> None:
+def test_company_teams_are_keyed_by_company_and_user(admin, world) -> None:
     t = admin.tenant_id
     member = {"TeamRole": "Account Manager", "UserAccess": "Member", "UserSource": "Salesforce"}
     ann_acme, bob_acme, ann_bolt = _write(
@@ -409,20 +409,40 @@ def test_company_teams_are_unique_per_company_and_user(admin, world) -> None:
     assert [i["UserId"] for i in team] == sorted([world["ann"], world["bob"]])
     companies_of_ann = _gsi(admin, "GSI3", keys.related(t, "CompanyTeam", "User", world["ann"]))
     assert [i["CompanyId"] for i in companies_of_ann] == sorted([world["acme"], world["bolt"]])
-    unique = _raw(keys.unique_value(t, "CompanyTeam", "CompanyUser", f"{world['acme']}#{world['bob']}"))
-    assert unique == {
-        "PK": f"T#{t}#UNIQ#CompanyTeam#CompanyUser#{world['acme'].lower()}#{world['bob'].lower()}",
-        "SK": "UNIQ",
-        "gsid": bob_acme["Gsid"],
-    }
+    # The record item is keyed by "<CompanyId>#<UserId>" and keeps its random GSID; there is
+    # no CompanyUser unique item and no item keyed by the GSID.
+    pair = f"{world['acme']}#{world['bob']}"
+    item = _raw(SHAPES["CompanyTeam"].record_key(t, pair))
+    assert item and item["PK"] == f"T#{t}#CompanyTeam#{world['acme'].lower()}#{world['bob'].lower()}"
+    assert item["SK"] == "RECORD" and item["Gsid"] == bob_acme["Gsid"]
+    assert _raw(keys.record(t, "CompanyTeam", bob_acme["Gsid"])) is None
+    assert _raw(keys.unique_value(t, "CompanyTeam", "CompanyUser", pair)) is None
+    ann_pair = f"{world['acme']}#{world['ann']}"
+    assert _raw(keys.unique_value(t, "CompanyTeam", "SfdcAccountTeamMemberId", "01MA")) == {
+        "PK": f"T#{t}#UNIQ#CompanyTeam#SfdcAccountTeamMemberId#01ma", "SK": "UNIQ", "gsid": ann_acme["Gsid"],
+        "ref": ann_pair,
+    }  # fmt: skip
+    # find by CompanyUser reads the record items; records() then costs nothing more.
     store = _store(admin, "CompanyTeam")
-    pair = f"{world['bolt']}#{world['ann']}"
-    assert store.find("CompanyUser", [pair]) == {keys.normalized(pair): [ann_bolt["Gsid"]]}
+    bolt_pair = f"{world['bolt']}#{world['ann']}"
+    assert store.find("CompanyUser", [bolt_pair, "x#y"]) == {keys.normalized(bolt_pair): [ann_bolt["Gsid"]], "x#y": []}
+    assert store.records([ann_bolt["Gsid"]]) == {ann_bolt["Gsid"]: ann_bolt}
+    assert store.calls == {"BatchGetItem": 1}
+    # ... and through the unique item, which names the record's key.
     assert store.find("SfdcAccountTeamMemberId", ["01ma"]) == {"01ma": [ann_acme["Gsid"]]}
-    # Moving a member to another user moves the pair's unique item and the GSI3 entry.
-    store.upsert([(bob_acme, {"UserId": admin.user_gsid})])
+    assert store.records([ann_acme["Gsid"], "1P05UNSEEN"]) == {ann_acme["Gsid"]: ann_acme}
+    assert store.by_key([pair, bolt_pair.lower(), "x#y"]) == {pair: bob_acme, bolt_pair.lower(): ann_bolt}
+    # The key never changes on an update: moving a member to another user is a delete and
+    # an insert.
+    with pytest.raises(ValueError, match="CompanyUser"):
+        store.upsert([(bob_acme, {"UserId": admin.user_gsid})])
+    assert store.pending == 0
+    store.delete([bob_acme])
+    fields = {k: v for k, v in bob_acme.items() if k not in SYSTEM}
+    (moved,) = store.upsert([(None, {**fields, "UserId": admin.user_gsid})])
     store.flush()
-    assert _raw(keys.unique_value(t, "CompanyTeam", "CompanyUser", f"{world['acme']}#{world['bob']}")) is None
+    assert moved["Gsid"] != bob_acme["Gsid"]
+    assert _raw(SHAPES["CompanyTeam"].record_key(t, pair)) is None
     assert _gsi(admin, "GSI3", keys.related(t, "CompanyTeam", "User", world["bob"])) == []
     assert len(_gsi(admin, "GSI3", keys.related(t, "CompanyTeam", "User", admin.user_gsid))) == 1
     store = _store(admin, "CompanyTeam")
@@ -431,6 +451,124 @@ def test_company_teams_are_unique_per_company_and_user(admin, world) -> None:
     assert _gsi(admin, "GSI3", keys.related(t, "CompanyTeam", "User", world["ann"])) == []
     assert _raw(keys.unique_value(t, "CompanyTeam", "SfdcAccountTeamMemberId", "01MA")) is None
     assert records.count(t, "CompanyTeam") == 1
+
+
+def test_a_company_team_record_is_one_item(admin, world, dynamodb_calls) -> None:
+    t = admin.tenant_id
+    people = [ids.new_gsid(ids.USER) for _ in range(50)]
+    pairs = [(company, user) for company in (world["acme"], world["bolt"]) for user in people]
+    rows = [{"CompanyId": c, "UserId": u, "UserAccess": "Member", "UserSource": "Manual"} for c, u in pairs]
+    store = _store(admin, "CompanyTeam")
+    dynamodb_calls.clear()
+    written = store.upsert([(None, row) for row in rows])
+    store.flush()
+    # 100 records of users without managers: 100 items, 4 calls (and one read of their keys).
+    assert store.items_written == 100
+    assert store.calls == {"BatchGetItem": 1, "BatchWriteItem": 4, "UpdateItem": 1}
+    assert dynamodb_calls.count("BatchWriteItem") == 4
+    gsids = [w["Gsid"] for w in written]
+    assert len(set(gsids)) == 100 and gsids == sorted(gsids) and all(g.startswith("1P05") for g in gsids)
+    assert records.count(t, "CompanyTeam") == 100
+
+    # An upsert of an existing (CompanyId, UserId) updates that record, even as an insert.
+    first = written[0]
+    again = _store(admin, "CompanyTeam")
+    (updated,) = again.upsert([(None, {"CompanyId": first["CompanyId"], "UserId": first["UserId"], "TeamRole": "R"})])
+    again.flush()
+    assert updated["Gsid"] == first["Gsid"] and updated["CreatedDate"] == first["CreatedDate"]
+    assert updated["TeamRole"] == "R" and updated["UserAccess"] == "Member"
+    assert again.calls == {"BatchGetItem": 1, "BatchWriteItem": 1} and again.items_written == 1
+    assert records.count(t, "CompanyTeam") == 100
+    stored = _raw(SHAPES["CompanyTeam"].record_key(t, f"{first['CompanyId']}#{first['UserId']}"))
+    assert stored and stored["Gsid"] == first["Gsid"] and stored["TeamRole"] == "R"
+    # Twice in one upsert: one record; the same values again: nothing written.
+    again = _store(admin, "CompanyTeam")
+    new = {"CompanyId": world["acme"], "UserId": admin.user_gsid, "UserAccess": "Admin"}
+    one, two = again.upsert([(None, new), (None, {**new, "TeamRole": "R"})])
+    assert one["Gsid"] == two["Gsid"] and again.upsert([(None, {**new, "TeamRole": "R"})]) == []
+    again.flush()
+    assert records.count(t, "CompanyTeam") == 101 and again.items_written == 1
+
+
+def test_manager_index_items_name_the_keys_of_keyed_records(admin, world) -> None:
+    t = admin.tenant_id
+    boss = ids.new_gsid(ids.USER)
+    member = {"UserAccess": "Member", "UserSource": "Manual", "UserManagerRole1": boss}
+    ann, bob = _write(
+        admin,
+        "CompanyTeam",
+        [(None, {"CompanyId": world["acme"], "UserId": world["ann"], **member}),
+         (None, {"CompanyId": world["acme"], "UserId": world["bob"], **member})],
+    )  # fmt: skip
+    index = _raw(keys.lookup_index(t, "CompanyTeam", "Manager1", boss))
+    assert index and index["gsids"] == [ann["Gsid"], bob["Gsid"]] and index["v"] == 2
+    assert index["refs"] == {
+        ann["Gsid"]: f"{world['acme']}#{world['ann']}",
+        bob["Gsid"]: f"{world['acme']}#{world['bob']}",
+    }
+    company_index = _raw(keys.lookup_index(t, "CompanyTeam", "CompanyManager1", f"{world['acme']}#{boss}"))
+    assert company_index and company_index["gsids"] == [ann["Gsid"], bob["Gsid"]]
+    store = _store(admin, "CompanyTeam")
+    found = store.find("Manager1", [boss])[keys.normalized(boss)]
+    assert store.records(found) == {ann["Gsid"]: ann, bob["Gsid"]: bob}
+    assert store.ref_of(bob["Gsid"]) == f"{world['acme']}#{world['bob']}"
+    store.upsert([(bob, {"UserManagerRole1": None})])
+    store.flush()
+    index = _raw(keys.lookup_index(t, "CompanyTeam", "Manager1", boss))
+    assert index and index["gsids"] == [ann["Gsid"]] and set(index["refs"]) == {ann["Gsid"]} and index["v"] == 3
+
+
+def test_partial_flushes_send_full_batches_only(admin, world, aws_tables) -> None:
+    t = admin.tenant_id
+    sent: list[list[str]] = []
+
+    def capture(params: dict[str, Any], **_: Any) -> None:
+        for requests in params["RequestItems"].values():
+            kinds = []
+            for r in requests:
+                kind, body = next(iter(r.items()))
+                item_key = body.get("Item") or body["Key"]
+                kinds.append(("record " if item_key["SK"]["S"] == "RECORD" else "aux ") + kind[:3].lower())
+            sent.append(kinds)
+
+    client = aws.dynamodb()
+    client.meta.events.register("provide-client-params.dynamodb.BatchWriteItem", capture)
+    try:
+        people = [ids.new_gsid(ids.USER) for _ in range(120)]
+        store = _store(admin, "CompanyTeam")
+        for start in range(0, 120, 30):  # chunks of 30 records, flushed after each
+            chunk = [
+                {"CompanyId": world["acme"], "UserId": u, "UserSource": "Manual"} for u in people[start : start + 30]
+            ]
+            store.upsert([(None, row) for row in chunk])
+            store.flush(complete=False)
+            assert store.pending < 25 and store.calls["BatchWriteItem"] == start // 30 + 1
+        assert store.pending == 20 and store.items_written == 100 and "UpdateItem" not in store.calls
+        assert records.count(t, "CompanyTeam") == 0  # the counter's change waits for the complete flush
+        store.flush()
+        assert store.calls["BatchWriteItem"] == 5 == math.ceil(120 / 25) and store.calls["UpdateItem"] == 1
+        assert store.pending == 0 and store.items_written == 120 and records.count(t, "CompanyTeam") == 120
+
+        # The order holds over the whole pending set: record deletions, unique and index
+        # items, record puts; what is kept is the tail.
+        doomed = list(store.by_key(f"{world['acme']}#{u}" for u in people[:10]).values())
+        assert len(doomed) == 10
+        sent.clear()
+        store = _store(admin, "CompanyTeam")
+        store.delete(doomed)
+        rows = [
+            {"CompanyId": world["bolt"], "UserId": u, "UserSource": "Salesforce", "SfdcAccountTeamMemberId": f"01M{i}"}
+            for i, u in enumerate(people[:21])
+        ]
+        store.upsert([(None, row) for row in rows])
+        assert store.pending == 52
+        store.flush(complete=False)
+        assert sent == [["record del"] * 10 + ["aux put"] * 15, ["aux put"] * 6 + ["record put"] * 19]
+        assert store.pending == 2 and records.count(t, "CompanyTeam") == 120
+        store.flush()
+        assert sent[2:] == [["record put"] * 2] and records.count(t, "CompanyTeam") == 131
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb.BatchWriteItem", capture)
 
 
 def test_shapes_leave_records_without_references_out_of_related_indexes(admin) -> None:

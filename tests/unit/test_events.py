@@ -8,7 +8,9 @@ import json
 import sys
 import uuid
 from pathlib import Path
+from urllib.parse import unquote_plus
 
+import boto3
 import pytest
 
 from cscore.tenants import service as tenants
@@ -36,7 +38,9 @@ def _invoke(name: str, event: dict) -> tuple[int, dict, dict]:
 
 def test_every_function_has_an_event_file() -> None:
     files = {p.stem for p in (ROOT / "events").glob("*.json")}
-    assert files == set(FUNCTIONS)
+    # <name>.json for every function; <name>.<trigger>.json for another trigger of a function.
+    assert {f for f in files if "." not in f} == set(FUNCTIONS)
+    assert {f.split(".", 1)[0] for f in files} == set(FUNCTIONS)
 
 
 def _has_event(function, kind: str) -> bool:
@@ -54,6 +58,51 @@ def test_queue_workers_take_their_sample_batch(name: str, aws_tables) -> None:
     function = FUNCTIONS[name]
     context = LambdaContext(function.name, function.memory, function.arn, str(uuid.uuid4()), function.timeout * 1000)
     assert HANDLERS[name](_event(name), context) == {"batchItemFailures": []}
+
+
+def _context(name: str) -> LambdaContext:
+    function = FUNCTIONS[name]
+    return LambdaContext(function.name, function.memory, function.arn, str(uuid.uuid4()), function.timeout * 1000)
+
+
+def test_the_bulk_worker_takes_its_sample_s3_event(aws_tables) -> None:
+    """What S3 sends the worker for a file created under imports/ (here a file of no import it knows)."""
+    event = _event("bulk_import_worker.s3")
+    record = event["Records"][0]["s3"]
+    record["bucket"]["name"] = aws_tables["BulkImportBucket"]
+    boto3.client("s3").put_object(
+        Bucket=aws_tables["BulkImportBucket"], Key=unquote_plus(record["object"]["key"]), Body=b"Company Name\r\n"
+    )
+    outcomes = HANDLERS["bulk_import_worker"](event, _context("bulk_import_worker"))["outcomes"]
+    assert len(outcomes) == 1 and isinstance(outcomes[0], str)
+
+
+def test_the_bulk_worker_hands_each_trigger_to_its_service(monkeypatch: pytest.MonkeyPatch) -> None:
+    """S3 records: bucket and URL-decoded key; SQS records: the JSON body, a failure reported alone."""
+    service = sys.modules["fn_bulk_import_worker"].worker
+    calls: list[tuple] = []
+    monkeypatch.setattr(service, "on_s3_object", lambda b, k, ms: calls.append(("s3", b, k, ms())) or "IMPORTED")
+
+    def on_message(message: dict, remaining_ms) -> str:
+        calls.append(("sqs", message, remaining_ms()))
+        if message.get("fail"):
+            raise RuntimeError("boom")
+        return "DONE"
+
+    monkeypatch.setattr(service, "on_message", on_message)
+    s3_event = _event("bulk_import_worker.s3")
+    s3_event["Records"][0]["s3"]["object"]["key"] = "imports/T1/Company+Team%C3%A9+%281%29.csv"
+    result = HANDLERS["bulk_import_worker"](s3_event, _context("bulk_import_worker"))
+    assert result == {"outcomes": ["IMPORTED"]}
+    bucket = s3_event["Records"][0]["s3"]["bucket"]["name"]
+    assert calls[0][:3] == ("s3", bucket, "imports/T1/Company Teamé (1).csv") and 0 < calls[0][3] <= 900_000
+
+    batch = _event("bulk_import_worker")
+    failing = dict(batch["Records"][0], messageId="m-fail", body=json.dumps({"fail": True}))
+    batch["Records"].append(failing)
+    result = HANDLERS["bulk_import_worker"](batch, _context("bulk_import_worker"))
+    assert result == {"batchItemFailures": [{"itemIdentifier": "m-fail"}]}
+    assert [c[1] for c in calls[1:]] == [json.loads(batch["Records"][0]["body"]), {"fail": True}]
 
 
 def test_every_function_is_reached_by_an_api_route_or_a_queue() -> None:

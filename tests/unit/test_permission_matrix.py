@@ -166,3 +166,48 @@ def test_access_matches_the_reference_model(aws_tables: dict[str, str], world: d
 def _company(world: dict[str, Any], company_gsids: list[str], gsid: str) -> dict[str, Any]:
     i = company_gsids.index(gsid)
     return {"Name": f"C{i}", "Industry": world["industries"][i]}
+
+
+def test_the_access_check_reads_team_records_at_their_keys(aws_tables: dict[str, str], dynamodb_calls) -> None:
+    tenant = tenants.create_tenant("Keyed teams")
+    tenant_id, admin_gsid = tenant["tenantId"], tenant["superAdminGsid"]
+    users = BulkStore(tenant_id, USER, admin_gsid)
+    boss, rep = users.upsert(
+        [(None, {"SFDCUserName": f"{n}@k.example", "Email": f"{n}@k.example", "Name": n}) for n in ("boss", "rep")]
+    )
+    users.upsert([(rep, {"Manager": boss["Gsid"]})])
+    users.flush()
+    companies = BulkStore(tenant_id, COMPANY, admin_gsid)
+    managed, member, other = (c["Gsid"] for c in companies.upsert([(None, {"Name": n}) for n in ("M", "B", "O")]))
+    companies.flush()
+    team = BulkStore(tenant_id, COMPANY_TEAM, admin_gsid)
+    team.upsert(
+        [(None, {"CompanyId": managed, "UserId": rep["Gsid"], "UserAccess": "Member",
+                 "UserManagerRole1": boss["Gsid"]}),
+         (None, {"CompanyId": member, "UserId": boss["Gsid"], "UserAccess": "Member"})]
+    )  # fmt: skip
+    team.flush()
+    tenant_item = table.read_one(keys.tenant(tenant_id)) or {}
+    admin = Principal(tenant_id, "Keyed", admin_gsid, True, "ACCESS_KEY", "k", {}, tenant_item)
+
+    dynamodb_calls.clear()
+    # The manager's reason names the member, read from the record the index item names.
+    assert access.check(admin, boss["Gsid"], managed) == {
+        "allowed": True,
+        "reasons": [{"kind": "MANAGER", "detail": {"level": 1, "member": rep["Gsid"]}}],
+    }
+    assert dynamodb_calls == ["BatchGetItem", "BatchGetItem"]
+    dynamodb_calls.clear()
+    # Membership is the record item at "<CompanyId>#<UserId>": one read decides.
+    assert access.check(admin, boss["Gsid"], member) == {
+        "allowed": True,
+        "reasons": [{"kind": "TEAM_MEMBER", "detail": "On the team of B"}],
+    }
+    assert access.check(admin, boss["Gsid"], other) == {"allowed": False, "reasons": []}
+    assert dynamodb_calls == ["BatchGetItem", "BatchGetItem"]
+    as_boss = Principal(tenant_id, "Keyed", boss["Gsid"], False, "ACCESS_KEY", "k", {}, tenant_item)
+    assert access.visible_companies(as_boss) == {managed, member}
+    flags = access.permitted(
+        as_boss, [{"Gsid": g, "Name": n} for g, n in ((managed, "M"), (member, "B"), (other, "O"))]
+    )
+    assert flags == [True, True, False]

@@ -77,7 +77,7 @@ def _set_source(admin: Principal, company: str, user: str, source: str) -> None:
     assert record is not None
     boto3.client("dynamodb").update_item(
         TableName=config.tenant_table(),
-        Key=keys.record(admin.tenant_id, "CompanyTeam", record["Gsid"]),
+        Key=COMPANY_TEAM.record_key(admin.tenant_id, f"{company}#{user}"),
         UpdateExpression="SET UserSource = :s",
         ExpressionAttributeValues={":s": {"S": source}},
     )
@@ -165,6 +165,12 @@ def test_assign_list_and_remove(admin) -> None:
     membership.assign_users(admin, acme, {"records": [{"UserId": ann, "UserAccess": "Admin"}]})
     assert len(membership.company_members(admin, acme)["members"]) == 2
     assert (_stored_team(admin, acme, ann) or {})["UserAccess"] == "Admin"
+    assert (_stored_team(admin, acme, ann) or {})["Gsid"] == first["Gsid"]
+    # A record's own Gsid as a lookup path is the record itself (records are keyed by pair).
+    query = {"select": ["Gsid", "Gsid__gr.UserId"], "where": {"conditions": [
+        {"name": "CompanyId", "alias": "A", "operator": "EQ", "value": [acme]}]}}  # fmt: skip
+    listed = records.list_records(admin, query)["records"]
+    assert sorted(r["Gsid__gr.UserId"] for r in listed) == sorted([ann, bob])
 
     removed = membership.remove_member(admin, acme, ann)
     assert removed["count"] == 1
@@ -446,7 +452,8 @@ def test_refresh_of_records_written_by_a_sync(admin) -> None:
         [(None, {"CompanyId": acme, "UserId": ann, "UserSource": "Salesforce", "UserAccess": "Member"})]
     )
     store.flush()
-    assert managers.refresh_for_users(admin.tenant_id, [], "SYNC", [written["Gsid"]]) == 1
+    assert COMPANY_TEAM.record_ref(written) == f"{acme}#{ann}"
+    assert managers.refresh_for_users(admin.tenant_id, [], "SYNC", [f"{acme}#{ann}"]) == 1
     assert (_stored_team(admin, acme, ann) or {})["UserManagerRole1"] == boss
 
 

@@ -54,12 +54,12 @@ def state_key(state_digest: str) -> Item:
     return key(f"OAUTHSTATE#{state_digest}", "STATE")
 
 
-def _get(item_key: Item) -> dict[str, Any] | None:
+def get_item(item_key: Item) -> dict[str, Any] | None:
     out = aws.dynamodb().get_item(TableName=config.connector_table(), Key=item_key, ConsistentRead=True)
     return record_of(from_item(out["Item"])) if "Item" in out else None
 
 
-def _put(item_key: Item, record: dict[str, Any], **extra: Any) -> None:
+def put_item(item_key: Item, record: dict[str, Any], **extra: Any) -> None:
     aws.dynamodb().put_item(TableName=config.connector_table(), Item={**to_item(record), **item_key}, **extra)
 
 
@@ -104,7 +104,7 @@ def insert_connection(tenant_id: str, connection: dict[str, Any]) -> None:
 
 
 def get_connection(tenant_id: str, connection_id: str) -> dict[str, Any] | None:
-    return _get(connection_key(tenant_id, connection_id))
+    return get_item(connection_key(tenant_id, connection_id))
 
 
 def list_connections(tenant_id: str) -> list[dict[str, Any]]:
@@ -112,16 +112,16 @@ def list_connections(tenant_id: str) -> list[dict[str, Any]]:
 
 
 def put_connection(tenant_id: str, connection: dict[str, Any]) -> None:
-    _put(connection_key(tenant_id, connection["connectionId"]), connection)
+    put_item(connection_key(tenant_id, connection["connectionId"]), connection)
 
 
 # ---------------------------------------------------------------- tokens (ciphertext only)
 def get_token_item(tenant_id: str, connection_id: str) -> dict[str, Any] | None:
-    return _get(tokens_key(tenant_id, connection_id))
+    return get_item(tokens_key(tenant_id, connection_id))
 
 
 def put_token_item(tenant_id: str, connection_id: str, item: dict[str, Any]) -> None:
-    _put(tokens_key(tenant_id, connection_id), item)
+    put_item(tokens_key(tenant_id, connection_id), item)
 
 
 def delete_token_item(tenant_id: str, connection_id: str) -> None:
@@ -130,7 +130,7 @@ def delete_token_item(tenant_id: str, connection_id: str) -> None:
 
 # ---------------------------------------------------------------- OAuth states
 def put_state(state_digest: str, pending: dict[str, Any]) -> None:
-    _put(state_key(state_digest), pending)
+    put_item(state_key(state_digest), pending)
 
 
 def take_state(state_digest: str) -> dict[str, Any] | None:
@@ -149,11 +149,11 @@ def list_jobs(tenant_id: str) -> list[dict[str, Any]]:
 
 
 def get_job(tenant_id: str, job_id: str) -> dict[str, Any] | None:
-    return _get(job_key(tenant_id, job_id))
+    return get_item(job_key(tenant_id, job_id))
 
 
 def put_job(tenant_id: str, job: dict[str, Any]) -> None:
-    _put(job_key(tenant_id, job["jobId"]), job)
+    put_item(job_key(tenant_id, job["jobId"]), job)
 
 
 def put_jobs(tenant_id: str, jobs: list[dict[str, Any]]) -> None:
@@ -176,11 +176,11 @@ def put_run(tenant_id: str, run: dict[str, Any]) -> None:
         "GSI1PK": {"S": runs_of_job(tenant_id, run["jobId"])},
         "GSI1SK": {"S": f"{run['queuedAt']}#{run['runId']}"},
     }
-    _put({**run_key(tenant_id, run["runId"]), **gsi}, run)
+    put_item({**run_key(tenant_id, run["runId"]), **gsi}, run)
 
 
 def get_run(tenant_id: str, run_id: str) -> dict[str, Any] | None:
-    return _get(run_key(tenant_id, run_id))
+    return get_item(run_key(tenant_id, run_id))
 
 
 def list_runs(tenant_id: str, job_id: str, limit: int) -> list[dict[str, Any]]:
@@ -195,7 +195,7 @@ def list_runs(tenant_id: str, job_id: str, limit: int) -> list[dict[str, Any]]:
     return [record_of(from_item(i)) for i in out["Items"]]
 
 
-def _update(
+def update_item(
     item_key: Item, set_fields: dict[str, Any], remove: tuple[str, ...] = (), condition: str = "", **kw: Any
 ) -> bool:
     """SET / REMOVE attributes of one item; False when ``condition`` does not hold."""
@@ -226,13 +226,13 @@ def _update(
 
 def update_job_fields(tenant_id: str, job_id: str, set_fields: dict[str, Any], remove: tuple[str, ...] = ()) -> None:
     """Change some attributes of a job (never a whole-item put: a run holds its lock there)."""
-    _update(job_key(tenant_id, job_id), set_fields, remove)
+    update_item(job_key(tenant_id, job_id), set_fields, remove)
 
 
 def lock_job(tenant_id: str, job_id: str, run_id: str, now: float, hold_seconds: float) -> bool:
     """Claim the job for one run: one run per job at a time. A lock whose run stopped
     renewing it (a crashed invocation) is taken over after ``hold_seconds``."""
-    return _update(
+    return update_item(
         job_key(tenant_id, job_id),
         {"activeRunId": run_id, "activeRunUntil": now + hold_seconds},
         condition="attribute_exists(PK) AND (attribute_not_exists(activeRunId) OR activeRunUntil < :now)",
@@ -241,7 +241,7 @@ def lock_job(tenant_id: str, job_id: str, run_id: str, now: float, hold_seconds:
 
 
 def renew_job_lock(tenant_id: str, job_id: str, run_id: str, until: float) -> bool:
-    return _update(
+    return update_item(
         job_key(tenant_id, job_id),
         {"activeRunUntil": until},
         condition="activeRunId = :run",
@@ -251,7 +251,7 @@ def renew_job_lock(tenant_id: str, job_id: str, run_id: str, until: float) -> bo
 
 def unlock_job(tenant_id: str, job_id: str, run_id: str, set_fields: dict[str, Any]) -> bool:
     """Release the run's lock and record its outcome on the job, in one update."""
-    return _update(
+    return update_item(
         job_key(tenant_id, job_id),
         set_fields,
         ("activeRunId", "activeRunUntil"),
@@ -262,7 +262,7 @@ def unlock_job(tenant_id: str, job_id: str, run_id: str, set_fields: dict[str, A
 
 def take_run_lease(tenant_id: str, run_id: str, token: str, now: float, until: float) -> bool:
     """Only one invocation works on a run at a time (SQS may deliver a message twice)."""
-    return _update(
+    return update_item(
         run_key(tenant_id, run_id),
         {"leaseToken": token, "leaseUntil": until},
         condition="attribute_exists(PK) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
@@ -272,7 +272,7 @@ def take_run_lease(tenant_id: str, run_id: str, token: str, now: float, until: f
 
 def save_run(tenant_id: str, run_id: str, token: str, set_fields: dict[str, Any], release: bool = False) -> bool:
     """Checkpoint (or finish) a run, only while this invocation holds its lease."""
-    return _update(
+    return update_item(
         run_key(tenant_id, run_id),
         set_fields,
         ("leaseToken", "leaseUntil") if release else (),
@@ -320,11 +320,11 @@ def batch_write(requests: list[dict[str, Any]]) -> int:
 
 def put_run_part(tenant_id: str, run_id: str, part: str, record: dict[str, Any]) -> None:
     """A part of a run kept beside it (errors, deferred references), by name."""
-    _put(key(f"T#{tenant_id}#RUN#{run_id}", part), record)
+    put_item(key(f"T#{tenant_id}#RUN#{run_id}", part), record)
 
 
 def get_run_part(tenant_id: str, run_id: str, part: str) -> dict[str, Any] | None:
-    return _get(key(f"T#{tenant_id}#RUN#{run_id}", part))
+    return get_item(key(f"T#{tenant_id}#RUN#{run_id}", part))
 
 
 def put_run_errors(tenant_id: str, run_id: str, sequence: int, rows: list[dict[str, Any]]) -> None:

@@ -4,14 +4,26 @@ call, the same items as the API paths write (``objects.shapes``, docs/data-model
 A ``BulkStore`` serves one page (or one run) of a job for one object of one tenant:
 
 - reads are strongly consistent BatchGetItem, 100 keys a call, of unique items, index
-  items and records, each key read at most once per store (``find``, ``records``);
+  items and records, each key read at most once per store (``find``, ``by_key``,
+  ``records``);
 - ``upsert`` and ``delete`` change records and buffer the writes: the record item, its
   unique items (put the new value, delete the old one if it still names the record),
   its index items (the whole item rewritten with the GSID added or removed and ``v``
   bumped, deleted when its list is empty) and the counter's net change;
 - ``flush`` sends them with BatchWriteItem, 25 items a call, each key once (the last
   write of a key wins: BatchWriteItem refuses a key twice), and the counter with one
-  UpdateItem ``ADD``.
+  UpdateItem ``ADD``; ``flush(complete=False)`` sends only full calls and keeps the rest.
+
+Record keys. Every record key is built by ``Shape.record_key`` from the record's ref
+(``Shape.record_ref``): its GSID, or, for an object with a ``record_key_field``
+(CompanyTeam: CompanyUser = "<CompanyId>#<UserId>"), that value. Such an object has one
+record per value and no uniqueness item for it: ``find`` on that field reads the record
+items themselves, ``by_key`` returns the records by ref, an insert is a put at the key
+(a record already there is updated instead, keeping its GSID), and the key never
+changes on an update (a move is a delete and an insert). Its unique and index items
+carry the refs of the records they name (``ref``, ``refs``), so ``records(gsids)``
+finds every record the store has seen: read, named by an item it read, or written.
+A CompanyTeam record without SfdcAccountTeamMemberId and managers is one item.
 
 The store keeps its own view of every item it read or wrote, so an index or unique
 item touched by several records of a store, or a record changed twice, stays right.
@@ -100,12 +112,25 @@ class BulkStore:
         self.items_written = 0  # items put or deleted by flushes so far
         self._items: dict[Ident, dict[str, Any] | None] = {}  # the store's view: as read, then as written
         self._pending: dict[Ident, tuple[bool, dict[str, Any]]] = {}  # key -> (is a record, write request)
+        self._refs: dict[str, str] = {}  # GSID -> ref of the records seen (objects keyed by a field)
         self._counter = 0
 
     # ------------------------------------------------------------------ keys
 
-    def _record_key(self, gsid: str) -> Item:
-        return keys.record(self.tenant_id, self.shape.name, gsid)
+    @property
+    def _by_field(self) -> bool:
+        return self.shape.record_key_field is not None
+
+    def _record_key(self, ref: str) -> Item:
+        """The key of a record item, from its ref (``Shape.record_ref``): the one place the
+        store builds record keys."""
+        return self.shape.record_key(self.tenant_id, ref)
+
+    def _key_of(self, record: Mapping[str, Any]) -> Item:
+        ref = self.shape.record_ref(record)
+        if ref is None:
+            raise ValueError(f"{self.shape.name}: {self.shape.record_key_field} is required (it keys the record)")
+        return self._record_key(ref)
 
     def _unique_key(self, field: str, value: object) -> Item:
         return keys.unique_value(self.tenant_id, self.shape.name, field, str(value))
@@ -113,39 +138,84 @@ class BulkStore:
     def _index_key(self, field: str, value: object) -> Item:
         return keys.lookup_index(self.tenant_id, self.shape.name, field, value)
 
+    def ref_of(self, gsid: str) -> str | None:
+        """The ref (``Shape.record_ref``) of a record this store has seen: read through
+        ``find``, ``by_key`` or ``records``, named by a unique or index item it read, or
+        written. For an object keyed by GSID, the GSID itself."""
+        return self._refs.get(gsid) if self._by_field else gsid
+
+    def _learn(self, item: Mapping[str, Any] | None) -> None:
+        """Remember the refs of the records an item names (record, unique or index item)."""
+        if item is None or not self._by_field:
+            return
+        if "Gsid" in item:
+            ref = self.shape.record_ref(item)
+            if ref is not None:
+                self._refs[str(item["Gsid"])] = ref
+        elif "gsid" in item and item.get("ref"):
+            self._refs[str(item["gsid"])] = str(item["ref"])
+        else:
+            for gsid, ref in (item.get("refs") or {}).items():
+                self._refs[str(gsid)] = str(ref)
+
     # ------------------------------------------------------------------ reads
 
     def find(self, field: str, values: Iterable[Any]) -> dict[str, list[str]]:
-        """GSIDs of the records having each value of a unique or index field, by normalized
-        value (``keys.normalized``); [] for a value nobody has. Empty values are left out.
-        One BatchGetItem per 100 values whose item this store has not read yet."""
-        if field in self.shape.unique_fields:
-            make, unique = self._unique_key, True
-        elif field in self.shape.index_fields:
-            make, unique = self._index_key, False
-        else:
+        """GSIDs of the records having each value of a unique or index field, or of the
+        field that keys the records (``Shape.record_key_field``), by normalized value
+        (``keys.normalized``); [] for a value nobody has. Empty values are left out. One
+        BatchGetItem per 100 values whose item this store has not read yet."""
+        kind = "record" if field == self.shape.record_key_field else None
+        if kind is None and field in self.shape.unique_fields:
+            kind = "unique"
+        elif kind is None and field in self.shape.index_fields:
+            kind = "index"
+        if kind is None:
             raise ValueError(f"{self.shape.name}.{field} has no unique or index items")
-        wanted = {keys.normalized(v): make(field, v) for v in values if _present(v)}
+
+        def make(value: object) -> Item:
+            if kind == "record":
+                return self._record_key(str(value))
+            return self._unique_key(field, value) if kind == "unique" else self._index_key(field, value)
+
+        wanted = {keys.normalized(v): make(v) for v in values if _present(v)}
         self._fetch(wanted.values())
         found: dict[str, list[str]] = {}
         for value, item_key in wanted.items():
             item = self._items.get(_ident(item_key))
             if item is None:
                 found[value] = []
-            elif unique:
+            elif kind == "record":
+                found[value] = [item["Gsid"]]
+            elif kind == "unique":
                 found[value] = [item["gsid"]]
             else:
                 found[value] = list(item.get("gsids") or [])
         return found
 
-    def records(self, gsids: Iterable[str]) -> dict[str, dict[str, Any]]:
-        """The existing records among ``gsids`` (as this store last read or wrote them)."""
-        unique = list(dict.fromkeys(gsids))
-        self._fetch(self._record_key(g) for g in unique)
+    def by_key(self, refs: Iterable[Any]) -> dict[str, dict[str, Any]]:
+        """The existing records keyed by each ref (``Shape.record_ref``: the value of the
+        ``record_key_field``, e.g. CompanyTeam "<CompanyId>#<UserId>", or the GSID), by the
+        ref as given; refs with no record are left out. One BatchGetItem per 100 records
+        this store has not read yet."""
+        wanted = {str(r): self._record_key(str(r)) for r in refs if _present(r)}
+        self._fetch(wanted.values())
         found: dict[str, dict[str, Any]] = {}
-        for gsid in unique:
-            item = self._items.get(_ident(self._record_key(gsid)))
+        for ref, item_key in wanted.items():
+            item = self._items.get(_ident(item_key))
             if item is not None:
+                found[ref] = record_of(item)
+        return found
+
+    def records(self, gsids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """The existing records among ``gsids`` (as this store last read or wrote them).
+        An object keyed by a field finds only records this store has seen (``ref_of``)."""
+        refs = {gsid: ref for gsid in dict.fromkeys(gsids) if (ref := self.ref_of(gsid)) is not None}
+        self._fetch(self._record_key(ref) for ref in refs.values())
+        found: dict[str, dict[str, Any]] = {}
+        for gsid, ref in refs.items():
+            item = self._items.get(_ident(self._record_key(ref)))
+            if item is not None and (not self._by_field or item.get("Gsid") == gsid):
                 found[gsid] = record_of(item)
         return found
 
@@ -159,7 +229,9 @@ class BulkStore:
             chunk = missing[start : start + BATCH_GET_LIMIT]
             found = self._batch_get(chunk)
             for item_key in chunk:
-                self._items[_ident(item_key)] = found.get(_ident(item_key))
+                item = found.get(_ident(item_key))
+                self._items[_ident(item_key)] = item
+                self._learn(item)
 
     def _batch_get(self, item_keys: list[Item]) -> dict[Ident, dict[str, Any]]:
         tbl = config.tenant_table()
@@ -192,20 +264,31 @@ class BulkStore:
         nothing is skipped (not written, not returned), as is one of a record this store
         deleted. ``before`` is the record as read; when the store has written it since, its
         own later state is used instead. Unique values are not checked: callers resolve
-        records with ``find`` first (a unique item is moved to whichever record sets it)."""
+        records with ``find`` first (a unique item is moved to whichever record sets it).
+
+        An object keyed by a field (``Shape.record_key_field``): an insert is a put at the
+        record's natural key, which the store reads first (100 keys a BatchGetItem, none it
+        has read already); when a record is there, the insert updates it (same GSID). An
+        update may not change the key (ValueError): that is a delete and an insert."""
         now = clock.iso()
+        if self._by_field:
+            self._fetch(self._key_of(given) for before, given in changes if before is None)
         planned: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
         for before, given in changes:
             fields = {k: v for k, v in given.items() if k not in SYSTEM_FIELDS}
+            if before is None and self._by_field:
+                before = self._items.get(_ident(self._key_of(fields)))  # there already: an update
             if before is None:
                 gsid = ids.new_gsid(self.shape.gsid_prefix)
                 audit = {"CreatedDate": now, "CreatedBy": self.actor_gsid}
                 after = {"Gsid": gsid, **{k: v for k, v in fields.items() if v is not None}, **audit}
                 after |= {"ModifiedDate": now, "ModifiedBy": self.actor_gsid}
                 planned.append((None, after))
-                self._items[_ident(self._record_key(gsid))] = after
+                self._items[_ident(self._key_of(after))] = after
+                self._learn(after)
                 continue
-            ident = _ident(self._record_key(before["Gsid"]))
+            record_key = self._key_of(before)
+            ident = _ident(record_key)
             if ident in self._items:
                 known = self._items[ident]
                 if known is None:
@@ -221,17 +304,20 @@ class BulkStore:
                     after.pop(name, None)
                 else:
                     after[name] = value
+            if self._by_field and self._key_of(after) != record_key:
+                raise ValueError(
+                    f"{self.shape.name}: {self.shape.record_key_field} of a record cannot change "
+                    "(delete the record and insert a new one)"
+                )
             after |= {"ModifiedDate": now, "ModifiedBy": self.actor_gsid}
             planned.append((current, after))
             self._items[ident] = after
-        self._fetch(k for old, new in planned for k, _, _ in self._entry_changes(new["Gsid"], old, new))
+        self._fetch(k for old, new in planned for k, _, _ in self._entry_changes(old, new))
         for old, new in planned:
-            self._apply_entries(new["Gsid"], old, new)
-            item = {
-                **self._record_key(new["Gsid"]),
-                **to_item({**new, **self.shape.secondary_keys(self.tenant_id, new)}),
-            }
-            self._buffer(self._record_key(new["Gsid"]), new, {"PutRequest": {"Item": item}}, record=True)
+            self._apply_entries(old, new)
+            record_key = self._key_of(new)
+            item = {**record_key, **to_item({**new, **self.shape.secondary_keys(self.tenant_id, new)})}
+            self._buffer(record_key, new, {"PutRequest": {"Item": item}}, record=True)
             if old is None:
                 self._counter += 1
         return [dict(new) for _, new in planned]
@@ -242,7 +328,7 @@ class BulkStore:
         one given twice, is deleted once."""
         planned: list[dict[str, Any]] = []
         for given in records:
-            ident = _ident(self._record_key(given["Gsid"]))
+            ident = _ident(self._key_of(given))
             if ident in self._items:
                 known = self._items[ident]
                 if known is None:
@@ -252,16 +338,14 @@ class BulkStore:
                 current = record_of(dict(given))
             planned.append(current)
             self._items[ident] = None
-        self._fetch(k for old in planned for k, _, _ in self._entry_changes(old["Gsid"], old, None))
+        self._fetch(k for old in planned for k, _, _ in self._entry_changes(old, None))
         for old in planned:
-            self._apply_entries(old["Gsid"], old, None)
-            record_key = self._record_key(old["Gsid"])
+            self._apply_entries(old, None)
+            record_key = self._key_of(old)
             self._buffer(record_key, None, {"DeleteRequest": {"Key": record_key}}, record=True)
             self._counter -= 1
 
-    def _entry_changes(
-        self, gsid: str, old: dict[str, Any] | None, new: dict[str, Any] | None
-    ) -> list[tuple[Item, bool, bool]]:
+    def _entry_changes(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[tuple[Item, bool, bool]]:
         """(item key, is a unique item, add) for each unique and index entry the record
         leaves or enters (removals first); an entry whose normalized value stays is kept."""
         changes: list[tuple[Item, bool, bool]] = []
@@ -283,24 +367,33 @@ class BulkStore:
                     adds.append((make(name, now), unique, True))
         return changes + adds
 
-    def _apply_entries(self, gsid: str, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
-        for item_key, unique, add in self._entry_changes(gsid, old, new):
+    def _apply_entries(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        record = new if new is not None else old
+        assert record is not None
+        gsid = str(record["Gsid"])
+        ref = self.shape.record_ref(record) if self._by_field else None
+        for item_key, unique, add in self._entry_changes(old, new):
             current = self._items.get(_ident(item_key))
             if unique:
                 if add:
-                    self._put_aux(item_key, {"gsid": gsid})
+                    self._put_aux(item_key, {"gsid": gsid} | ({"ref": ref} if ref else {}))
                 elif current is not None and current.get("gsid") == gsid:
                     self._put_aux(item_key, None)
                 continue
             gsids = list((current or {}).get("gsids") or [])
             if (gsid in gsids) == add:
                 continue  # already as wanted
+            refs = dict((current or {}).get("refs") or {})
             if add:
                 gsids.append(gsid)
+                if ref:
+                    refs[gsid] = ref
             else:
                 gsids.remove(gsid)
+                refs.pop(gsid, None)
             version = int((current or {}).get("v") or 0) + 1
-            self._put_aux(item_key, {"gsids": gsids, "v": version} if gsids else None)
+            attributes = {"gsids": gsids, "v": version} | ({"refs": refs} if self._by_field else {})
+            self._put_aux(item_key, attributes if gsids else None)
 
     def _put_aux(self, item_key: Item, attributes: dict[str, Any] | None) -> None:
         if attributes is None:
@@ -319,21 +412,32 @@ class BulkStore:
         """Items buffered for the next flush."""
         return len(self._pending)
 
-    def flush(self) -> None:
-        """Send every buffered write (BatchWriteItem, 25 a call: record deletions, then
-        unique and index items, then records), then the counter's net change (one
-        UpdateItem, none when it is 0)."""
-        requests = list(self._pending.values())
+    def flush(self, complete: bool = True) -> None:
+        """Send the buffered writes (BatchWriteItem, 25 a call: record deletions, then
+        unique and index items, then records, each phase in calls of its own), then the
+        counter's net change (one UpdateItem, none when it is 0).
+
+        ``complete=False`` sends only full calls of 25, taken in that order over every
+        buffered write (so a call may hold the end of one phase and the start of the
+        next), and keeps the rest (fewer than 25) and the counter's change for a later
+        flush: a caller that flushes after each chunk of rows then pays ⌈N/25⌉ calls in
+        all. A caller must end with a complete flush."""
+        entries = list(self._pending.items())
         phases = [
-            [r for is_record, r in requests if is_record and "DeleteRequest" in r],
-            [r for is_record, r in requests if not is_record],
-            [r for is_record, r in requests if is_record and "PutRequest" in r],
+            [(i, r) for i, (is_record, r) in entries if is_record and "DeleteRequest" in r],
+            [(i, r) for i, (is_record, r) in entries if not is_record],
+            [(i, r) for i, (is_record, r) in entries if is_record and "PutRequest" in r],
         ]
+        if not complete:
+            ordered = [entry for phase in phases for entry in phase]
+            phases = [ordered[: len(ordered) - len(ordered) % BATCH_WRITE_LIMIT]]
         for phase in phases:
             for start in range(0, len(phase), BATCH_WRITE_LIMIT):
-                self._batch_write(phase[start : start + BATCH_WRITE_LIMIT])
-        self._pending.clear()
-        if self._counter:
+                chunk = phase[start : start + BATCH_WRITE_LIMIT]
+                self._batch_write([request for _, request in chunk])
+                for ident, _ in chunk:
+                    del self._pending[ident]
+        if complete and self._counter:
             self.calls["UpdateItem"] += 1
             aws.dynamodb().update_item(
                 TableName=config.tenant_table(),

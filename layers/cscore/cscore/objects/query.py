@@ -172,6 +172,8 @@ def _join(tenant_id: str, rows: list[dict[str, Any]], paths: list[str], root: Sc
             base = step[: -len("__gr")]
             lookup = schema.get(base) or schema.get(base + "__gc")
             assert lookup is not None and lookup.target is not None  # parse_query resolved the path
+            if lookup.name == "Gsid" and lookup.target == schema.name:
+                continue  # a record's own Gsid: the record itself (not every object is keyed by GSID)
             refs = [r.get(lookup.name) if r else None for r in current]
             found = records.by_gsids(tenant_id, lookup.target, [g for g in refs if isinstance(g, str)])
             current = [found.get(g) if isinstance(g, str) else None for g in refs]

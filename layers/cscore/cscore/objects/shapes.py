@@ -1,27 +1,34 @@
-"""How the items of each object look in the tenant table (docs/data-model.md): which
-fields have a uniqueness item, which have lookup index items, and the secondary index
-keys of a record item. Pure Python, no I/O.
+"""How the items of each object look in the tenant table (docs/data-model.md): how a
+record item is keyed, which fields have a uniqueness item, which have lookup index
+items, and the secondary index keys of a record item. Pure Python, no I/O.
 
 Every writer of an object must produce these shapes, so that every reader finds what
 any writer wrote. ``users/repository`` and ``companies/repository`` write User and
 Company through transactions; ``objects.bulk`` writes any object from a ``Shape``.
 
-- record ``keys.record(t, Object, gsid)``: its fields plus, for every object, GSI1
-  ``keys.object_index(t, Object)`` / ``keys.by_modified_date``; GSI2 (and GSI3) as below;
-- unique item ``keys.unique_value(t, Object, Field, value)``: ``{"gsid"}``;
-- index item ``keys.lookup_index(t, Object, Field, value)``: ``{"gsids", "v"}``.
+- record ``Shape.record_key(t, ref)``: its fields plus, for every object, GSI1
+  ``keys.object_index(t, Object)`` / ``keys.by_modified_date``; GSI2 (and GSI3) as below.
+  ``ref`` (``Shape.record_ref``) is the record's GSID (``keys.record(t, Object, gsid)``),
+  or, for an object with a ``record_key_field``, that field's value, normalized
+  (``keys.record(t, Object, lower(value))``): such a record is found by its natural key
+  with no uniqueness item, and still has a random, time-ordered ``Gsid`` attribute;
+- unique item ``keys.unique_value(t, Object, Field, value)``: ``{"gsid"}``, plus ``"ref"``
+  (the record's ref) for an object with a ``record_key_field``;
+- index item ``keys.lookup_index(t, Object, Field, value)``: ``{"gsids", "v"}``, plus
+  ``"refs"`` ({gsid: ref}) for an object with a ``record_key_field``.
 
-| object | unique | index | GSI2 | GSI3 |
-| --- | --- | --- | --- | --- |
-| User | SFDCUserName, SfdcUserId | Email, FullName | object index by Name | |
-| Company | | Name, SfdcAccountId | object index by Name | |
-| Person | Email | | object index by "FirstName LastName" | |
-| CompanyPerson | SfdcContactId | | a company's persons, by GSID | a person's companies, by GSID |
-| CompanyTeam | CompanyUser, SfdcAccountTeamMemberId | | a company's team, by UserId | a user's companies |
+| object | record key | unique | index | GSI2 | GSI3 |
+| --- | --- | --- | --- | --- | --- |
+| User | Gsid | SFDCUserName, SfdcUserId | Email, FullName | object index by Name | |
+| Company | Gsid | | Name, SfdcAccountId | object index by Name | |
+| Person | Gsid | Email | | object index by "FirstName LastName" | |
+| CompanyPerson | Gsid | SfdcContactId | | a company's persons, by GSID | a person's companies, by GSID |
+| CompanyTeam | CompanyUser | SfdcAccountTeamMemberId | (Company)Manager<k> | a company's team | a user's companies |
 
-(CompanyTeam GSI3 is sorted by CompanyId.) Derived values: User ``FullName`` is "FirstName
-LastName" (both needed); CompanyTeam ``CompanyUser`` is "CompanyId#UserId" (one record
-per company and user).
+(CompanyTeam: GSI2 by UserId, GSI3 by CompanyId; k = 1..3.) Derived values: User
+``FullName`` is "FirstName LastName" (both needed); CompanyTeam ``CompanyUser`` is
+"CompanyId#UserId" (one record per company and user: the key of its record item, so a
+CompanyTeam record is one item when it has no SfdcAccountTeamMemberId and no managers).
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cscore.platform import ids, keys
+from cscore.platform.dynamo import Item
 
 Record = Mapping[str, Any]
 # (tenant id, record) -> (partition key, sort key) of a secondary index, None to leave
@@ -82,6 +90,10 @@ class Shape:
 
     name: str
     gsid_prefix: str
+    # The (derived) field whose value keys the record item instead of its GSID: set for an
+    # object with one record per value of it (CompanyTeam: CompanyUser). The value must
+    # never change on an existing record (changing it is a delete and an insert).
+    record_key_field: str | None = None
     unique_fields: tuple[str, ...] = ()  # fields with a unique item {"gsid"}
     index_fields: tuple[str, ...] = ()  # fields with lookup index items {"gsids", "v"}
     derived: Mapping[str, Callable[[Record], str | None]] = field(default_factory=dict)
@@ -91,6 +103,21 @@ class Shape:
     def _value(self, name: str, record: Record) -> str | None:
         value = self.derived[name](record) if name in self.derived else record.get(name)
         return str(value) if _present(value) else None
+
+    def record_ref(self, record: Record) -> str | None:
+        """What the record's item is keyed by: its ``record_key_field`` value (None when the
+        record lacks it), else its GSID."""
+        if self.record_key_field is None:
+            gsid = record.get("Gsid")
+            return str(gsid) if _present(gsid) else None
+        return self._value(self.record_key_field, record)
+
+    def record_key(self, tenant_id: str, ref: str) -> Item:
+        """The key of the record item whose ref (``record_ref``) is ``ref``; a natural key
+        is normalized (``keys.normalized``) as unique and index values are."""
+        if self.record_key_field is None:
+            return keys.record(tenant_id, self.name, ref)
+        return keys.record(tenant_id, self.name, keys.normalized(ref))
 
     def unique_values(self, record: Record) -> dict[str, str]:
         """Field -> raw value of every unique field the record has (present, non-empty)."""
@@ -167,7 +194,8 @@ _MANAGER_INDEXES = {f"CompanyManager{k}": _company_manager(k) for k in (1, 2, 3)
 COMPANY_TEAM = Shape(
     "CompanyTeam",
     ids.COMPANY_TEAM,
-    unique_fields=("CompanyUser", "SfdcAccountTeamMemberId"),
+    record_key_field="CompanyUser",
+    unique_fields=("SfdcAccountTeamMemberId",),
     index_fields=tuple(_MANAGER_INDEXES),
     derived={"CompanyUser": _company_user, **_MANAGER_INDEXES},
     gsi2=_related("CompanyTeam", "Company", "CompanyId", "UserId"),

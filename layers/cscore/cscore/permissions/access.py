@@ -3,9 +3,9 @@
     allowed(U, C) = U is a super admin or public or some rule matches (U, C)
                     or (teamBased and (U is on C's team or a manager, level 1-3, of a member))
 
-Team facts come from Company Team unique and index items keyed by company and user
-(``CompanyUser`` = "C#U", ``CompanyManager<k>`` = "C#U"), so one decision costs one
-batched read whatever the team sizes; the companies a user sees through teams come from
+Team facts come from Company Team items keyed by company and user: U's record on C's
+team (keyed by ``CompanyUser`` = "C#U") and the index items ``CompanyManager<k>`` = "C#U",
+so one decision costs one batched read whatever the team sizes; the companies a user sees through teams come from
 its own memberships and its ``Manager<k>`` entries, read in proportion to them.
 """
 
@@ -19,7 +19,7 @@ from cscore.errors import BadRequest, Forbidden, NotFound
 from cscore.objects.bulk import BulkStore
 from cscore.objects.shapes import COMPANY_TEAM
 from cscore.permissions import rules
-from cscore.platform import keys, records, table
+from cscore.platform import keys, table
 from cscore.platform.dynamo import Item
 from cscore.query.model import Schema
 
@@ -32,6 +32,7 @@ class Facts:
 
     member: bool = False
     managing: list[tuple[int, list[str]]] = field(default_factory=list)  # (level, team record GSIDs)
+    refs: dict[str, str] = field(default_factory=dict)  # team record GSID -> its key (CompanyUser)
 
 
 def schemas() -> tuple[Schema, Schema]:
@@ -45,16 +46,20 @@ def schemas() -> tuple[Schema, Schema]:
 def _team_keys(tenant_id: str, user_gsid: str, company_gsid: str) -> list[Item]:
     pair = f"{company_gsid}#{user_gsid}"
     return [
-        keys.unique_value(tenant_id, "CompanyTeam", "CompanyUser", pair),
+        COMPANY_TEAM.record_key(tenant_id, pair),
         *(keys.lookup_index(tenant_id, "CompanyTeam", f"CompanyManager{k}", pair) for k in LEVELS),
     ]
 
 
 def _facts(found: list[dict[str, Any] | None]) -> Facts:
     member, *levels = found
+    refs: dict[str, str] = {}
+    for item in levels:
+        refs |= {str(g): str(r) for g, r in ((item or {}).get("refs") or {}).items()}
     return Facts(
         member=member is not None,
         managing=[(k, list(item.get("gsids") or [])) for k, item in zip(LEVELS, levels, strict=True) if item],
+        refs=refs,
     )
 
 
@@ -104,9 +109,10 @@ def check(principal: Principal, user_id: str | None, company_id: str | None) -> 
     facts = _facts(team)
     team_gsids = [g for _, gsids in facts.managing for g in gsids]
     members = {}
-    if team_gsids:
-        found = records.by_gsids(tenant_id, "CompanyTeam", team_gsids)
-        members = {g: str(r.get("UserId")) for g, r in found.items()}
+    refs = sorted({facts.refs[g] for g in team_gsids if g in facts.refs})
+    if refs:
+        found = table.read_many([COMPANY_TEAM.record_key(tenant_id, ref) for ref in refs])
+        members = {str(r["Gsid"]): str(r.get("UserId")) for r in found if r is not None}
     settings = rules.settings_of(principal.tenant)
     found_reasons = reasons(bool(user.get("IsSuperAdmin")), settings, user, company, facts, members)
     return {"allowed": bool(found_reasons), "reasons": found_reasons}

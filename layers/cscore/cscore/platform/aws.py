@@ -7,6 +7,7 @@ not pay for its client at cold start. The endpoint comes from the standard
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -47,3 +48,23 @@ def secretsmanager() -> Any:
 @cache
 def scheduler() -> Any:
     return boto3.client("scheduler", config=_CONFIG)
+
+
+@cache
+def s3() -> Any:
+    """S3 with Signature V4, also for the pre-signed URLs it makes, which must work for
+    the caller exactly as signed: in AWS virtual-hosted style on the regional endpoint
+    (``<bucket>.s3.<region>.amazonaws.com``, also in us-east-1, so a browser is never
+    redirected off the signed host); against a custom endpoint (the local stack's
+    ``AWS_ENDPOINT_URL``) path style, as ``<bucket>.127.0.0.1`` would not resolve."""
+    custom_endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
+    config = _CONFIG.merge(
+        Config(
+            signature_version="s3v4",
+            s3={
+                "addressing_style": "path" if custom_endpoint else "virtual",
+                "us_east_1_regional_endpoint": "regional",
+            },
+        )
+    )
+    return boto3.client("s3", config=config)

@@ -69,6 +69,17 @@ def sync_runs_queue_url() -> str:
     return os.environ.get("SYNC_RUNS_QUEUE_URL", "")
 
 
+def bulk_bucket_name() -> str:
+    """The bucket of bulk CSV imports: ``uploads/`` (pre-signed PUTs), ``imports/`` (files being
+    imported; S3 notifies the worker) and ``errors/`` (rejected rows)."""
+    return os.environ.get("BULK_BUCKET_NAME", "cs-platform-bulk-imports")
+
+
+def bulk_imports_queue_url() -> str:
+    """The queue that starts and continues bulk CSV imports."""
+    return os.environ.get("BULK_IMPORTS_QUEUE_URL", "")
+
+
 def sync_page_size() -> int:
     """Rows a sync step reads and writes at once (Salesforce's batchSize, 200-2000)."""
     return max(200, min(int(os.environ.get("SYNC_PAGE_SIZE", "2000")), 2000))

@@ -90,8 +90,9 @@ class PageWriter:
         self.resolution = connection.get("companyResolution") or jd.DEFAULT_COMPANY_RESOLUTION
         self.target = job["targetObject"]
         self._team_roles: dict[str, str] | None = None
-        # Users whose Manager this writer changed, Company Team records it wrote: their
-        # UserManagerRole1..3 are brought up to date after the flush (teams.managers).
+        # Users whose Manager this writer changed, Company Team records it wrote (their
+        # refs, "<CompanyId>#<UserId>"): their UserManagerRole1..3 are brought up to date
+        # after the flush (teams.managers).
         self.managers_changed: set[str] = set()
         self.team_records: set[str] = set()
 
@@ -228,8 +229,10 @@ class PageWriter:
             return ("Email", values["Email"]) if values.get("Email") else None
         if obj == "CompanyPerson":
             return "SfdcContactId", values["SfdcContactId"]
-        if obj == "CompanyTeam":
-            return "CompanyUser", f"{values['CompanyId']}#{values['UserId']}"
+        shape = SHAPES[obj]
+        if shape.record_key_field:  # CompanyTeam: the record's own key, CompanyUser
+            ref = shape.record_ref(values)
+            return (shape.record_key_field, ref) if ref else None
         key_fields = [f.split(".", 1)[-1] for f in self.job.get("keyFields") or []]
         name = key_fields[0] if key_fields else SOURCE_ID_FIELD[obj]
         return (name, values[name]) if values.get(name) not in (None, "") else None
@@ -334,8 +337,9 @@ class PageWriter:
             self.managers_changed.update(
                 b["Gsid"] for b, v in updates if b and "Manager" in v and v["Manager"] != b.get("Manager")
             )
-        elif obj == "CompanyTeam":
-            self.team_records.update(r["Gsid"] for r in written)
+        elif obj == "CompanyTeam":  # by their refs (record keys): a new store finds them
+            shape = self.store(obj).shape
+            self.team_records.update(ref for r in written if (ref := shape.record_ref(r)))
 
     # ------------------------------------------------------------------ deleting
     def delete_by_source_ids(self, source_ids: list[str], cascade: Callable[[str], list[dict[str, Any]]]) -> int:

@@ -12,8 +12,9 @@ are exactly X's own (the "a user's companies" index) and those whose stored
 UserManagerRole1 or UserManagerRole2 is X (the ``Manager1`` / ``Manager2`` index items
 of the CompanyTeam object): found without reading any user who is not involved. They are
 read again strongly consistently, their members' chains read level by level in batches,
-and written through a ``BulkStore``: 100 records a read, 25 a write, and a record whose
-chain did not change is not written.
+and written through a ``BulkStore``: 100 records a read (at their keys, ``CompanyUser``:
+the index items name the records' keys beside their GSIDs), 25 a write, and a record
+whose chain did not change is not written.
 """
 
 from __future__ import annotations
@@ -64,17 +65,18 @@ def _manager(user: Mapping[str, Any] | None) -> str | None:
 
 
 def _records_of_users(tenant_id: str, users: set[str]) -> list[str]:
-    """GSIDs of the Company Team records of these users (one index query each)."""
+    """Refs (``CompanyUser``, the record keys) of the Company Team records of these users
+    (one index query each)."""
     found: list[str] = []
     for user in sorted(users):
         items = table.query_all(
             IndexName="GSI3",
             KeyConditionExpression="GSI3PK = :pk",
-            ProjectionExpression="#g",
-            ExpressionAttributeNames={"#g": "Gsid"},
+            ProjectionExpression="#c, #u",
+            ExpressionAttributeNames={"#c": "CompanyId", "#u": "UserId"},
             ExpressionAttributeValues={":pk": {"S": keys.related(tenant_id, "CompanyTeam", "User", user)}},
         )
-        found.extend(str(i["Gsid"]) for i in items if i.get("Gsid"))
+        found.extend(ref for i in items if (ref := COMPANY_TEAM.record_ref(i)))
     return found
 
 
@@ -83,18 +85,20 @@ def refresh_for_users(
 ) -> int:
     """Recompute UserManagerRole1..3 of the Company Team records of these users (whose
     Manager changed) and of the users up to two levels below them, and of the given
-    Company Team records (just written by a sync); returns how many records changed."""
+    Company Team records (just written by a sync, named by their refs: ``CompanyUser`` =
+    "<CompanyId>#<UserId>", ``COMPANY_TEAM.record_ref``); returns how many records changed."""
     changed = sorted({g for g in user_gsids if g})
-    gsids = set(team_records)
+    refs = set(team_records)
     store = BulkStore(tenant_id, COMPANY_TEAM, actor)
     if changed:
-        gsids.update(_records_of_users(tenant_id, set(changed)))
+        refs.update(_records_of_users(tenant_id, set(changed)))
         for level in range(1, LEVELS):  # where a changed user is level 1 or 2 of the member
             found = store.find(f"Manager{level}", changed)
-            gsids.update(g for team in found.values() for g in team)
-    if not gsids:
+            refs.update(ref for team in found.values() for g in team if (ref := store.ref_of(g)))
+    if not refs:
         return 0
-    current = store.records(sorted(gsids))  # strongly consistent: the index may lag behind
+    # Strongly consistent, at the records' keys: the indexes may lag behind.
+    current = {str(r["Gsid"]): r for r in store.by_key(sorted(refs)).values()}
     users = records.by_gsids(tenant_id, "User", sorted({str(r["UserId"]) for r in current.values() if r.get("UserId")}))
     chain_of = chains(tenant_id, users)
     changes = [

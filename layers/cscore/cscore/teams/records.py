@@ -2,7 +2,8 @@
 record API (``PUT /v1/teams/records``, ``POST /v1/teams/records/list``, ``POST
 /v1/teams/records/delete``).
 
-One record per (CompanyId, UserId), found by its unique ``CompanyUser`` item. Every
+One record per (CompanyId, UserId), keyed by it (``CompanyUser`` = "<CompanyId>#<UserId>",
+``objects.shapes``): finding a pair's record is one read of its item. Every
 write goes through a ``BulkStore`` (``objects.bulk``): a request costs one BatchGetItem
 per 100 keys it reads and one BatchWriteItem per 25 items it writes, whatever its size.
 
@@ -49,17 +50,15 @@ def new_store(principal: Principal) -> BulkStore:
 
 
 def find(store: BulkStore, pairs: Iterable[Pair]) -> dict[Pair, dict[str, Any]]:
-    """The stored record of each (company, user) pair that has one (strongly consistent)."""
-    wanted = list(dict.fromkeys(pairs))
-    found = store.find("CompanyUser", [f"{c}#{u}" for c, u in wanted])
-    gsids = {pair: found.get(keys.normalized(f"{pair[0]}#{pair[1]}"), []) for pair in wanted}
-    by_gsid = store.records(g for found_gsids in gsids.values() for g in found_gsids)
+    """The stored record of each (company, user) pair that has one (strongly consistent):
+    the record items at their keys, 100 a BatchGetItem."""
+    wanted = {pair: f"{pair[0]}#{pair[1]}" for pair in dict.fromkeys(pairs)}
+    found = store.by_key(wanted.values())
     result: dict[Pair, dict[str, Any]] = {}
-    for pair, candidates in gsids.items():
-        for gsid in candidates:
-            record = by_gsid.get(gsid)
-            if record and (record.get("CompanyId"), record.get("UserId")) == pair:
-                result[pair] = record
+    for pair, ref in wanted.items():
+        record = found.get(ref)
+        if record and (record.get("CompanyId"), record.get("UserId")) == pair:
+            result[pair] = record
     return result
 
 

@@ -75,7 +75,7 @@ EVERYTHING = Scope(None)
 
 def scope_for(principal: Principal, companies: Iterable[str]) -> Scope:
     """The caller's scope among ``companies``: its own records on them, read strongly
-    consistently (two BatchGetItem calls per 100 companies)."""
+    consistently at their keys (one BatchGetItem call per 100 companies)."""
     if principal.is_super_admin:
         return EVERYTHING
     wanted = {c for c in companies if isinstance(c, str) and c}
@@ -83,14 +83,12 @@ def scope_for(principal: Principal, companies: Iterable[str]) -> Scope:
         return Scope(frozenset())
     store = BulkStore(principal.tenant_id, COMPANY_TEAM, principal.user_gsid)
     pairs = {company: f"{company}#{principal.user_gsid}" for company in wanted}
-    found = store.find("CompanyUser", pairs.values())
-    mine = store.records(g for gsids in found.values() for g in gsids)
+    mine = store.by_key(pairs.values())
     admin = set()
     for company, pair in pairs.items():
-        for gsid in found.get(keys.normalized(pair), []):
-            record = mine.get(gsid)
-            if record and record.get("CompanyId") == company and record.get("UserAccess") == ADMIN:
-                admin.add(company)
+        record = mine.get(pair)
+        if record and record.get("CompanyId") == company and record.get("UserAccess") == ADMIN:
+            admin.add(company)
     return Scope(frozenset(admin))
 
 

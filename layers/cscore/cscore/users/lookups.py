@@ -11,6 +11,7 @@ applies); a criteria field absent from every record is the whole-request GU_2407
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,8 +64,20 @@ def _fail(code: str, desc: str) -> LookupError_:
     return LookupError_(desc, code=code)
 
 
-def parse(raw: Any, records: list[dict[str, Any]]) -> list[Lookup]:
-    """The request's lookups, or the whole-request error of SPEC §2.2 for the first problem."""
+def parse(
+    raw: Any,
+    records: list[dict[str, Any]],
+    targets: Mapping[str, str] = TARGETS,
+    present: Callable[[str], bool] | None = None,
+    where: str = "the user record",
+    owner: str = "User",
+) -> list[Lookup]:
+    """The request's lookups, or the whole-request error of SPEC §2.2 for the first problem.
+    ``targets`` maps each field a lookup may fill to the object it looks up; ``present``
+    tells whether a criteria field is given (default: some record has it), ``where`` names
+    what lacks it in the GU_2407 message (the Bulk API passes its CSV header)."""
+    if present is None:
+        present = lambda source: any(source in record for record in records)  # noqa: E731
     if raw is None:
         return []
     if not isinstance(raw, dict):
@@ -78,16 +91,16 @@ def parse(raw: Any, records: list[dict[str, Any]]) -> list[Lookup]:
         raise _fail("GU_2403", f"Lookup objects [{', '.join(unknown_objects)}] are not valid")
     lookups = []
     for target, spec in raw.items():
-        if target not in TARGETS:
-            raise _fail("GSOBJ_RLS005", f"Target field {target} does not exist on User or is not a lookup field")
+        if target not in targets:
+            raise _fail("GSOBJ_RLS005", f"Target field {target} does not exist on {owner} or is not a lookup field")
         if not isinstance(spec, dict):
             raise _fail("GU_2403", f"Lookup configuration invalid: {target} must be an object")
         object_name = spec.get("objectName")
         if not object_name:
             raise _fail("GU_2405", f"Lookup object is invalid: objectName of {target} is null or empty")
-        if object_name != TARGETS[target]:
+        if object_name != targets[target]:
             raise _fail(
-                "GU_2403", f"Lookup configuration invalid: {target} looks up {TARGETS[target]}, not {object_name}"
+                "GU_2403", f"Lookup configuration invalid: {target} looks up {targets[target]}, not {object_name}"
             )
         lookup_field = spec.get("lookupField")
         if not lookup_field:
@@ -105,8 +118,8 @@ def parse(raw: Any, records: list[dict[str, Any]]) -> list[Lookup]:
                 raise _fail(
                     "GU_2406", f"Lookup match criteria is invalid: {object_name} is matched on {choices}, not {matched}"
                 )
-            if not any(source in record for record in records):
-                raise _fail("GU_2407", f"Field {source} not present in the user record")
+            if not present(source):
+                raise _fail("GU_2407", f"Field {source} not present in {where}")
         multi = str(spec.get("multiMatchOption") or "FIRSTMATCH").upper()
         on_no_match = str(spec.get("onNoMatch") or "NULLABLE").upper()
         if multi not in MULTI_MATCH or on_no_match not in ON_NO_MATCH:

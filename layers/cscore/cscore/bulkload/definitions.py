@@ -1,0 +1,182 @@
+"""Bulk job definitions (SPEC §4.5(3)): which object a CSV file loads, how its columns
+map to fields, how references are looked up, and the key that makes a row an upsert.
+
+``POST /v1.0/admin/connector/job/bulk`` takes::
+
+    {"name": "Team members",
+     "objectName": "CompanyTeam",
+     "headers": ["Company Name", "Email ID", "Deleted"],          # the CSV's header row
+     "fieldMappings": {"Deleted": "Deleted"},                     # column -> field
+     "lookups": {"CompanyId": {"fields": {"Company Name": "Name"}, "objectName": "Company",
+                               "lookupField": "Gsid", "multiMatchOption": "MARKASERROR"},
+                 "UserId": {"fields": {"Email ID": "Email"}, "objectName": "User",
+                            "lookupField": "Gsid"}},
+     "keys": ["CompanyId", "UserId"]}
+
+Lookups have the shape and options of the users API's (SPEC §2.2, ``users.lookups``),
+with one identifier each. Everything is checked here, so that a job that was accepted
+can only meet problems of the file itself: an unknown column or field, a missing
+``Deleted`` mapping, a key that is not the object's, two sources for one field.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from cscore.auth.principal import Principal
+from cscore.bodies import json_object
+from cscore.bulkload import repository
+from cscore.errors import BadRequest, NotFound
+from cscore.meta import fields as custom_meta
+from cscore.platform import clock, ids
+from cscore.users import lookups as lookup_rules
+
+DELETED = "Deleted"
+MAX_NAME = 255
+MAX_HEADERS = 200
+
+
+@dataclass(frozen=True)
+class Target:
+    """An object the Bulk API loads and the rules of its jobs."""
+
+    name: str
+    direct_fields: frozenset[str]  # standard fields a column may fill
+    lookups: dict[str, str]  # field -> the object it is looked up in
+    key_fields: tuple[str, ...]  # the upsert key, fixed for the object
+    deleted_required: bool  # a Deleted column must be mapped
+
+
+# Company Team (SPEC §4.5(3)): Company and User found by one identifier each, upserted on
+# the pair of their GSIDs; Deleted true removes the membership.
+COMPANY_TEAM = Target(
+    name="CompanyTeam",
+    direct_fields=frozenset({"CompanyId", "UserId", "TeamRole", "UserAccess", DELETED}),
+    lookups={"CompanyId": "Company", "UserId": "User"},
+    key_fields=("CompanyId", "UserId"),
+    deleted_required=True,
+)
+TARGETS = {t.name: t for t in (COMPANY_TEAM,)}
+
+_FIELDS = ("name", "objectName", "headers", "fieldMappings", "lookups", "keys")
+
+
+def _text(value: Any, name: str, limit: int) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise BadRequest(f"{name}: required (a non-empty string)")
+    if len(value) > limit:
+        raise BadRequest(f"{name}: longer than {limit} characters")
+    return value.strip()
+
+
+def _headers(raw: Any) -> list[str]:
+    if not isinstance(raw, list) or not raw:
+        raise BadRequest("headers: required (the column names of the CSV's header row)")
+    if len(raw) > MAX_HEADERS:
+        raise BadRequest(f"headers: more than {MAX_HEADERS} columns")
+    names: list[str] = []
+    for position, value in enumerate(raw, start=1):
+        name = _text(value, f"headers[{position}]", MAX_NAME)
+        if name.lower() in {n.lower() for n in names}:
+            raise BadRequest(f"headers: column {name!r} appears twice")
+        names.append(name)
+    return names
+
+
+def _field_mappings(raw: Any, headers: list[str], target: Target, custom: set[str]) -> dict[str, str]:
+    if not isinstance(raw, dict) or not raw:
+        raise BadRequest("fieldMappings: required (an object of CSV column -> field)")
+    mappings: dict[str, str] = {}
+    for column, field in raw.items():
+        if column not in headers:
+            raise BadRequest(f"fieldMappings: column {column!r} is not in headers")
+        if not isinstance(field, str) or (field not in target.direct_fields and field not in custom):
+            allowed = ", ".join(sorted(target.direct_fields | custom))
+            raise BadRequest(f"fieldMappings: {field!r} is no field of {target.name} a column can fill ({allowed})")
+        if field in mappings.values():
+            raise BadRequest(f"fieldMappings: two columns fill {field}")
+        mappings[column] = field
+    if target.deleted_required and DELETED not in mappings.values():
+        raise BadRequest(f"fieldMappings: the {DELETED} column must be mapped (true removes the record)")
+    return mappings
+
+
+def _lookups(raw: Any, headers: list[str], target: Target, mapped: set[str]) -> dict[str, dict[str, Any]]:
+    parsed = lookup_rules.parse(
+        raw if raw is not None else {},
+        [],
+        targets=target.lookups,
+        present=lambda column: column in headers,
+        where="headers",
+        owner=target.name,
+    )
+    out: dict[str, dict[str, Any]] = {}
+    for lookup in parsed:
+        if len(lookup.criteria) != 1:
+            raise BadRequest(
+                f"lookups: {lookup.target} must name one identifier of {lookup.object_name} (one column)",
+                code="GU_2406",
+            )
+        if lookup.target in mapped:
+            raise BadRequest(f"lookups: {lookup.target} is also filled by a column; give one source")
+        if lookup.target in target.key_fields and lookup.on_no_match != "ERROR" and raw[lookup.target].get("onNoMatch"):
+            raise BadRequest(
+                f"lookups: {lookup.target} is a key field, so onNoMatch must be ERROR (a row without it is rejected)"
+            )
+        out[lookup.target] = {
+            "objectName": lookup.object_name,
+            "fields": dict(lookup.criteria),
+            "lookupField": lookup.lookup_field,
+            "multiMatchOption": lookup.multi_match,
+            "onNoMatch": "ERROR" if lookup.target in target.key_fields else lookup.on_no_match,
+            **({"defaultValue": lookup.default_value} if lookup.on_no_match == "DEFAULTVALUE" else {}),
+        }
+    return out
+
+
+def parse(body: Any, tenant_item: dict[str, Any]) -> dict[str, Any]:
+    """A job definition from a request body, checked (400 naming the first problem)."""
+    body = json_object(body, _FIELDS, "with name, objectName, headers, fieldMappings, lookups and keys")
+    name = _text(body.get("name"), "name", MAX_NAME)
+    object_name = body.get("objectName")
+    target = TARGETS.get(object_name) if isinstance(object_name, str) else None
+    if target is None:
+        raise BadRequest(f"objectName: {object_name!r} is not an object the Bulk API loads ({', '.join(TARGETS)})")
+    headers = _headers(body.get("headers"))
+    custom = set(custom_meta.custom_fields(tenant_item, target.name))
+    mappings = _field_mappings(body.get("fieldMappings"), headers, target, custom)
+    lookups = _lookups(body.get("lookups"), headers, target, set(mappings.values()))
+    keys = body.get("keys")
+    if not isinstance(keys, list) or sorted(keys) != sorted(target.key_fields):
+        raise BadRequest(
+            f"keys: {target.name} rows are upserted on {' + '.join(target.key_fields)}; give exactly those"
+        )
+    for field in target.key_fields:
+        if field not in lookups and field not in mappings.values():
+            raise BadRequest(f"{field}: a key field needs a source (a lookup or a column mapped to it)")
+    return {
+        "name": name,
+        "objectName": target.name,
+        "headers": headers,
+        "fieldMappings": mappings,
+        "lookups": lookups,
+        "keys": list(target.key_fields),
+    }
+
+
+def create_job(principal: Principal, body: Any) -> dict[str, Any]:
+    """POST /v1.0/admin/connector/job/bulk: ``data`` = the job, with its ``jobId``."""
+    job = parse(body, principal.tenant)
+    job = {"jobId": ids.new_gsid(ids.BULK_JOB), **job, "createdDate": clock.iso(), "createdBy": principal.user_gsid}
+    repository.put_job(principal.tenant_id, job)
+    return job
+
+
+def job_of(tenant_id: str, job_id: Any) -> dict[str, Any]:
+    if not isinstance(job_id, str) or not job_id.strip():
+        raise BadRequest("jobId: required")
+    job = repository.get_job(tenant_id, job_id.strip())
+    if job is None:
+        raise NotFound(f"jobId: no bulk job {job_id.strip()} in this tenant")
+    return job

@@ -1,0 +1,289 @@
+"""Applying rows of a CSV file to the job's object (SPEC §4.5(3)), a chunk at a time.
+
+For each chunk: the cells of every row are checked and converted (``Deleted``, picklist
+labels, custom field types), the lookups of all rows are resolved from index items read
+in one batch per 100 distinct values not read before, the referenced records are read
+(a lookup index may still name a record deleted a moment ago; the user's manager chain
+is needed anyway), the existing records are read by key, and the changes are buffered
+in a ``BulkStore``, which sends full batches of 25 (``flush(complete=False)``). Rows
+that repeat a key already in the chunk start a new wave, so that they see the first
+one's result, as if the file were applied row by row.
+
+Company Team (the one target today): the key is CompanyId + UserId; ``Deleted`` true
+removes the record (nothing to remove counts as ``skipped``); an insert gets TeamRole
+Account Manager, UserAccess Admin and UserSource Manual unless columns give them, and
+its UserManagerRole1..3; records that came from Salesforce belong to the sync and are
+refused. Empty cells leave fields as they are.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from cscore.bulkload.csvfile import Row
+from cscore.bulkload.definitions import DELETED, TARGETS
+from cscore.meta import fields as custom_meta
+from cscore.meta.fields import CustomValueError
+from cscore.objects.bulk import BulkStore
+from cscore.objects.shapes import COMPANY_TEAM
+from cscore.picklists.service import Picklists
+from cscore.platform import ids, table
+from cscore.platform import records as stored
+from cscore.teams import managers, rules
+from cscore.teams import records as team_records
+from cscore.tenants.defaults import system_item_gsid
+from cscore.users import lookups as lookup_rules
+
+OUTCOMES = ("inserted", "updated", "unchanged", "deleted", "skipped", "rejected")
+TRUE = frozenset({"true", "t", "yes", "y", "1"})
+FALSE = frozenset({"false", "f", "no", "n", "0", ""})
+DEFAULT_ROLE = "Account Manager"
+INSERT_DEFAULTS = {"UserAccess": rules.ADMIN, "UserSource": team_records.MANUAL}
+ACCESS = {"admin": rules.ADMIN, "member": rules.MEMBER}
+PREFIXES = {"CompanyId": ids.COMPANY, "UserId": ids.USER}
+Pair = tuple[str, str]
+
+
+class Rejected(Exception):
+    """A row that cannot be applied; the message is the reason in the errors file."""
+
+
+@dataclass
+class Planned:
+    row: Row
+    pair: Pair
+    delete: bool
+    fields: dict[str, Any]
+
+
+@dataclass
+class ChunkResult:
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    rejected: list[tuple[Row, str]] = field(default_factory=list)
+
+    def reject(self, row: Row, reason: str) -> None:
+        self.counts["rejected"] += 1
+        self.rejected.append((row, reason))
+
+
+def _lookup_of(target_field: str, spec: dict[str, Any]) -> lookup_rules.Lookup:
+    return lookup_rules.Lookup(
+        target_field,
+        spec["objectName"],
+        tuple(spec["fields"].items()),
+        spec["lookupField"],
+        spec["multiMatchOption"],
+        spec["onNoMatch"],
+        spec.get("defaultValue"),
+    )
+
+
+def _as_bool(value: str, name: str) -> bool:
+    text = value.strip().lower()
+    if text in TRUE:
+        return True
+    if text in FALSE:
+        return False
+    raise Rejected(f"{name}: must be true or false, not {value!r}")
+
+
+def _typed(kind: str, value: str, name: str) -> Any:
+    """A custom field's cell as the JSON value the field's type takes."""
+    if kind == "boolean":
+        return _as_bool(value, name)
+    if kind == "number":
+        try:
+            number = float(value.strip())
+        except ValueError:
+            raise Rejected(f"{name}: must be a number, not {value!r}") from None
+        return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
+    return value
+
+
+class Loader:
+    """Applies the rows of one file of one job, chunk after chunk (module doc)."""
+
+    def __init__(self, tenant_id: str, actor: str, job: dict[str, Any], header: list[str], tenant: dict[str, Any]):
+        self.tenant_id = tenant_id
+        self.actor = actor
+        self.target = TARGETS[job["objectName"]]
+        self.header = header
+        self.mappings: dict[str, str] = dict(job["fieldMappings"])
+        self.lookups = [_lookup_of(name, spec) for name, spec in job["lookups"].items()]
+        self.picklists = Picklists(tenant)
+        self.custom = custom_meta.for_object(tenant, self.target.name)
+        self.default_role = self.picklists.to_gsid("TeamRole", DEFAULT_ROLE) or system_item_gsid(
+            "TeamRole", DEFAULT_ROLE
+        )
+        # BatchGetItem calls by purpose (lookup:<Object>, references, existing), kept with the
+        # import's checkpoints: what the batching costs, per lookup.
+        self.reads: Counter[str] = Counter()
+        self.store = BulkStore(self.tenant_id, COMPANY_TEAM, self.actor)
+        self._forget()
+
+    def new_segment(self) -> None:
+        """Forget what was read (after a checkpoint): memory stays bounded by a segment."""
+        self.reads["existing"] += self.store.calls["BatchGetItem"]
+        self.store = BulkStore(self.tenant_id, COMPANY_TEAM, self.actor)
+        self._forget()
+
+    def _forget(self) -> None:
+        self._found: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._records: dict[str, dict[str, dict[str, Any]]] = {"Company": {}, "User": {}}
+        self._missing: dict[str, set[str]] = {"Company": set(), "User": set()}
+        self._chains: dict[str, tuple[str | None, ...]] = {}
+
+    # ------------------------------------------------------------------ a chunk
+    def apply(self, rows: Sequence[Row]) -> ChunkResult:
+        result = ChunkResult()
+        parsed: list[tuple[Row, dict[str, str]]] = []
+        for row in rows:
+            if len(row.cells) != len(self.header):
+                result.reject(row, f"the row has {len(row.cells)} cells; the header has {len(self.header)}")
+                continue
+            parsed.append((row, dict(zip(self.header, row.cells, strict=True))))
+        self._read_lookups([values for _, values in parsed])
+        planned: list[Planned] = []
+        for row, values in parsed:
+            try:
+                planned.append(self._plan(row, values))
+            except Rejected as exc:
+                result.reject(row, str(exc))
+        planned = self._existing_references(planned, result)
+        wave: dict[Pair, Planned] = {}
+        for plan in planned:
+            if plan.pair in wave:
+                self._write(list(wave.values()), result)
+                wave = {}
+            wave[plan.pair] = plan
+        self._write(list(wave.values()), result)
+        self.store.flush(complete=False)
+        return result
+
+    def flush(self) -> None:
+        """Send every buffered write (before a checkpoint)."""
+        self.store.flush()
+
+    # ------------------------------------------------------------------ one row
+    def _plan(self, row: Row, values: dict[str, str]) -> Planned:
+        fields: dict[str, Any] = {}
+        delete = False
+        for column, name in self.mappings.items():
+            cell = values[column]
+            if name == DELETED:
+                delete = _as_bool(cell, column)
+            elif not cell.strip():
+                continue  # an empty cell leaves the field as it is
+            elif name in PREFIXES:
+                gsid = cell.strip()
+                if not ids.is_gsid(gsid, PREFIXES[name]):
+                    raise Rejected(f"{name}: {gsid!r} is not a {self.target.lookups[name]} GSID")
+                fields[name] = gsid
+            elif name == "TeamRole":
+                role = self.picklists.to_gsid("TeamRole", cell)
+                if role is None:
+                    raise Rejected(f"TeamRole: {cell.strip()!r} is no team role of this tenant")
+                fields[name] = role
+            elif name == "UserAccess":
+                access = ACCESS.get(cell.strip().lower())
+                if access is None:
+                    raise Rejected(f"UserAccess: must be Admin or Member, not {cell!r}")
+                fields[name] = access
+            else:
+                try:
+                    fields[name] = self.custom.normalize(name, _typed(self.custom.types[name], cell, name))
+                except CustomValueError as exc:
+                    raise Rejected(str(exc)) from None
+        for lookup in self.lookups:
+            outcome = lookup_rules.resolve(lookup, values, self._found, self.tenant_id)
+            if outcome.error:
+                raise Rejected(outcome.error)
+            if outcome.value is None:
+                raise Rejected(f"{lookup.target}: no {lookup.object_name} found")
+            fields[lookup.target] = outcome.value
+        for name in self.target.key_fields:
+            if name not in fields:
+                raise Rejected(f"{name}: empty (a row needs its {' and '.join(self.target.key_fields)})")
+        pair = (str(fields.pop("CompanyId")), str(fields.pop("UserId")))
+        return Planned(row, pair, delete, {} if delete else fields)
+
+    # ------------------------------------------------------------------ reads, batched per chunk
+    def _read_lookups(self, rows: list[dict[str, str]]) -> None:
+        for lookup in self.lookups:
+            wanted: dict[tuple[str, str], Any] = {}
+            for values in rows:
+                for source, matched in lookup.criteria:
+                    value = values.get(source)
+                    if value is None or not value.strip():
+                        continue
+                    item_key = lookup_rules.match_key(self.tenant_id, lookup.object_name, matched, value)
+                    ident = (item_key["PK"]["S"], item_key["SK"]["S"])
+                    if ident not in self._found:
+                        wanted[ident] = item_key
+            if wanted:
+                found = table.read_many(list(wanted.values()))
+                self._found.update(zip(wanted, found, strict=True))
+                self.reads[f"lookup:{lookup.object_name}"] += -(-len(wanted) // table.BATCH_GET_LIMIT)
+
+    def _existing_references(self, planned: list[Planned], result: ChunkResult) -> list[Planned]:
+        """Drop rows whose company or user does not exist; read the new users' chains."""
+        for obj, position in (("Company", 0), ("User", 1)):
+            known = self._records[obj]
+            unread = sorted({p.pair[position] for p in planned} - set(known) - self._missing[obj])
+            if unread:
+                found = stored.by_gsids(self.tenant_id, obj, unread)
+                self.reads["references"] += -(-len(unread) // table.BATCH_GET_LIMIT)
+                known.update(found)
+                self._missing[obj].update(set(unread) - set(found))
+        users = self._records["User"]
+        new_users = {g: users[g] for g in {p.pair[1] for p in planned} if g in users and g not in self._chains}
+        if new_users:
+            self._chains.update(managers.chains(self.tenant_id, new_users))
+        kept: list[Planned] = []
+        for plan in planned:
+            company, user = plan.pair
+            if company not in self._records["Company"]:
+                result.reject(plan.row, f"CompanyId: no company {company} in this tenant")
+            elif user not in users:
+                result.reject(plan.row, f"UserId: no user {user} in this tenant")
+            else:
+                kept.append(plan)
+        return kept
+
+    # ------------------------------------------------------------------ writes
+    def _write(self, wave: list[Planned], result: ChunkResult) -> None:
+        if not wave:
+            return
+        existing = team_records.find(self.store, [p.pair for p in wave])
+        deletes: list[dict[str, Any]] = []
+        changes: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
+        updates: list[tuple[Planned, str]] = []
+        for plan in wave:
+            before = existing.get(plan.pair)
+            if before is not None and before.get("UserSource") == team_records.SALESFORCE:
+                result.reject(plan.row, team_records.OWNED_BY_SYNC)
+                continue
+            if plan.delete:
+                if before is None:
+                    result.counts["skipped"] += 1
+                else:
+                    deletes.append(before)
+                    result.counts["deleted"] += 1
+                continue
+            chain = managers.as_fields(self._chains.get(plan.pair[1], (None,) * managers.LEVELS))
+            if before is None:
+                new = {"CompanyId": plan.pair[0], "UserId": plan.pair[1], "TeamRole": self.default_role}
+                new |= INSERT_DEFAULTS | {k: v for k, v in chain.items() if v is not None} | plan.fields
+                changes.append((None, new))
+                result.counts["inserted"] += 1
+            else:
+                changes.append((before, {**chain, **plan.fields}))
+                updates.append((plan, str(before["Gsid"])))
+        if deletes:
+            self.store.delete(deletes)
+        written = {str(r["Gsid"]) for r in self.store.upsert(changes)} if changes else set()
+        for _, gsid in updates:
+            result.counts["updated" if gsid in written else "unchanged"] += 1

@@ -1,0 +1,78 @@
+"""Connector table items of the Bulk API (docs/data-model.md):
+
+* ``T#<t>#CONNECTOR`` / ``BULKJOB#<jobId>``: a bulk job definition
+* ``T#<t>#BULKIMPORT#<statusId>`` / ``STATUS``: one import of a file: its status,
+  counts, and the checkpoint of the worker (byte offset, row number, lease)
+* ``T#<t>#BULKUPLOAD#<uploadId>`` / ``UPLOAD``: a pre-signed upload handed out, used
+  at most once to start an import
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cscore.connector.repository import get_item, put_item, update_item
+from cscore.platform.dynamo import Item, key, to_attr
+
+
+def job_key(tenant_id: str, job_id: str) -> Item:
+    return key(f"T#{tenant_id}#CONNECTOR", f"BULKJOB#{job_id}")
+
+
+def import_key(tenant_id: str, status_id: str) -> Item:
+    return key(f"T#{tenant_id}#BULKIMPORT#{status_id}", "STATUS")
+
+
+def upload_key(tenant_id: str, upload_id: str) -> Item:
+    return key(f"T#{tenant_id}#BULKUPLOAD#{upload_id}", "UPLOAD")
+
+
+def put_job(tenant_id: str, job: dict[str, Any]) -> None:
+    put_item(job_key(tenant_id, job["jobId"]), job)
+
+
+def get_job(tenant_id: str, job_id: str) -> dict[str, Any] | None:
+    return get_item(job_key(tenant_id, job_id))
+
+
+def put_import(tenant_id: str, status: dict[str, Any]) -> None:
+    put_item(import_key(tenant_id, status["statusId"]), status, ConditionExpression="attribute_not_exists(PK)")
+
+
+def get_import(tenant_id: str, status_id: str) -> dict[str, Any] | None:
+    return get_item(import_key(tenant_id, status_id))
+
+
+def take_lease(tenant_id: str, status_id: str, token: str, now: float, until: float) -> bool:
+    """Hold the import for one worker invocation: only one works on a file at a time
+    (S3 and SQS deliver at least once)."""
+    return update_item(
+        import_key(tenant_id, status_id),
+        {"leaseToken": token, "leaseUntil": until},
+        condition="attribute_exists(PK) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
+        values={":now": to_attr(now)},
+    )
+
+
+def save_import(tenant_id: str, status_id: str, token: str, set_fields: dict[str, Any], release: bool = False) -> bool:
+    """Checkpoint (or finish) an import, only while this invocation holds its lease."""
+    return update_item(
+        import_key(tenant_id, status_id),
+        set_fields,
+        ("leaseToken", "leaseUntil") if release else (),
+        condition="leaseToken = :token",
+        values={":token": to_attr(token)},
+    )
+
+
+def put_upload(tenant_id: str, upload: dict[str, Any]) -> None:
+    put_item(upload_key(tenant_id, upload["uploadId"]), upload)
+
+
+def use_upload(tenant_id: str, upload_id: str, status_id: str) -> bool:
+    """Mark a pre-signed upload as started (once): False when unknown or already used."""
+    return update_item(
+        upload_key(tenant_id, upload_id),
+        {"statusId": status_id},
+        condition="attribute_exists(PK) AND attribute_not_exists(statusId)",
+    )

@@ -1,0 +1,487 @@
+"""Bulk CSV imports into Company Team (SPEC §4.5(3)) against in-process moto: job
+definitions, every row outcome, the errors file, files refused with nothing written,
+and imports cut into invocations at random chunk boundaries (property test)."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import uuid
+from typing import Any
+
+import boto3
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from cscore.auth import service as auth
+from cscore.auth.principal import Principal
+from cscore.bulkload import definitions, imports, storage, worker
+from cscore.companies import service as companies
+from cscore.errors import ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge
+from cscore.objects.bulk import BulkStore
+from cscore.objects.shapes import COMPANY_TEAM
+from cscore.platform import config
+from cscore.teams import membership, roles
+from cscore.teams import records as team_records
+from cscore.tenants import defaults
+from cscore.tenants import service as tenants
+from cscore.users import service as users
+from tests.support import TEAM_CSV_HEADER, team_bulk_job
+
+ACCOUNT_MANAGER = defaults.system_item_gsid("TeamRole", "Account Manager")
+HEADER = TEAM_CSV_HEADER
+FOREVER = lambda: 10**9  # noqa: E731 - an invocation with all the time in the world
+
+
+_job_body = team_bulk_job
+
+
+def _failure(call: Any) -> ApiError:
+    with pytest.raises(ApiError) as error:
+        call()
+    return error.value
+
+
+class World:
+    """A tenant with companies and users to load teams into."""
+
+    def __init__(self, company_names: list[str], user_names: list[str]) -> None:
+        tenant = tenants.create_tenant(f"Bulk {uuid.uuid4().hex[:6]}")
+        self.key = tenant["accessKey"]
+        self.admin = auth.authenticate({"accesskey": self.key})
+        data = companies.insert_companies(self.admin, [{"Name": n} for n in company_names])
+        self.companies = {n: r["Gsid"] for n, r in zip(company_names, data["records"], strict=True)}
+        created = users.create_users(
+            self.admin,
+            {
+                "records": [
+                    {
+                        "FirstName": n,
+                        "LastName": "Test",
+                        "Email": f"{n.lower()}@example.com",
+                        "SFDCUserName": f"{n}@x.y",
+                    }
+                    for n in user_names
+                ]
+            },
+        )
+        assert created["status"] == "SUCCESS", created
+        self.users = {n: r["Gsid"] for n, r in zip(user_names, created["records"], strict=True)}
+        self.job = definitions.create_job(self.admin, _job_body())
+
+    def refresh(self) -> Principal:
+        """The admin as a new request sees it (the tenant item read again: roles, fields)."""
+        self.admin = auth.authenticate({"accesskey": self.key})
+        return self.admin
+
+    def team(self) -> dict[tuple[str, str], dict[str, Any]]:
+        """Every Company Team record, by (company name, user name)."""
+        company_of = {g: n for n, g in self.companies.items()}
+        user_of = {g: n for n, g in self.users.items()}
+        pairs = [(c, u) for c in self.companies.values() for u in self.users.values()]
+        found = team_records.find(BulkStore(self.admin.tenant_id, COMPANY_TEAM, "t"), pairs)
+        return {(company_of[c], user_of[u]): record for (c, u), record in found.items()}
+
+    def upload(self, data: bytes, job_id: str | None = None) -> str:
+        return imports.start(self.admin, _multipart(data, job_id or self.job["jobId"]))["statusId"]
+
+    def run(self, status_id: str) -> dict[str, Any]:
+        key = storage.import_key(self.admin.tenant_id, status_id)
+        assert worker.on_s3_object(config.bulk_bucket_name(), key, FOREVER) == "done"
+        return imports.status(self.admin, status_id)
+
+
+def _multipart(data: bytes, job_id: str, filename: str = "teams.csv") -> dict[str, Any]:
+    boundary = "----cs" + uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="jobId"\r\n\r\n{job_id}\r\n'
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{filename}"\r\n'
+            "Content-Type: text/csv\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return {
+        "headers": {"Content-Type": f"multipart/form-data; boundary={boundary}"},
+        "body": base64.b64encode(body).decode(),
+        "isBase64Encoded": True,
+    }
+
+
+def _csv(rows: list[list[str]], header: list[str] = HEADER) -> bytes:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\r\n").writerows([header, *rows])
+    return out.getvalue().encode()
+
+
+@pytest.fixture
+def world(aws_tables: dict[str, str]) -> World:
+    return World(["Acme", "Globex", "Initech", "Twin", "Twin "], ["Ann", "Bob", "Cy"])
+
+
+# ---------------------------------------------------------------- definitions
+
+
+@pytest.mark.parametrize(
+    ("changes", "code", "names"),
+    [
+        ({"objectName": "Opportunity"}, "GS_1400", "objectName"),
+        ({"fieldMappings": {"Removed": "Deleted"}}, "GS_1400", "Removed"),
+        ({"fieldMappings": {"Deleted": "Colour"}}, "GS_1400", "Colour"),
+        ({"fieldMappings": {"Email ID": "TeamRole"}}, "GS_1400", "Deleted"),
+        ({"keys": ["CompanyId"]}, "GS_1400", "keys"),
+        ({"headers": ["A", "a"]}, "GS_1400", "twice"),
+        ({"name": ""}, "GS_1400", "name"),
+        ({"extra": 1}, "GS_1400", "extra"),
+        ({"lookups": {"CompanyId": {"fields": {"Nope": "Name"}, "objectName": "Company", "lookupField": "Gsid"}}},
+         "GU_2407", "Nope"),
+        ({"lookups": {"CompanyId": {"fields": {"Company Name": "Name", "Email ID": "SfdcAccountId"},
+                                    "objectName": "Company", "lookupField": "Gsid"}}}, "GU_2406", "one identifier"),
+        ({"lookups": {"CompanyId": {"fields": {"Company Name": "Name"}, "objectName": "Account",
+                                    "lookupField": "Gsid"}}}, "GU_2403", "Account"),
+        ({"lookups": {"CompanyId": {"fields": {"Company Name": "Industry"}, "objectName": "Company",
+                                    "lookupField": "Gsid"}}}, "GU_2406", "Industry"),
+        ({"lookups": {"Owner": {"fields": {"Company Name": "Name"}, "objectName": "Company",
+                                "lookupField": "Gsid"}}}, "GSOBJ_RLS005", "Owner"),
+        ({"lookups": {"UserId": {"fields": {"Email ID": "Email"}, "objectName": "User", "lookupField": "Gsid",
+                                 "onNoMatch": "NULLABLE"}}}, "GS_1400", "onNoMatch"),
+        ({"lookups": {}}, "GS_1400", "CompanyId"),
+    ],
+)  # fmt: skip
+def test_a_definition_naming_unknown_headers_or_fields_is_refused(world: World, changes, code, names) -> None:
+    error = _failure(lambda: definitions.create_job(world.admin, _job_body(**changes)))
+    assert isinstance(error, BadRequest) and error.code == code and names in error.desc, (error.code, error.desc)
+
+
+def test_a_definition_is_stored_with_its_defaults(world: World) -> None:
+    job = world.job
+    assert job["jobId"].startswith("1C04") and job["keys"] == ["CompanyId", "UserId"]
+    assert job["lookups"]["UserId"]["multiMatchOption"] == "FIRSTMATCH"  # SPEC §2.2's default
+    assert job["lookups"]["UserId"]["onNoMatch"] == "ERROR"  # a key field: a row without it is rejected
+    assert definitions.job_of(world.admin.tenant_id, job["jobId"]) == job
+
+
+# ---------------------------------------------------------------- row outcomes
+
+
+def test_every_row_outcome_is_applied_counted_and_reported(world: World) -> None:
+    admin, co, us = world.admin, world.companies, world.users
+    role = roles.create_role(admin, {"label": "Renewals"})["role"]["gsid"]
+    admin = world.refresh()
+    membership.assign_users(admin, co["Acme"], {"records": [{"UserId": us["Bob"], "TeamRole": "Renewals"}]})
+    membership.assign_users(admin, co["Globex"], {"records": [{"UserId": us["Ann"]}]})
+    membership.assign_users(admin, co["Initech"], {"records": [{"UserId": us["Cy"]}]})
+    _make_salesforce_owned(world, co["Initech"], us["Cy"])
+    data = _csv(
+        [
+            ["Acme", "ann@example.com", "false"],  # inserted
+            ["Globex", "BOB@example.com", ""],  # inserted (an empty Deleted upserts; e-mails match any case)
+            ["Acme", "bob@example.com", "FALSE"],  # unchanged: nothing to set
+            ["Globex", "ann@example.com", "true"],  # deleted
+            ["Initech", "ann@example.com", "true"],  # skipped: not a member
+            ["Nowhere Ltd", "ann@example.com", "false"],  # rejected: unknown company
+            ["Acme", "nobody@example.com", "false"],  # rejected: unknown user
+            ["Twin", "ann@example.com", "false"],  # rejected: two companies named Twin
+            ["Initech", "cy@example.com", "true"],  # rejected: owned by the Salesforce sync
+            ["Acme", "cy@example.com", "maybe"],  # rejected: Deleted is no boolean
+            ["Acme", "cy@example.com"],  # rejected: a cell short
+        ]
+    )
+    status_id = world.upload(data)
+    assert imports.status(admin, status_id)["status"] == "INIT"
+    status = world.run(status_id)
+    assert status | {"createdDate": None, "completedDate": None} == {
+        "statusId": status_id,
+        "jobId": world.job["jobId"],
+        "status": "COMPLETED",
+        "reason": None,
+        "total": 11,
+        "processed": 11,
+        "success": 5,
+        "failed": 6,
+        "createdDate": None,
+        "completedDate": None,
+        "inserted": 2,
+        "updated": 0,
+        "unchanged": 1,
+        "deleted": 1,
+        "skipped": 1,
+        "rejected": 6,
+    }
+    assert status["completedDate"] >= status["createdDate"]
+    team = world.team()
+    assert set(team) == {("Acme", "Ann"), ("Acme", "Bob"), ("Globex", "Bob"), ("Initech", "Cy")}
+    ann = team[("Acme", "Ann")]
+    assert (ann["TeamRole"], ann["UserAccess"], ann["UserSource"]) == (ACCOUNT_MANAGER, "Admin", "Manual")
+    assert team[("Acme", "Bob")]["TeamRole"] == role  # untouched: the file has no TeamRole column
+
+    text, url = imports.errors(admin, status_id)
+    assert url is None and text is not None
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0] == [*HEADER, "reason"]
+    reasons = {(r[0], r[1]): r[3] for r in rows[1:]}
+    assert len(rows) == 7
+    assert "no Company matches Name = 'Nowhere Ltd'" in reasons[("Nowhere Ltd", "ann@example.com")]
+    assert "no User matches Email = 'nobody@example.com'" in reasons[("Acme", "nobody@example.com")]
+    assert "2 Company records match" in reasons[("Twin", "ann@example.com")]
+    assert "Salesforce" in reasons[("Initech", "cy@example.com")]
+    assert "Deleted" in reasons[("Acme", "cy@example.com")] or "cells" in reasons[("Acme", "cy@example.com")]
+
+
+def _make_salesforce_owned(world: World, company: str, user: str) -> None:
+    """What the Company Team Sync leaves: a record with UserSource Salesforce."""
+    store = BulkStore(world.admin.tenant_id, COMPANY_TEAM, "sync")
+    record = team_records.find(store, [(company, user)])[(company, user)]
+    assert store.upsert([(record, {"UserSource": "Salesforce"})])
+    store.flush()
+
+
+def test_columns_for_role_access_and_custom_fields(world: World) -> None:
+    admin, co, us = world.admin, world.companies, world.users
+    from cscore.meta import service as meta
+
+    meta.add_field(admin, "CompanyTeam", {"name": "Tier__gc", "type": "number"})
+    roles.create_role(admin, {"label": "Renewals"})
+    fresh = world.refresh()
+    header = ["Company", "Email", "Deleted", "Role", "Access", "Tier"]
+    body = _job_body(
+        headers=header,
+        fieldMappings={"Deleted": "Deleted", "Role": "TeamRole", "Access": "UserAccess", "Tier": "Tier__gc"},
+        lookups={
+            "CompanyId": {"fields": {"Company": "Name"}, "objectName": "Company", "lookupField": "Gsid"},
+            "UserId": {"fields": {"Email": "Email"}, "objectName": "User", "lookupField": "Gsid"},
+        },
+    )
+    job = definitions.create_job(fresh, body)
+    membership.assign_users(admin, co["Acme"], {"records": [{"UserId": us["Bob"]}]})
+    data = _csv(
+        [
+            ["Acme", "ann@example.com", "", "renewals", "member", "3"],
+            ["Acme", "bob@example.com", "false", "Renewals", "Admin", ""],
+            ["Globex", "ann@example.com", "", "Nope", "", ""],
+            ["Globex", "bob@example.com", "", "", "", "three"],
+        ],
+        header,
+    )
+    status = world.run(world.upload(data, job["jobId"]))
+    assert (status["inserted"], status["updated"], status["rejected"]) == (1, 1, 2)
+    team = world.team()
+    assert team[("Acme", "Ann")]["UserAccess"] == "Member" and team[("Acme", "Ann")]["Tier__gc"] == 3
+    assert team[("Acme", "Bob")]["UserAccess"] == "Admin"
+    text, _ = imports.errors(admin, status["statusId"])
+    assert "TeamRole: 'Nope'" in text and "Tier__gc" in text
+
+
+def test_a_key_repeated_in_one_file_is_applied_in_file_order(world: World, monkeypatch) -> None:
+    monkeypatch.setattr(worker, "CHUNK_ROWS", 4)
+    rows = [["Acme", "ann@example.com", "false"], ["Acme", "ann@example.com", "true"], ["Acme", "ann@example.com", ""]]
+    status = world.run(world.upload(_csv(rows * 2)))
+    # insert, delete, insert, then unchanged (already there), delete, insert
+    assert (status["inserted"], status["deleted"], status["unchanged"], status["rejected"]) == (3, 2, 1, 0)
+    assert set(world.team()) == {("Acme", "Ann")}
+
+
+# ---------------------------------------------------------------- files refused
+
+
+@pytest.mark.parametrize(
+    ("data", "says"),
+    [
+        (b"", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "not a CSV file"),
+        (b"Company Name,Email ID\nAcme,ann@example.com\n", "Deleted"),
+        (b'Company Name,Email ID,Deleted\n"Acme,ann@example.com,false\n', "line 2"),
+    ],
+)
+def test_a_file_that_is_not_csv_or_lacks_a_column_is_refused_with_nothing_written(world: World, data, says) -> None:
+    before = _connector_items(world)
+    error = _failure(lambda: world.upload(data))
+    assert isinstance(error, BadRequest) and error.code == "GS_1400" and says in error.desc, error.desc
+    assert _connector_items(world) == before
+    assert _bucket_keys() == []
+
+
+def test_a_file_over_4_mb_is_refused_on_the_direct_path(world: World) -> None:
+    big = _csv([["Acme", "ann@example.com", "false"]] * 160_000)
+    assert len(big) > imports.MAX_DIRECT_BYTES
+    error = _failure(lambda: world.upload(big))
+    assert isinstance(error, PayloadTooLarge) and "upload-url" in error.desc
+    assert _bucket_keys() == []
+
+
+def _connector_items(world: World) -> int:
+    return len(boto3.client("dynamodb").scan(TableName=config.connector_table())["Items"])
+
+
+def _bucket_keys() -> list[str]:
+    listed = boto3.client("s3").list_objects_v2(Bucket=config.bulk_bucket_name())
+    return [o["Key"] for o in listed.get("Contents", [])]
+
+
+# ---------------------------------------------------------------- the pre-signed path
+
+
+def _put_upload(world: World, data: bytes) -> str:
+    upload = imports.upload_url(world.admin, None)
+    assert upload["method"] == "PUT" and upload["uploadId"].startswith("1C06")
+    key = storage.upload_key(world.admin.tenant_id, upload["uploadId"])
+    boto3.client("s3").put_object(Bucket=config.bulk_bucket_name(), Key=key, Body=data)
+    return str(upload["uploadId"])
+
+
+def _json_event(body: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    return {"headers": {"content-type": "application/json"}, "body": json.dumps(body), "isBase64Encoded": False}
+
+
+def test_pre_signed_upload_is_started_once_and_processed_from_the_queue(world: World) -> None:
+    upload_id = _put_upload(world, _csv([["Acme", "ann@example.com", "false"], ["Nope", "ann@example.com", ""]]))
+    start = _json_event({"jobId": world.job["jobId"], "uploadId": upload_id})
+    status_id = imports.start(world.admin, start)["statusId"]
+    again = _failure(lambda: imports.start(world.admin, start))
+    assert isinstance(again, Conflict) and "already" in again.desc
+    queue = boto3.client("sqs").receive_message(QueueUrl=config.bulk_imports_queue_url(), MaxNumberOfMessages=10)
+    (message,) = queue["Messages"]
+    import json
+
+    assert worker.on_message(json.loads(message["Body"]), FOREVER) == "done"
+    status = imports.status(world.admin, status_id)
+    assert (status["status"], status["inserted"], status["rejected"]) == ("COMPLETED", 1, 1)
+    assert worker.on_message(json.loads(message["Body"]), FOREVER) == "skipped"  # delivered twice: applied once
+
+
+def test_pre_signed_start_refuses_what_is_missing_or_foreign(world: World, aws_tables) -> None:
+    job_id = world.job["jobId"]
+    upload = imports.upload_url(world.admin, {})
+    not_yet = _failure(
+        lambda: imports.start(world.admin, _json_event({"jobId": job_id, "uploadId": upload["uploadId"]}))
+    )
+    assert isinstance(not_yet, BadRequest) and "PUT the file" in not_yet.desc
+    other = World(["Acme"], ["Ann"])
+    foreign = _put_upload(other, _csv([["Acme", "ann@example.com", "false"]]))
+    for body in ({"jobId": job_id, "uploadId": foreign}, {"jobId": other.job["jobId"], "uploadId": upload["uploadId"]}):
+        error = _failure(lambda body=body: imports.start(world.admin, _json_event(body)))
+        assert isinstance(error, (NotFound, BadRequest)), error.desc
+    assert isinstance(_failure(lambda: imports.status(world.admin, "1C05" + "0" * 32)), NotFound)
+    theirs = other.upload(_csv([["Acme", "ann@example.com", "false"]]))
+    assert isinstance(_failure(lambda: imports.status(world.admin, theirs)), NotFound)
+    assert isinstance(_failure(lambda: imports.errors(world.admin, theirs)), NotFound)
+    bad = _failure(lambda: imports.start(world.admin, _json_event({"jobId": job_id, "uploadId": "x", "more": 1})))
+    assert isinstance(bad, BadRequest) and "more" in bad.desc
+
+
+def test_a_broken_pre_signed_file_fails_the_import_with_nothing_written(world: World) -> None:
+    data = _csv([["Acme", "ann@example.com", "false"]] * 5) + b'"Globex,ann@example.com,false\r\n'
+    upload_id = _put_upload(world, data)
+    status_id = imports.start(world.admin, _json_event({"jobId": world.job["jobId"], "uploadId": upload_id}))[
+        "statusId"
+    ]
+    assert worker.on_message({"tenantId": world.admin.tenant_id, "statusId": status_id}, FOREVER) == "done"
+    status = imports.status(world.admin, status_id)
+    assert status["status"] == "FAILED" and "line 7" in status["reason"] and status["processed"] == 0
+    assert world.team() == {}
+
+
+# ---------------------------------------------------------------- interruptions (property)
+
+COMPANIES = ["Acme", "Globex", "Initech"]
+USERS = ["Ann", "Bob", "Cy"]
+_row = st.tuples(
+    st.sampled_from([*COMPANIES, "Nowhere"]), st.sampled_from([*USERS, "Zed"]), st.sampled_from(["", "false", "true"])
+)
+
+
+def _model(rows: list[tuple[str, str, str]], start: set[tuple[str, str]]) -> tuple[set[tuple[str, str]], dict]:
+    team = set(start)
+    counts = dict.fromkeys(("inserted", "unchanged", "deleted", "skipped", "rejected"), 0)
+    for company, user, deleted in rows:
+        pair = (company, user)
+        if company == "Nowhere" or user == "Zed":
+            counts["rejected"] += 1
+        elif deleted == "true":
+            counts["deleted" if pair in team else "skipped"] += 1
+            team.discard(pair)
+        else:
+            counts["unchanged" if pair in team else "inserted"] += 1
+            team.add(pair)
+    return team, counts
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(_row, min_size=1, max_size=40),
+    start=st.sets(st.tuples(st.sampled_from(COMPANIES), st.sampled_from(USERS)), max_size=4),
+    stops=st.lists(st.sampled_from(["go", "timeout", "crash"]), max_size=30),
+    chunk=st.integers(1, 7),
+    checkpoint_every=st.integers(1, 15),
+)
+def test_an_import_cut_at_random_chunk_boundaries_ends_like_an_uncut_one(
+    aws_tables, fake_clock, monkeypatch, rows, start, stops, chunk, checkpoint_every
+) -> None:
+    """Timeouts (checkpoint, continuation message) and crashes (no checkpoint; the
+    message returns once the lease expired) at random chunk boundaries: the team ends
+    as the rows applied in order say; with timeouts only, the counts add up exactly."""
+    monkeypatch.setattr(worker, "CHUNK_ROWS", chunk)
+    monkeypatch.setattr(worker, "CHECKPOINT_ROWS", checkpoint_every)
+    world = World(COMPANIES, USERS)
+    for company, user in sorted(start):
+        membership.assign_users(world.admin, world.companies[company], {"records": [{"UserId": world.users[user]}]})
+    data = _csv([[c, f"{u.lower()}@example.com", d] for c, u, d in rows])
+    status_id = world.upload(data)
+    plan = iter(stops)
+
+    class Crash(Exception):
+        pass
+
+    def remaining() -> int:
+        step = next(plan, "go")
+        if step == "crash":
+            raise Crash
+        return 0 if step == "timeout" else 10**9
+
+    message = {"tenantId": world.admin.tenant_id, "statusId": status_id}
+    crashed = False
+    for _ in range(200):
+        try:
+            outcome = worker.on_message(message, remaining)
+        except Crash:
+            crashed = True
+            fake_clock.at += worker.LEASE_SECONDS + 1  # the message comes back after the lease
+            continue
+        if outcome == "done":
+            break
+        assert outcome == "continued"
+    expected_team, expected_counts = _model(rows, start)
+    status = imports.status(world.admin, status_id)
+    assert status["status"] == "COMPLETED"
+    assert set(world.team()) == expected_team
+    for record in world.team().values():
+        assert record["UserSource"] == "Manual"
+    if not crashed:
+        assert {name: status[name] for name in expected_counts} == expected_counts
+        assert status["processed"] == status["total"] == len(rows)
+        text, _ = imports.errors(world.admin, status_id)
+        assert len(list(csv.reader(io.StringIO(text)))) == 1 + expected_counts["rejected"]
+
+
+def test_a_large_errors_file_is_handed_over_as_a_pre_signed_url(world: World, monkeypatch) -> None:
+    monkeypatch.setattr(imports, "INLINE_ERRORS_BYTES", 100)
+    status = world.run(world.upload(_csv([[f"Nowhere {n}", "ann@example.com", "false"] for n in range(20)])))
+    assert status["rejected"] == 20
+    text, data = imports.errors(world.admin, status["statusId"])
+    assert text is None and data is not None and data["expiresIn"] == 900 and data["bytes"] > 100
+    assert f"errors/{world.admin.tenant_id}/{status['statusId']}.csv" in data["url"]
+    assert "X-Amz-Signature=" in data["url"]
+    key = storage.errors_key(world.admin.tenant_id, status["statusId"])
+    rows = list(csv.reader(io.StringIO(storage.read_all(key).decode())))
+    assert len(rows) == 21 and rows[0][-1] == "reason" and rows[20][0] == "Nowhere 19"
+
+
+def test_errors_are_not_ready_while_the_import_runs(world: World) -> None:
+    status_id = world.upload(_csv([["Acme", "ann@example.com", "false"]]))
+    error = _failure(lambda: imports.errors(world.admin, status_id))
+    assert isinstance(error, Conflict) and "still running" in error.desc
