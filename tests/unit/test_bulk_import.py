@@ -485,3 +485,57 @@ def test_errors_are_not_ready_while_the_import_runs(world: World) -> None:
     status_id = world.upload(_csv([["Acme", "ann@example.com", "false"]]))
     error = _failure(lambda: imports.errors(world.admin, status_id))
     assert isinstance(error, Conflict) and "still running" in error.desc
+
+
+def test_an_s3_retry_while_a_crashed_invocation_holds_the_lease_resumes_later(world: World, fake_clock) -> None:
+    """Lambda retries an S3 event within minutes, while the dead invocation's lease still
+    runs: the retry queues a look for when it runs out, and that one finishes the import."""
+    status_id = world.upload(_csv([["Acme", "ann@example.com", "false"], ["Globex", "bob@example.com", ""]]))
+    key = storage.import_key(world.admin.tenant_id, status_id)
+
+    def dies() -> int:
+        raise RuntimeError("invocation killed")
+
+    with pytest.raises(RuntimeError):
+        worker.on_s3_object(config.bulk_bucket_name(), key, dies)
+    fake_clock.at += 60
+    assert worker.on_s3_object(config.bulk_bucket_name(), key, FOREVER) == "deferred"
+    sqs = boto3.client("sqs")
+    queue = config.bulk_imports_queue_url()
+    attributes = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["ApproximateNumberOfMessagesDelayed"])
+    assert attributes["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "1"
+    fake_clock.at += worker.LEASE_SECONDS
+    message = {"tenantId": world.admin.tenant_id, "statusId": status_id}
+    assert worker.on_message(message, FOREVER) == "done"
+    status = imports.status(world.admin, status_id)
+    assert (status["status"], status["processed"]) == ("COMPLETED", 2)
+    assert set(world.team()) == {("Acme", "Ann"), ("Globex", "Bob")}
+
+
+def test_gsid_columns_instead_of_lookups_are_checked(world: World) -> None:
+    header = ["Company GSID", "User GSID", "Deleted"]
+    job = definitions.create_job(
+        world.admin,
+        _job_body(
+            headers=header,
+            fieldMappings={"Company GSID": "CompanyId", "User GSID": "UserId", "Deleted": "Deleted"},
+            lookups={},
+        ),
+    )
+    co, us = world.companies, world.users
+    missing_company, missing_user = "1P02" + "0" * 32, "1P01" + "0" * 32
+    data = _csv(
+        [
+            [co["Acme"], us["Ann"], "false"],
+            [missing_company, us["Ann"], "false"],
+            [co["Acme"], missing_user, "false"],
+            ["Acme", us["Ann"], "false"],
+        ],
+        header,
+    )
+    status = world.run(world.upload(data, job["jobId"]))
+    assert (status["inserted"], status["rejected"]) == (1, 3)
+    text, _ = imports.errors(world.admin, status["statusId"])
+    assert f"no company {missing_company}" in text and f"no user {missing_user}" in text
+    assert "'Acme' is not a Company GSID" in text
+    assert set(world.team()) == {("Acme", "Ann")}

@@ -94,9 +94,12 @@ def _new_status(principal: Principal, job: dict[str, Any], source: str, object_k
     }
 
 
-def enqueue(tenant_id: str, status_id: str) -> None:
+def enqueue(tenant_id: str, status_id: str, delay_seconds: int = 0) -> None:
+    """A message that starts or continues the import (after ``delay_seconds``, at most 900)."""
     aws.sqs().send_message(
-        QueueUrl=config.bulk_imports_queue_url(), MessageBody=json.dumps({"tenantId": tenant_id, "statusId": status_id})
+        QueueUrl=config.bulk_imports_queue_url(),
+        MessageBody=json.dumps({"tenantId": tenant_id, "statusId": status_id}),
+        DelaySeconds=max(0, min(900, delay_seconds)),
     )
 
 

@@ -2,10 +2,11 @@
 
 For each chunk: the cells of every row are checked and converted (``Deleted``, picklist
 labels, custom field types), the lookups of all rows are resolved from index items read
-in one batch per 100 distinct values not read before, the referenced records are read
-(a lookup index may still name a record deleted a moment ago; the user's manager chain
-is needed anyway), the existing records are read by key, and the changes are buffered
-in a ``BulkStore``, which sends full batches of 25 (``flush(complete=False)``). Rows
+in one batch per 100 distinct values not read before, the referenced records that need
+it are read (a GSID given in a column is checked; a user's Manager gives the chain),
+the existing records are read by key, and the changes are buffered
+in a ``BulkStore``, which sends full batches of 25 (``flush(complete=False)``) from a
+write-behind thread while the next chunk is read and looked up. Rows
 that repeat a key already in the chunk start a new wave, so that they see the first
 one's result, as if the file were applied row by row.
 
@@ -30,8 +31,8 @@ from cscore.meta.fields import CustomValueError
 from cscore.objects.bulk import BulkStore
 from cscore.objects.shapes import COMPANY_TEAM
 from cscore.picklists.service import Picklists
-from cscore.platform import ids, table
-from cscore.platform import records as stored
+from cscore.platform import ids, keys, table
+from cscore.platform.records import record_of
 from cscore.teams import managers, rules
 from cscore.teams import records as team_records
 from cscore.tenants.defaults import system_item_gsid
@@ -44,6 +45,7 @@ DEFAULT_ROLE = "Account Manager"
 INSERT_DEFAULTS = {"UserAccess": rules.ADMIN, "UserSource": team_records.MANUAL}
 ACCESS = {"admin": rules.ADMIN, "member": rules.MEMBER}
 PREFIXES = {"CompanyId": ids.COMPANY, "UserId": ids.USER}
+REFERENCE_FIELDS = {"Company": ("Gsid",), "User": ("Gsid", "Manager")}
 Pair = tuple[str, str]
 
 
@@ -113,6 +115,7 @@ class Loader:
         self.header = header
         self.mappings: dict[str, str] = dict(job["fieldMappings"])
         self.lookups = [_lookup_of(name, spec) for name, spec in job["lookups"].items()]
+        self.looked_up = {lookup.target for lookup in self.lookups}
         self.picklists = Picklists(tenant)
         self.custom = custom_meta.for_object(tenant, self.target.name)
         self.default_role = self.picklists.to_gsid("TeamRole", DEFAULT_ROLE) or system_item_gsid(
@@ -121,13 +124,13 @@ class Loader:
         # BatchGetItem calls by purpose (lookup:<Object>, references, existing), kept with the
         # import's checkpoints: what the batching costs, per lookup.
         self.reads: Counter[str] = Counter()
-        self.store = BulkStore(self.tenant_id, COMPANY_TEAM, self.actor)
+        self.store = BulkStore(self.tenant_id, COMPANY_TEAM, self.actor, write_behind=True)
         self._forget()
 
     def new_segment(self) -> None:
         """Forget what was read (after a checkpoint): memory stays bounded by a segment."""
         self.reads["existing"] += self.store.calls["BatchGetItem"]
-        self.store = BulkStore(self.tenant_id, COMPANY_TEAM, self.actor)
+        self.store = BulkStore(self.tenant_id, COMPANY_TEAM, self.actor, write_behind=True)
         self._forget()
 
     def _forget(self) -> None:
@@ -164,8 +167,11 @@ class Loader:
         return result
 
     def flush(self) -> None:
-        """Send every buffered write (before a checkpoint)."""
+        """Send every buffered write and wait for them (before a checkpoint)."""
         self.store.flush()
+
+    def close(self) -> None:
+        self.store.close()
 
     # ------------------------------------------------------------------ one row
     def _plan(self, row: Row, values: dict[str, str]) -> Planned:
@@ -229,12 +235,22 @@ class Loader:
                 self.reads[f"lookup:{lookup.object_name}"] += -(-len(wanted) // table.BATCH_GET_LIMIT)
 
     def _existing_references(self, planned: list[Planned], result: ChunkResult) -> list[Planned]:
-        """Drop rows whose company or user does not exist; read the new users' chains."""
+        """Drop rows whose company or user does not exist; read the new users' chains.
+
+        A company found by a lookup exists (its index item is written with it, as the users
+        API's lookups trust); a GSID given in a column is checked. Users are always read:
+        their Manager gives the chain."""
+        verified = {"Company": "CompanyId" not in self.looked_up, "User": True}
         for obj, position in (("Company", 0), ("User", 1)):
             known = self._records[obj]
+            if not verified[obj]:
+                known.update({p.pair[position]: {} for p in planned})
+                continue
             unread = sorted({p.pair[position] for p in planned} - set(known) - self._missing[obj])
             if unread:
-                found = stored.by_gsids(self.tenant_id, obj, unread)
+                # Only what is needed: that the company exists; the user's manager (its chain).
+                items = table.read_many([keys.record(self.tenant_id, obj, g) for g in unread], REFERENCE_FIELDS[obj])
+                found = {g: record_of(item) for g, item in zip(unread, items, strict=True) if item is not None}
                 self.reads["references"] += -(-len(unread) // table.BATCH_GET_LIMIT)
                 known.update(found)
                 self._missing[obj].update(set(unread) - set(found))

@@ -165,8 +165,7 @@ def join_error_parts(tenant_id: str, status_id: str, parts: int, header: list[st
         if buffer:
             send(bytes(buffer))
         s3.complete_multipart_upload(Bucket=bucket, Key=target, UploadId=upload_id, MultipartUpload={"Parts": uploaded})
-    for sequence in range(parts):
-        delete(_part_key(tenant_id, status_id, sequence))
+    # The parts stay (the lifecycle rule removes them): a retry after a crash here joins them again.
     return total
 
 

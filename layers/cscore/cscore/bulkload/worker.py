@@ -13,7 +13,8 @@ and row number after the last row applied, the counts, the number of error parts
 short: the lease is released and a continuation queued, which resumes at the offset
 with a ranged GET. So an import interrupted at a checkpoint continues with no row lost
 or applied twice. An invocation that dies between checkpoints (a crash, not a timeout)
-leaves its lease to expire; the rows after the last checkpoint are applied again —
+leaves its lease to expire (a retry that finds the lease held queues a look for when it
+has run out); the rows after the last checkpoint are applied again —
 upserts and deletes of the same values, so the records end the same, though those rows'
 outcomes are counted again (e.g. an insert as unchanged). Every read of the file names
 the ETag it started with: a file replaced during the import fails it.
@@ -114,14 +115,20 @@ class LeaseLost(Exception):
 
 def process(tenant_id: str, status_id: str, remaining_ms: RemainingMs) -> str:
     """Work on an import until it ends or this invocation's time runs short. Returns
-    ``done``, ``continued`` or ``skipped`` (ended already, or held by another)."""
+    ``done``, ``continued``, ``skipped`` (ended already) or ``deferred`` (held by
+    another invocation: looked at again when its lease runs out)."""
     status = repository.get_import(tenant_id, status_id)
     if status is None or status["status"] in FINAL:
         return "skipped"
     token = secrets.token_hex(16)
     now = clock.now()
     if not repository.take_lease(tenant_id, status_id, token, now, now + LEASE_SECONDS):
-        return "skipped"
+        # Another invocation holds it — or held it and died (Lambda retries an S3 event
+        # within minutes, before the lease runs out): look again once the lease has run
+        # out, so a crashed import is always resumed.
+        wait = int(float(status.get("leaseUntil") or now) - now) + 1
+        imports.enqueue(tenant_id, status_id, delay_seconds=wait)
+        return "deferred"
     work = _Import(tenant_id, status, token)
     job = repository.get_job(tenant_id, str(status["jobId"]))
     if job is None:
@@ -180,8 +187,10 @@ def _apply(work: _Import, job: dict[str, Any], key: str, remaining_ms: Remaining
             work.checkpoint(loader, position)
             since_checkpoint = 0
             if time_short:
+                loader.close()
                 work.save({}, release=True)
                 imports.enqueue(work.tenant_id, work.status_id)
                 return "continued"
     work.checkpoint(loader, position)
+    loader.close()
     return work.finish(COMPLETED, None)

@@ -53,9 +53,11 @@ short-lived (one page) to keep that window small.
 from __future__ import annotations
 
 import random
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -104,7 +106,7 @@ def _same(stored: Any, given: Any) -> bool:
 class BulkStore:
     """Reads and buffered writes of one object's records for one tenant (module doc)."""
 
-    def __init__(self, tenant_id: str, shape: Shape, actor_gsid: str) -> None:
+    def __init__(self, tenant_id: str, shape: Shape, actor_gsid: str, write_behind: bool = False) -> None:
         self.tenant_id = tenant_id
         self.shape = shape
         self.actor_gsid = actor_gsid
@@ -114,6 +116,11 @@ class BulkStore:
         self._pending: dict[Ident, tuple[bool, dict[str, Any]]] = {}  # key -> (is a record, write request)
         self._refs: dict[str, str] = {}  # GSID -> ref of the records seen (objects keyed by a field)
         self._counter = 0
+        # Write-behind: one thread sends the calls of a flush, in order, while the caller
+        # goes on (reads of the next chunk overlap the writes of this one).
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="bulk-writes") if write_behind else None
+        self._sending: list[Future[None]] = []
+        self._lock = threading.Lock()  # the counts, when the writer thread updates them too
 
     # ------------------------------------------------------------------ keys
 
@@ -431,14 +438,21 @@ class BulkStore:
         if not complete:
             ordered = [entry for phase in phases for entry in phase]
             phases = [ordered[: len(ordered) - len(ordered) % BATCH_WRITE_LIMIT]]
+        batches: list[list[dict[str, Any]]] = []
         for phase in phases:
             for start in range(0, len(phase), BATCH_WRITE_LIMIT):
                 chunk = phase[start : start + BATCH_WRITE_LIMIT]
-                self._batch_write([request for _, request in chunk])
+                batches.append([request for _, request in chunk])
                 for ident, _ in chunk:
                     del self._pending[ident]
+        if self._writer is None:
+            self._send(batches)
+        else:
+            self._sending.append(self._writer.submit(self._send, batches))
+            self._collect(wait=complete)
         if complete and self._counter:
-            self.calls["UpdateItem"] += 1
+            with self._lock:
+                self.calls["UpdateItem"] += 1
             aws.dynamodb().update_item(
                 TableName=config.tenant_table(),
                 Key=keys.counter(self.tenant_id, self.shape.name),
@@ -448,9 +462,33 @@ class BulkStore:
             )
             self._counter = 0
 
+    def _send(self, batches: list[list[dict[str, Any]]]) -> None:
+        for batch in batches:
+            self._batch_write(batch)
+
+    def _collect(self, wait: bool) -> None:
+        """Raise the error of a write-behind send that failed; with ``wait``, after every
+        send has ended."""
+        still: list[Future[None]] = []
+        for sending in self._sending:
+            if wait or sending.done():
+                sending.result()
+            else:
+                still.append(sending)
+        self._sending = still
+
+    def close(self) -> None:
+        """Wait for the writes in flight (raising their error) and stop the writer thread."""
+        if self._writer is not None:
+            try:
+                self._collect(wait=True)
+            finally:
+                self._writer.shutdown(wait=True)
+
     def _call(self, operation: str, method: Callable[..., Any], **arguments: Any) -> Any:
         """One counted DynamoDB call; None when it was throttled (the caller backs off)."""
-        self.calls[operation] += 1
+        with self._lock:
+            self.calls[operation] += 1
         try:
             return method(**arguments)
         except ClientError as exc:
@@ -477,7 +515,8 @@ class BulkStore:
                 continue
             left: dict[str, Any] = dict(out.get("UnprocessedItems") or {})
             unprocessed: list[dict[str, Any]] = list(left.get(tbl, []))
-            self.items_written += len(pending) - len(unprocessed)
+            with self._lock:
+                self.items_written += len(pending) - len(unprocessed)
             pending = unprocessed
             if pending:
                 if attempt + 1 >= MAX_ATTEMPTS:
