@@ -84,6 +84,8 @@ def measure(rows: int) -> list[tuple[str, str]]:
     from cslocal.template import load_stack
 
     aws_server = LocalAwsServer(0, None).start()
+    # moto keeps its state per process: start from nothing whatever ran before in this one.
+    requests.post(f"{aws_server.url}/moto-api/reset", timeout=60).raise_for_status()
     env = {
         "AWS_ENDPOINT_URL": aws_server.url,
         "AWS_DEFAULT_REGION": "us-east-1",

@@ -47,6 +47,8 @@ def measure(accounts: int) -> list[tuple[str, str]]:
     app = ConnectedApp("3MVG9bench", "bench-secret", [CALLBACK])
     state = Path(tempfile.mkdtemp(prefix="bench-sync-"))
     aws_server = LocalAwsServer(0, None).start()
+    # moto keeps its state per process: start from nothing whatever ran before in this one.
+    requests.post(f"{aws_server.url}/moto-api/reset", timeout=60).raise_for_status()
     org_server = start_org_server(state, port=0, connected_apps=[app])
     ca = str(org_server.ca_pem_path)
     env = {

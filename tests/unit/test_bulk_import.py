@@ -17,12 +17,12 @@ from hypothesis import strategies as st
 
 from cscore.auth import service as auth
 from cscore.auth.principal import Principal
-from cscore.bulkload import definitions, imports, storage, worker
+from cscore.bulkload import definitions, imports, repository, storage, worker
 from cscore.companies import service as companies
 from cscore.errors import ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge
 from cscore.objects.bulk import BulkStore
 from cscore.objects.shapes import COMPANY_TEAM
-from cscore.platform import config
+from cscore.platform import aws, config
 from cscore.teams import membership, roles
 from cscore.teams import records as team_records
 from cscore.tenants import defaults
@@ -539,3 +539,25 @@ def test_gsid_columns_instead_of_lookups_are_checked(world: World) -> None:
     assert f"no company {missing_company}" in text and f"no user {missing_user}" in text
     assert "'Acme' is not a Company GSID" in text
     assert set(world.team()) == {("Acme", "Ann")}
+
+
+def test_lookups_are_read_once_per_value_and_writes_come_in_full_batches(world: World, monkeypatch) -> None:
+    """60 rows in chunks of 7 over 3 checkpoint segments: rows 0-29 name 30 companies with
+    Ann, rows 30-59 the same companies with Bob. A value is read once for the whole file:
+    the chunks of the first half read their new companies (⌈30/7⌉ = 5 calls), the second
+    half none; Ann and Bob one call each. 60 records: ⌈60/25⌉ = 3 BatchWriteItem calls."""
+    monkeypatch.setattr(worker, "CHUNK_ROWS", 7)
+    monkeypatch.setattr(worker, "CHECKPOINT_ROWS", 20)
+    more = companies.insert_companies(world.admin, [{"Name": f"Extra {n:02d}"} for n in range(30)])["records"]
+    names = [r["Name"] for r in more]
+    rows = [[names[n % 30], ["ann", "bob"][n // 30] + "@example.com", ""] for n in range(60)]
+    calls: list[str] = []
+    client = aws.dynamodb()
+    client.meta.events.register("before-call.dynamodb", lambda model, **_: calls.append(model.name))
+    status_id = world.upload(_csv(rows))
+    calls.clear()
+    status = world.run(status_id)
+    assert (status["inserted"], status["rejected"]) == (60, 0)
+    stored = repository.get_import(world.admin.tenant_id, status_id) or {}
+    assert stored["reads"]["lookup:Company"] == 5 and stored["reads"]["lookup:User"] == 2
+    assert calls.count("BatchWriteItem") == 3

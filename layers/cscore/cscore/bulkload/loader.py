@@ -46,6 +46,8 @@ INSERT_DEFAULTS = {"UserAccess": rules.ADMIN, "UserSource": team_records.MANUAL}
 ACCESS = {"admin": rules.ADMIN, "member": rules.MEMBER}
 PREFIXES = {"CompanyId": ids.COMPANY, "UserId": ids.USER}
 REFERENCE_FIELDS = {"Company": ("Gsid",), "User": ("Gsid", "Manager")}
+LOOKUP_CACHE_ITEMS = 200_000
+_MATCH_ATTRIBUTES = ("gsids", "gsid", "Gsid")  # what an index, unique or record item says of a match
 Pair = tuple[str, str]
 
 
@@ -81,6 +83,11 @@ def _lookup_of(target_field: str, spec: dict[str, Any]) -> lookup_rules.Lookup:
         spec["onNoMatch"],
         spec.get("defaultValue"),
     )
+
+
+def _matches_only(item: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The part of a looked-up item that ``lookups.resolve`` reads (the GSIDs it names)."""
+    return None if item is None else {k: item[k] for k in _MATCH_ATTRIBUTES if k in item}
 
 
 def _as_bool(value: str, name: str) -> bool:
@@ -124,17 +131,23 @@ class Loader:
         # BatchGetItem calls by purpose (lookup:<Object>, references, existing), kept with the
         # import's checkpoints: what the batching costs, per lookup.
         self.reads: Counter[str] = Counter()
+        # What lookups found, by index item, for the whole invocation: a file names the same
+        # companies and users again and again. Only the GSIDs are kept, and at most
+        # LOOKUP_CACHE_ITEMS of them (a few tens of MB), so memory stays bounded.
+        self._found: dict[tuple[str, str], dict[str, Any] | None] = {}
         self.store = BulkStore(self.tenant_id, COMPANY_TEAM, self.actor, write_behind=True)
         self._forget()
 
     def new_segment(self) -> None:
-        """Forget what was read (after a checkpoint): memory stays bounded by a segment."""
+        """Forget the records read (after a checkpoint): memory stays bounded by a segment."""
+        self.store.close()
         self.reads["existing"] += self.store.calls["BatchGetItem"]
         self.store = BulkStore(self.tenant_id, COMPANY_TEAM, self.actor, write_behind=True)
         self._forget()
+        if len(self._found) > LOOKUP_CACHE_ITEMS:
+            self._found = {}
 
     def _forget(self) -> None:
-        self._found: dict[tuple[str, str], dict[str, Any] | None] = {}
         self._records: dict[str, dict[str, dict[str, Any]]] = {"Company": {}, "User": {}}
         self._missing: dict[str, set[str]] = {"Company": set(), "User": set()}
         self._chains: dict[str, tuple[str | None, ...]] = {}
@@ -231,7 +244,7 @@ class Loader:
                         wanted[ident] = item_key
             if wanted:
                 found = table.read_many(list(wanted.values()))
-                self._found.update(zip(wanted, found, strict=True))
+                self._found.update((ident, _matches_only(item)) for ident, item in zip(wanted, found, strict=True))
                 self.reads[f"lookup:{lookup.object_name}"] += -(-len(wanted) // table.BATCH_GET_LIMIT)
 
     def _existing_references(self, planned: list[Planned], result: ChunkResult) -> list[Planned]:
