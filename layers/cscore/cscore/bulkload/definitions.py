@@ -28,11 +28,12 @@ from cscore.auth.principal import Principal
 from cscore.bodies import json_object
 from cscore.bulkload import repository
 from cscore.errors import BadRequest, NotFound
-from cscore.meta import fields as custom_meta
 from cscore.platform import clock, ids
 from cscore.users import lookups as lookup_rules
 
 DELETED = "Deleted"
+# What a row of an import can come to (counted in the import's status).
+OUTCOMES = ("inserted", "updated", "unchanged", "deleted", "skipped", "rejected")
 MAX_NAME = 255
 MAX_HEADERS = 200
 
@@ -144,6 +145,8 @@ def parse(body: Any, tenant_item: dict[str, Any]) -> dict[str, Any]:
     if target is None:
         raise BadRequest(f"objectName: {object_name!r} is not an object the Bulk API loads ({', '.join(TARGETS)})")
     headers = _headers(body.get("headers"))
+    from cscore.meta import fields as custom_meta  # the status endpoints need none of the query engine
+
     custom = set(custom_meta.custom_fields(tenant_item, target.name))
     mappings = _field_mappings(body.get("fieldMappings"), headers, target, custom)
     lookups = _lookups(body.get("lookups"), headers, target, set(mappings.values()))

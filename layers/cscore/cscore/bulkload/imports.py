@@ -21,15 +21,13 @@ not there); ``failed`` the rejected rows, which the errors file lists with a rea
 from __future__ import annotations
 
 import base64
-import email.parser
-import email.policy
 import json
 from typing import Any
 
 from cscore.auth.principal import Principal
 from cscore.bodies import json_object
 from cscore.bulkload import csvfile, definitions, repository, storage
-from cscore.bulkload.loader import OUTCOMES
+from cscore.bulkload.definitions import OUTCOMES
 from cscore.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
 from cscore.platform import aws, clock, config, ids
 
@@ -120,6 +118,9 @@ def _body_bytes(raw_event: dict[str, Any]) -> bytes:
 
 def _form(content_type: str, body: bytes) -> dict[str, bytes]:
     """The fields of a multipart/form-data body, by name."""
+    import email.parser  # only the multipart upload needs it
+    import email.policy
+
     message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
         b"Content-Type: " + content_type.encode("latin-1") + b"\r\n\r\n" + body
     )

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cscore.bulkload.csvfile import Row
-from cscore.bulkload.definitions import DELETED, TARGETS
+from cscore.bulkload.definitions import DELETED, OUTCOMES, TARGETS
 from cscore.meta import fields as custom_meta
 from cscore.meta.fields import CustomValueError
 from cscore.objects.bulk import BulkStore
@@ -38,7 +38,6 @@ from cscore.teams import records as team_records
 from cscore.tenants.defaults import system_item_gsid
 from cscore.users import lookups as lookup_rules
 
-OUTCOMES = ("inserted", "updated", "unchanged", "deleted", "skipped", "rejected")
 TRUE = frozenset({"true", "t", "yes", "y", "1"})
 FALSE = frozenset({"false", "f", "no", "n", "0", ""})
 DEFAULT_ROLE = "Account Manager"

@@ -30,8 +30,9 @@ from typing import Any
 
 from cscore.bulkload import csvfile, imports, repository, storage
 from cscore.bulkload.csvfile import Row
+from cscore.bulkload.definitions import OUTCOMES
 from cscore.bulkload.imports import COMPLETED, FAILED, FINAL, IN_PROGRESS, INIT
-from cscore.bulkload.loader import OUTCOMES, Loader
+from cscore.bulkload.loader import Loader
 from cscore.errors import ApiError
 from cscore.platform import clock
 from cscore.tenants.service import get_tenant
