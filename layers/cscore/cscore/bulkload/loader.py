@@ -33,14 +33,12 @@ from cscore.objects.shapes import COMPANY_TEAM
 from cscore.picklists.service import Picklists
 from cscore.platform import ids, keys, table
 from cscore.platform.records import record_of
-from cscore.teams import managers, rules
+from cscore.teams import managers, membership, rules
 from cscore.teams import records as team_records
-from cscore.tenants.defaults import system_item_gsid
 from cscore.users import lookups as lookup_rules
 
 TRUE = frozenset({"true", "t", "yes", "y", "1"})
 FALSE = frozenset({"false", "f", "no", "n", "0", ""})
-DEFAULT_ROLE = "Account Manager"
 INSERT_DEFAULTS = {"UserAccess": rules.ADMIN, "UserSource": team_records.MANUAL}
 ACCESS = {"admin": rules.ADMIN, "member": rules.MEMBER}
 PREFIXES = {"CompanyId": ids.COMPANY, "UserId": ids.USER}
@@ -99,16 +97,9 @@ def _as_bool(value: str, name: str) -> bool:
 
 
 def _typed(kind: str, value: str, name: str) -> Any:
-    """A custom field's cell as the JSON value the field's type takes."""
-    if kind == "boolean":
-        return _as_bool(value, name)
-    if kind == "number":
-        try:
-            number = float(value.strip())
-        except ValueError:
-            raise Rejected(f"{name}: must be a number, not {value!r}") from None
-        return int(number) if number.is_integer() and "." not in value and "e" not in value.lower() else number
-    return value
+    """A custom field's cell as the value its type takes: a boolean column says true or
+    false; every other type takes the text (``CustomFields.normalize`` parses numbers and dates)."""
+    return _as_bool(value, name) if kind == "boolean" else value
 
 
 class Loader:
@@ -124,9 +115,7 @@ class Loader:
         self.looked_up = {lookup.target for lookup in self.lookups}
         self.picklists = Picklists(tenant)
         self.custom = custom_meta.for_object(tenant, self.target.name)
-        self.default_role = self.picklists.to_gsid("TeamRole", DEFAULT_ROLE) or system_item_gsid(
-            "TeamRole", DEFAULT_ROLE
-        )
+        self.default_role = membership.default_role(self.picklists)
         # BatchGetItem calls by purpose (lookup:<Object>, references, existing), kept with the
         # import's checkpoints: what the batching costs, per lookup.
         self.reads: Counter[str] = Counter()

@@ -61,10 +61,6 @@ class FileChanged(Exception):
     """The object is not the one the import started with (a second PUT to its URL)."""
 
 
-def delete(key: str) -> None:
-    aws.s3().delete_object(Bucket=config.bulk_bucket_name(), Key=key)
-
-
 def chunks(key: str, start: int = 0, end: int | None = None, etag: str | None = None) -> Iterator[bytes]:
     """The object's bytes from ``start`` (to ``end``, exclusive), streamed: one ranged
     GET, read ``READ_CHUNK`` bytes at a time; with ``etag``, only from that version of

@@ -93,7 +93,8 @@ def _parse(
     return assignment
 
 
-def _default_role(picklists: Picklists) -> str:
+def default_role(picklists: Picklists) -> str:
+    """The TeamRole GSID a new membership gets when none is given: Account Manager."""
     return picklists.to_gsid("TeamRole", DEFAULT_ROLE) or system_item_gsid("TeamRole", DEFAULT_ROLE)
 
 
@@ -155,7 +156,7 @@ def _assign(principal: Principal, other: str, fixed: tuple[str, str], body: Any)
         if a.access:
             fields["UserAccess"] = a.access
         if before is None:
-            defaults = {"TeamRole": _default_role(picklists), "UserAccess": rules.MEMBER}
+            defaults = {"TeamRole": default_role(picklists), "UserAccess": rules.MEMBER}
             new = {"CompanyId": a.company_id, "UserId": a.user_id, **defaults, "UserSource": team_records.MANUAL}
             inserts.append((a, new | {k: v for k, v in fields.items() if v is not None}))
         else:
