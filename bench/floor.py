@@ -15,7 +15,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 _WORKER = """
-import json, time
+import json, threading, time
 from collections import Counter
 from cscore.platform import aws, config
 {imports}
@@ -23,9 +23,9 @@ calls, seconds, began = Counter(), Counter(), {{}}
 client = aws.dynamodb()
 def before(model, **_):
     calls.update([model.name])
-    began[model.name] = time.perf_counter()
+    began[threading.get_ident(), model.name] = time.perf_counter()
 def after(model, **_):
-    seconds[model.name] += time.perf_counter() - began.pop(model.name)
+    seconds[model.name] += time.perf_counter() - began.pop((threading.get_ident(), model.name))
 client.meta.events.register("before-call.dynamodb", before)
 client.meta.events.register("after-call.dynamodb", after)
 sqs = aws.sqs()
@@ -39,8 +39,9 @@ while True:
     {handle}
     sqs.delete_message(QueueUrl=queue, ReceiptHandle=got[0]["ReceiptHandle"])
 elapsed = time.perf_counter() - started
+cpu = time.process_time()
 hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
-print(json.dumps({{"elapsed": elapsed, "calls": calls, "seconds": seconds, "rss_kb": int(hwm.split()[1])}}))
+print(json.dumps({{"elapsed": elapsed, "cpu": cpu, "calls": calls, "seconds": seconds, "rss_kb": int(hwm.split()[1])}}))
 """
 
 

@@ -4,6 +4,8 @@ the items the API paths write, so the users API, the Company API and the queries
 from __future__ import annotations
 
 import math
+import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,7 +19,7 @@ from cscore.errors import ApiError
 from cscore.objects import bulk
 from cscore.objects.bulk import BulkStore
 from cscore.objects.shapes import SHAPES
-from cscore.platform import aws, config, ids, keys, records, table
+from cscore.platform import aws, config, ids, keys, parallel, records, table
 from cscore.platform.dynamo import Item
 from cscore.tenants import service as tenants
 from cscore.users import listing
@@ -275,6 +277,59 @@ def test_a_key_written_twice_in_one_flush_is_written_once(admin, aws_tables) -> 
     stored = records.by_gsids(t, "Company", [one["Gsid"]])[one["Gsid"]]
     assert stored["Industry"] == "B" and stored["Name"] == "Other"
     assert records.count(t, "Company") == 2
+
+
+def test_calls_of_a_phase_go_at_once_and_phases_in_order(admin, aws_tables) -> None:
+    """Record deletions, then unique and index items, then record puts: a call of a later
+    phase starts only after every call of the earlier ones has ended, while calls of one
+    phase are in flight together (at most parallel.CONCURRENT_CALLS)."""
+    in_flight: dict[int, tuple[int, float]] = {}  # thread -> (phase, start)
+    calls: list[tuple[int, float, float]] = []  # (phase, start, end)
+    most = {"now": 0, "max": 0}
+    lock = threading.Lock()
+
+    def phase_of(request: dict[str, Any]) -> int:
+        kind, body = next(iter(request.items()))
+        is_record = (body.get("Item") or body["Key"])["SK"]["S"] == "RECORD"
+        return 1 if not is_record else 0 if kind == "DeleteRequest" else 2
+
+    def started(params: dict[str, Any], **_: Any) -> None:
+        (requests,) = params["RequestItems"].values()
+        phases = {phase_of(r) for r in requests}
+        assert len(phases) == 1  # a complete flush gives each phase calls of its own
+        with lock:
+            in_flight[threading.get_ident()] = (phases.pop(), time.perf_counter())
+            most["now"] += 1
+            most["max"] = max(most["max"], most["now"])
+        time.sleep(0.02)  # long enough for the next call of the phase to start meanwhile
+
+    def ended(**_: Any) -> None:
+        with lock:
+            phase, start = in_flight.pop(threading.get_ident())
+            calls.append((phase, start, time.perf_counter()))
+            most["now"] -= 1
+
+    old = _write(admin, "Company", [(None, {"Name": f"Old {i}"}) for i in range(60)])
+    client = aws.dynamodb()
+    client.meta.events.register("provide-client-params.dynamodb.BatchWriteItem", started)
+    client.meta.events.register("after-call.dynamodb.BatchWriteItem", ended)
+    try:
+        store = _store(admin, "Company")
+        store.delete(old)
+        store.upsert([(None, {"Name": f"New {i}", "SfdcAccountId": f"001{i:03d}"}) for i in range(100)])
+        store.flush()
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb.BatchWriteItem", started)
+        client.meta.events.unregister("after-call.dynamodb.BatchWriteItem", ended)
+    # 60 record deletions (3 calls); 60 Name items deleted and 200 index items put (11);
+    # 100 record puts (4).
+    assert sorted(phase for phase, _, _ in calls) == [0] * 3 + [1] * 11 + [2] * 4
+    for phase, start, _ in calls:
+        assert all(start >= end for earlier, _, end in calls if earlier < phase)
+    assert 2 <= most["max"] <= parallel.CONCURRENT_CALLS
+    assert records.count(admin.tenant_id, "Company") == 100
+    assert _raw(keys.lookup_index(admin.tenant_id, "Company", "Name", "old 7")) is None
+    assert _raw(keys.lookup_index(admin.tenant_id, "Company", "SfdcAccountId", "001042"))
 
 
 def test_throttling_and_unprocessed_items_are_retried(admin, monkeypatch) -> None:

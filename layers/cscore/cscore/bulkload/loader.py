@@ -231,7 +231,7 @@ class Loader:
                     if ident not in self._found:
                         wanted[ident] = item_key
             if wanted:
-                found = table.read_many(list(wanted.values()))
+                found = table.read_many(list(wanted.values()), _MATCH_ATTRIBUTES)
                 self._found.update((ident, _matches_only(item)) for ident, item in zip(wanted, found, strict=True))
                 self.reads[f"lookup:{lookup.object_name}"] += -(-len(wanted) // table.BATCH_GET_LIMIT)
 

@@ -13,6 +13,9 @@ A ``BulkStore`` serves one page (or one run) of a job for one object of one tena
 - ``flush`` sends them with BatchWriteItem, 25 items a call, each key once (the last
   write of a key wins: BatchWriteItem refuses a key twice), and the counter with one
   UpdateItem ``ADD``; ``flush(complete=False)`` sends only full calls and keeps the rest.
+  Calls within a phase (below) go up to ``parallel.CONCURRENT_CALLS`` at a time, as do
+  the reads of more than 100 keys; the phases one
+  after the other, and the flushes of a store in the order they were made.
 
 Record keys. Every record key is built by ``Shape.record_key`` from the record's ref
 (``Shape.record_ref``): its GSID, or, for an object with a ``record_key_field``
@@ -38,7 +41,8 @@ re-running a page, converges to the same state. A transaction would cost twice t
 write capacity of the same items, is limited to 100 actions, and the local stand-in
 for DynamoDB copies the whole table for each transaction. Without them, a flush is not
 atomic; its writes go in an order that keeps an interrupted flush harmless: record
-deletions first, then unique and index items, then record puts. So an index never
+deletions first, then unique and index items, then record puts (a phase starts when
+the one before has been written). So an index never
 misses a record that exists (a re-run finds and repairs it) — at worst it names a
 record that does not exist any more, which readers check against the record anyway.
 The counter is written last; an interrupted flush can leave it off by that page.
@@ -63,7 +67,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cscore.objects.shapes import Shape
-from cscore.platform import aws, clock, config, ids, keys
+from cscore.platform import aws, clock, config, ids, keys, parallel
 from cscore.platform.dynamo import Item, from_item, to_attr, to_item
 from cscore.platform.records import record_of
 
@@ -103,6 +107,25 @@ def _same(stored: Any, given: Any) -> bool:
     return bool(stored == given)
 
 
+def _concurrent_groups(
+    batches: list[tuple[frozenset[int], list[dict[str, Any]]]],
+) -> list[list[list[dict[str, Any]]]]:
+    """The calls of a flush, in order, grouped so that calls of one group may go at the
+    same time: consecutive calls that hold items of one and the same phase (its keys are
+    distinct, so their order does not matter), at most ``parallel.CONCURRENT_CALLS``. A call
+    holding the end of one phase and the start of the next goes alone."""
+    groups: list[list[list[dict[str, Any]]]] = []
+    previous: frozenset[int] | None = None
+    for phases, batch in batches:
+        joins = previous == phases and len(phases) == 1 and len(groups[-1]) < parallel.CONCURRENT_CALLS
+        if joins:
+            groups[-1].append(batch)
+        else:
+            groups.append([batch])
+        previous = phases
+    return groups
+
+
 class BulkStore:
     """Reads and buffered writes of one object's records for one tenant (module doc)."""
 
@@ -116,8 +139,8 @@ class BulkStore:
         self._pending: dict[Ident, tuple[bool, dict[str, Any]]] = {}  # key -> (is a record, write request)
         self._refs: dict[str, str] = {}  # GSID -> ref of the records seen (objects keyed by a field)
         self._counter = 0
-        # Write-behind: one thread sends the calls of a flush, in order, while the caller
-        # goes on (reads of the next chunk overlap the writes of this one).
+        # Write-behind: one thread sends the flushes, in order, while the caller goes on
+        # (reads of the next chunk overlap the writes of this one).
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="bulk-writes") if write_behind else None
         self._sending: list[Future[None]] = []
         self._lock = threading.Lock()  # the counts, when the writer thread updates them too
@@ -232,9 +255,8 @@ class BulkStore:
             if _ident(item_key) not in self._items:
                 wanted.setdefault(_ident(item_key), item_key)
         missing = list(wanted.values())
-        for start in range(0, len(missing), BATCH_GET_LIMIT):
-            chunk = missing[start : start + BATCH_GET_LIMIT]
-            found = self._batch_get(chunk)
+        chunks = [missing[start : start + BATCH_GET_LIMIT] for start in range(0, len(missing), BATCH_GET_LIMIT)]
+        for chunk, found in zip(chunks, parallel.each(self._batch_get, chunks), strict=True):
             for item_key in chunk:
                 item = found.get(_ident(item_key))
                 self._items[_ident(item_key)] = item
@@ -435,20 +457,26 @@ class BulkStore:
             [(i, r) for i, (is_record, r) in entries if not is_record],
             [(i, r) for i, (is_record, r) in entries if is_record and "PutRequest" in r],
         ]
+        tagged = [(number, entry) for number, phase in enumerate(phases) for entry in phase]
         if not complete:
-            ordered = [entry for phase in phases for entry in phase]
-            phases = [ordered[: len(ordered) - len(ordered) % BATCH_WRITE_LIMIT]]
-        batches: list[list[dict[str, Any]]] = []
-        for phase in phases:
-            for start in range(0, len(phase), BATCH_WRITE_LIMIT):
-                chunk = phase[start : start + BATCH_WRITE_LIMIT]
-                batches.append([request for _, request in chunk])
-                for ident, _ in chunk:
-                    del self._pending[ident]
+            tagged = tagged[: len(tagged) - len(tagged) % BATCH_WRITE_LIMIT]
+        batches: list[tuple[frozenset[int], list[dict[str, Any]]]] = []
+        start = 0
+        while start < len(tagged):
+            # A complete flush gives each phase calls of its own; complete=False fills every call.
+            end = min(start + BATCH_WRITE_LIMIT, len(tagged))
+            if complete:
+                end = next((k for k in range(start, end) if tagged[k][0] != tagged[start][0]), end)
+            chunk = tagged[start:end]
+            batches.append((frozenset(number for number, _ in chunk), [request for _, (_, request) in chunk]))
+            for _, (ident, _) in chunk:
+                del self._pending[ident]
+            start = end
+        groups = _concurrent_groups(batches)
         if self._writer is None:
-            self._send(batches)
+            self._send(groups)
         else:
-            self._sending.append(self._writer.submit(self._send, batches))
+            self._sending.append(self._writer.submit(self._send, groups))
             self._collect(wait=complete)
         if complete and self._counter:
             with self._lock:
@@ -462,9 +490,10 @@ class BulkStore:
             )
             self._counter = 0
 
-    def _send(self, batches: list[list[dict[str, Any]]]) -> None:
-        for batch in batches:
-            self._batch_write(batch)
+    def _send(self, groups: list[list[list[dict[str, Any]]]]) -> None:
+        """Each group after the one before; the calls of a group at the same time."""
+        for group in groups:
+            parallel.each(self._batch_write, group, "writes")
 
     def _collect(self, wait: bool) -> None:
         """Raise the error of a write-behind send that failed; with ``wait``, after every

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from cscore.platform import aws, config
+from cscore.platform import aws, config, parallel
 from cscore.platform.dynamo import Item, from_item
 
 BATCH_GET_LIMIT = 100
@@ -18,22 +18,26 @@ class TransactionCancelled(Exception):
 
 
 def read_many(item_keys: list[Item], fields: Sequence[str] = ()) -> list[dict[str, Any] | None]:
-    """Strongly consistent read of tenant-table items, 100 keys a call, in key order;
-    with ``fields``, only those attributes (and the keys) of each item."""
+    """Strongly consistent read of tenant-table items, 100 keys a call (several calls at
+    once), in key order; with ``fields``, only those attributes (and the keys) of each item."""
     table = config.tenant_table()
     client = aws.dynamodb()
-    found: dict[tuple[str, str], dict[str, Any]] = {}
     request: dict[str, Any] = {"ConsistentRead": True}
     if fields:
         names = {f"#f{i}": name for i, name in enumerate(("PK", "SK", *fields))}
         request |= {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
-    for start in range(0, len(item_keys), BATCH_GET_LIMIT):
-        pending: dict[str, Any] = {table: {"Keys": item_keys[start : start + BATCH_GET_LIMIT], **request}}
+
+    def read(batch: list[Item]) -> list[dict[str, Any]]:
+        raws: list[dict[str, Any]] = []
+        pending: dict[str, Any] = {table: {"Keys": batch, **request}}
         while pending:
             out = client.batch_get_item(RequestItems=pending)
-            for raw in out["Responses"].get(table, []):
-                found[(raw["PK"]["S"], raw["SK"]["S"])] = from_item(raw)
+            raws += out["Responses"].get(table, [])
             pending = out.get("UnprocessedKeys") or {}
+        return raws
+
+    batches = [item_keys[start : start + BATCH_GET_LIMIT] for start in range(0, len(item_keys), BATCH_GET_LIMIT)]
+    found = {(raw["PK"]["S"], raw["SK"]["S"]): from_item(raw) for raws in parallel.each(read, batches) for raw in raws}
     return [found.get((k["PK"]["S"], k["SK"]["S"])) for k in item_keys]
 
 
