@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from cscore.connector.repository import get_item, put_item, update_item
-from cscore.platform.dynamo import Item, key, to_attr
+from cscore.platform.dynamo import Item, key
 
 
 def job_key(tenant_id: str, job_id: str) -> Item:
@@ -41,28 +41,6 @@ def put_import(tenant_id: str, status: dict[str, Any]) -> None:
 
 def get_import(tenant_id: str, status_id: str) -> dict[str, Any] | None:
     return get_item(import_key(tenant_id, status_id))
-
-
-def take_lease(tenant_id: str, status_id: str, token: str, now: float, until: float) -> bool:
-    """Hold the import for one worker invocation: only one works on a file at a time
-    (S3 and SQS deliver at least once)."""
-    return update_item(
-        import_key(tenant_id, status_id),
-        {"leaseToken": token, "leaseUntil": until},
-        condition="attribute_exists(PK) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
-        values={":now": to_attr(now)},
-    )
-
-
-def save_import(tenant_id: str, status_id: str, token: str, set_fields: dict[str, Any], release: bool = False) -> bool:
-    """Checkpoint (or finish) an import, only while this invocation holds its lease."""
-    return update_item(
-        import_key(tenant_id, status_id),
-        set_fields,
-        ("leaseToken", "leaseUntil") if release else (),
-        condition="leaseToken = :token",
-        values={":token": to_attr(token)},
-    )
 
 
 def put_upload(tenant_id: str, upload: dict[str, Any]) -> None:

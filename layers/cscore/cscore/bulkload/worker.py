@@ -33,6 +33,7 @@ from cscore.bulkload.csvfile import Row
 from cscore.bulkload.definitions import OUTCOMES
 from cscore.bulkload.imports import COMPLETED, FAILED, FINAL, IN_PROGRESS, INIT
 from cscore.bulkload.loader import Loader
+from cscore.connector.repository import save_leased, take_lease
 from cscore.errors import ApiError
 from cscore.platform import clock
 from cscore.tenants.service import get_tenant
@@ -77,7 +78,7 @@ class _Import:
         self.errors: list[list[str]] = []
 
     def save(self, fields: dict[str, Any], release: bool = False) -> None:
-        if not repository.save_import(self.tenant_id, self.status_id, self.token, fields, release=release):
+        if not save_leased(repository.import_key(self.tenant_id, self.status_id), self.token, fields, release):
             raise LeaseLost(self.status_id)
         self.status |= fields
 
@@ -123,7 +124,7 @@ def process(tenant_id: str, status_id: str, remaining_ms: RemainingMs) -> str:
         return "skipped"
     token = secrets.token_hex(16)
     now = clock.now()
-    if not repository.take_lease(tenant_id, status_id, token, now, now + LEASE_SECONDS):
+    if not take_lease(repository.import_key(tenant_id, status_id), token, now, now + LEASE_SECONDS):
         # Another invocation holds it — or held it and died (Lambda retries an S3 event
         # within minutes, before the lease runs out): look again once the lease has run
         # out, so a crashed import is always resumed.

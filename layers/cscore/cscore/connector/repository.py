@@ -260,20 +260,23 @@ def unlock_job(tenant_id: str, job_id: str, run_id: str, set_fields: dict[str, A
     )
 
 
-def take_run_lease(tenant_id: str, run_id: str, token: str, now: float, until: float) -> bool:
-    """Only one invocation works on a run at a time (SQS may deliver a message twice)."""
+# ---------------------------------------------------------------- leases (runs, imports)
+def take_lease(item_key: Item, token: str, now: float, until: float) -> bool:
+    """Hold an item of work (a sync run, a bulk import) for one invocation: only one works
+    on it at a time, as SQS and S3 deliver at least once. False while another's lease runs."""
     return update_item(
-        run_key(tenant_id, run_id),
+        item_key,
         {"leaseToken": token, "leaseUntil": until},
         condition="attribute_exists(PK) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
         values={":now": to_attr(now)},
     )
 
 
-def save_run(tenant_id: str, run_id: str, token: str, set_fields: dict[str, Any], release: bool = False) -> bool:
-    """Checkpoint (or finish) a run, only while this invocation holds its lease."""
+def save_leased(item_key: Item, token: str, set_fields: dict[str, Any], release: bool = False) -> bool:
+    """Checkpoint (or finish, with ``release``) leased work, only while this invocation
+    holds the lease: False when another has taken it over."""
     return update_item(
-        run_key(tenant_id, run_id),
+        item_key,
         set_fields,
         ("leaseToken", "leaseUntil") if release else (),
         condition="leaseToken = :token",

@@ -112,7 +112,7 @@ def execute(tenant_id: str, run_id: str, remaining_ms: Callable[[], int]) -> str
         return "skipped"
     token = secrets.token_hex(16)
     now = clock.now()
-    if not repository.take_run_lease(tenant_id, run_id, token, now, now + LEASE_SECONDS):
+    if not repository.take_lease(repository.run_key(tenant_id, run_id), token, now, now + LEASE_SECONDS):
         return "skipped"
     job = repository.get_job(tenant_id, run["jobId"])
     connection = repository.get_connection(tenant_id, job["connectionId"]) if job else None
@@ -122,7 +122,7 @@ def execute(tenant_id: str, run_id: str, remaining_ms: Callable[[], int]) -> str
     repository.renew_job_lock(tenant_id, job["jobId"], run_id, now + LOCK_SECONDS)
     started = run.get("startedAt") or clock.iso(now)
     if run["status"] == QUEUED:
-        repository.save_run(tenant_id, run_id, token, {"status": RUNNING, "startedAt": started})
+        repository.save_leased(repository.run_key(tenant_id, run_id), token, {"status": RUNNING, "startedAt": started})
         run |= {"status": RUNNING, "startedAt": started}
     try:
         client = connections.salesforce_client(tenant_id, connection)
@@ -133,7 +133,7 @@ def execute(tenant_id: str, run_id: str, remaining_ms: Callable[[], int]) -> str
         while not engine.step():
             _checkpoint(tenant_id, run, token, engine)
             if remaining_ms() < STOP_MARGIN_MS:
-                repository.save_run(tenant_id, run_id, token, {}, release=True)
+                repository.save_leased(repository.run_key(tenant_id, run_id), token, {}, release=True)
                 _enqueue(tenant_id, run_id)
                 return "continued"
         _checkpoint(tenant_id, run, token, engine)
@@ -165,7 +165,7 @@ def _checkpoint(tenant_id: str, run: dict[str, Any], token: str, engine: Any) ->
         repository.put_run_errors(tenant_id, run["runId"], sequence, errors[start : start + ERROR_ROWS_PER_ITEM])
         run["errorPages"] = sequence + 1
     fields = {"checkpoint": engine.checkpoint, "counts": engine.counts, "errorPages": run.get("errorPages") or 0}
-    if not repository.save_run(tenant_id, run["runId"], token, fields):
+    if not repository.save_leased(repository.run_key(tenant_id, run["runId"]), token, fields):
         raise Conflict("another invocation took over this run")
 
 
@@ -179,9 +179,8 @@ def _finish(
 ) -> None:
     ended = clock.iso()
     run |= {"status": status, "reason": reason, "endedAt": ended}
-    repository.save_run(
-        tenant_id, run["runId"], token, {"status": status, "reason": reason, "endedAt": ended}, release=True
-    )
+    ended_fields = {"status": status, "reason": reason, "endedAt": ended}
+    repository.save_leased(repository.run_key(tenant_id, run["runId"]), token, ended_fields, release=True)
     outcome: dict[str, Any] = {"lastRun": _summary(run)}
     if status in (SUCCESS, PARTIAL_SUCCESS):
         outcome |= {"lastSuccessAt": run["startedAt"]}
