@@ -512,6 +512,37 @@ def test_an_s3_retry_while_a_crashed_invocation_holds_the_lease_resumes_later(wo
     assert set(world.team()) == {("Acme", "Ann"), ("Globex", "Bob")}
 
 
+def test_imports_of_one_tenant_are_applied_one_at_a_time(world: World, monkeypatch, fake_clock) -> None:
+    """A second file of the tenant waits while the first is being applied (its rows never
+    interleave with the first's), then runs; another tenant's import does not wait."""
+    monkeypatch.setattr(worker, "CHUNK_ROWS", 1)
+    monkeypatch.setattr(worker, "CHECKPOINT_ROWS", 1)
+    first = world.upload(_csv([["Acme", "ann@example.com", ""], ["Acme", "bob@example.com", ""]]))
+    second = world.upload(_csv([["Acme", "ann@example.com", "true"]]))
+    bucket, tenant_id = config.bulk_bucket_name(), world.admin.tenant_id
+    # The first one's invocation runs out of time after one row: it continues later.
+    assert worker.on_s3_object(bucket, storage.import_key(tenant_id, first), lambda: 0) == "continued"
+    assert worker.on_s3_object(bucket, storage.import_key(tenant_id, second), FOREVER) == "waiting"
+    waiting = imports.status(world.admin, second)
+    assert (waiting["status"], waiting["processed"]) == ("INIT", 0) and first in waiting["reason"]
+    assert set(world.team()) == {("Acme", "Ann")}
+    sqs = boto3.client("sqs")
+    attributes = sqs.get_queue_attributes(
+        QueueUrl=config.bulk_imports_queue_url(), AttributeNames=["ApproximateNumberOfMessagesDelayed"]
+    )
+    assert attributes["Attributes"]["ApproximateNumberOfMessagesDelayed"] == "1"  # the look again
+
+    other = World(["Acme"], ["Ann"])
+    assert other.run(other.upload(_csv([["Acme", "ann@example.com", ""]])))["status"] == "COMPLETED"
+
+    assert worker.on_message({"tenantId": tenant_id, "statusId": first}, FOREVER) == "done"
+    assert worker.on_message({"tenantId": tenant_id, "statusId": second}, FOREVER) == "done"
+    done = imports.status(world.admin, second)
+    assert (done["status"], done["deleted"], done["reason"]) == ("COMPLETED", 1, None)
+    assert set(world.team()) == {("Acme", "Bob")}
+    assert repository.slot_holder(tenant_id) is None
+
+
 def test_gsid_columns_instead_of_lookups_are_checked(world: World) -> None:
     header = ["Company GSID", "User GSID", "Deleted"]
     job = definitions.create_job(

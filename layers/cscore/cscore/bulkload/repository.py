@@ -5,6 +5,8 @@
   counts, and the checkpoint of the worker (byte offset, row number, lease)
 * ``T#<t>#BULKUPLOAD#<uploadId>`` / ``UPLOAD``: a pre-signed upload handed out, used
   at most once to start an import
+* ``T#<t>#CONNECTOR`` / ``BULKSLOT``: the import the tenant's worker is applying
+  (``statusId``, ``leaseUntil``); absent when none is
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from cscore.connector.repository import get_item, put_item, update_item
-from cscore.platform.dynamo import Item, key
+from cscore.platform.dynamo import Item, key, to_attr
 
 
 def job_key(tenant_id: str, job_id: str) -> Item:
@@ -21,6 +23,10 @@ def job_key(tenant_id: str, job_id: str) -> Item:
 
 def import_key(tenant_id: str, status_id: str) -> Item:
     return key(f"T#{tenant_id}#BULKIMPORT#{status_id}", "STATUS")
+
+
+def slot_key(tenant_id: str) -> Item:
+    return key(f"T#{tenant_id}#CONNECTOR", "BULKSLOT")
 
 
 def upload_key(tenant_id: str, upload_id: str) -> Item:
@@ -53,4 +59,31 @@ def use_upload(tenant_id: str, upload_id: str, status_id: str) -> bool:
         upload_key(tenant_id, upload_id),
         {"statusId": status_id},
         condition="attribute_exists(PK) AND attribute_not_exists(statusId)",
+    )
+
+
+def take_slot(tenant_id: str, status_id: str, now: float, until: float) -> bool:
+    """Imports of one tenant are applied one at a time, each file whole: take the slot
+    when it is free, already this import's, or its holder's lease ran out (a crash)."""
+    return update_item(
+        slot_key(tenant_id),
+        {"statusId": status_id, "leaseUntil": until},
+        condition="attribute_not_exists(statusId) OR statusId = :me OR leaseUntil < :now",
+        values={":me": to_attr(status_id), ":now": to_attr(now)},
+    )
+
+
+def slot_holder(tenant_id: str) -> str | None:
+    item = get_item(slot_key(tenant_id))
+    return None if item is None or not item.get("statusId") else str(item["statusId"])
+
+
+def release_slot(tenant_id: str, status_id: str) -> None:
+    """Free the slot when this import ended (nothing to do when another has it)."""
+    update_item(
+        slot_key(tenant_id),
+        {},
+        ("statusId", "leaseUntil"),
+        condition="statusId = :me",
+        values={":me": to_attr(status_id)},
     )

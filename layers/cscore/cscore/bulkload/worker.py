@@ -12,7 +12,9 @@ segment written as one part of the errors file, and the checkpoint saved: byte o
 and row number after the last row applied, the counts, the number of error parts. Time
 short: the lease is released and a continuation queued, which resumes at the offset
 with a ranged GET. So an import interrupted at a checkpoint continues with no row lost
-or applied twice. An invocation that dies between checkpoints (a crash, not a timeout)
+or applied twice. Imports of one tenant are applied one at a time, each file whole (a
+slot item names the one being applied; the others wait and look again), so two files
+uploaded together never interleave their rows. An invocation that dies between checkpoints (a crash, not a timeout)
 leaves its lease to expire (a retry that finds the lease held queues a look for when it
 has run out); the rows after the last checkpoint are applied again —
 upserts and deletes of the same values, so the records end the same, though those rows'
@@ -42,6 +44,7 @@ CHUNK_ROWS = 1_000
 CHECKPOINT_ROWS = 25_000
 STOP_MARGIN_MS = 60_000  # leave this much of the invocation for the last chunk and checkpoint
 LEASE_SECONDS = 960  # longer than the worker's timeout (900 s)
+SLOT_WAIT_SECONDS = 30  # an import waiting for another of its tenant looks again this often
 
 RemainingMs = Callable[[], int]
 
@@ -87,6 +90,7 @@ class _Import:
         if outcome == COMPLETED:
             storage.join_error_parts(self.tenant_id, self.status_id, self.error_parts, [*header, "reason"])
         self.save({"status": outcome, "reason": reason, "completedDate": clock.iso()}, release=True)
+        repository.release_slot(self.tenant_id, self.status_id)
         return "done"
 
     def add(self, header: list[str], counts: dict[str, int], rejected: list[tuple[Row, str]]) -> None:
@@ -117,8 +121,9 @@ class LeaseLost(Exception):
 
 def process(tenant_id: str, status_id: str, remaining_ms: RemainingMs) -> str:
     """Work on an import until it ends or this invocation's time runs short. Returns
-    ``done``, ``continued``, ``skipped`` (ended already) or ``deferred`` (held by
-    another invocation: looked at again when its lease runs out)."""
+    ``done``, ``continued``, ``skipped`` (ended already), ``deferred`` (held by another
+    invocation: looked at again when its lease runs out) or ``waiting`` (another import
+    of the tenant is being applied: looked at again in SLOT_WAIT_SECONDS)."""
     status = repository.get_import(tenant_id, status_id)
     if status is None or status["status"] in FINAL:
         return "skipped"
@@ -132,6 +137,11 @@ def process(tenant_id: str, status_id: str, remaining_ms: RemainingMs) -> str:
         imports.enqueue(tenant_id, status_id, delay_seconds=wait)
         return "deferred"
     work = _Import(tenant_id, status, token)
+    if not repository.take_slot(tenant_id, status_id, now, now + LEASE_SECONDS):
+        holder = repository.slot_holder(tenant_id) or "another import"
+        work.save({"reason": f"Waiting for {holder} of this tenant to end"}, release=True)
+        imports.enqueue(tenant_id, status_id, delay_seconds=SLOT_WAIT_SECONDS)
+        return "waiting"
     job = repository.get_job(tenant_id, str(status["jobId"]))
     if job is None:
         return work.finish(FAILED, "The bulk job of this import no longer exists")
@@ -150,6 +160,7 @@ def process(tenant_id: str, status_id: str, remaining_ms: RemainingMs) -> str:
             work.save(
                 {
                     "status": IN_PROGRESS,
+                    "reason": None,
                     "total": shape.rows,
                     "header": shape.header,
                     "etag": etag,
