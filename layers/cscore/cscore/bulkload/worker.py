@@ -1,25 +1,26 @@
 """The import worker: reads a file from S3 as a stream and applies it chunk by chunk,
-checkpointing so that a file larger than one invocation can handle continues in the next.
+checkpointing so that a file larger than one invocation can handle continues in the
+next.
 
-An invocation (S3 event of a file under ``imports/``, or a queue message: the start of
-a pre-signed upload, or a continuation) takes the import's lease — S3 and SQS deliver
-at least once, and only one invocation may work on a file. The first reads the whole
-file once (structure, header, row count: ``imports.check_file``) and fails the import
-with nothing written if it is not a CSV file the job can load. Then chunks of
-``CHUNK_ROWS`` rows go through the ``Loader``; every ``CHECKPOINT_ROWS`` rows, and
-when the invocation's time runs short, the writes are flushed, the rejected rows of the
-segment written as one part of the errors file, and the checkpoint saved: byte offset
-and row number after the last row applied, the counts, the number of error parts. Time
-short: the lease is released and a continuation queued, which resumes at the offset
-with a ranged GET. So an import interrupted at a checkpoint continues with no row lost
-or applied twice. Imports of one tenant are applied one at a time, each file whole (a
-slot item names the one being applied; the others wait and look again), so two files
-uploaded together never interleave their rows. An invocation that dies between checkpoints (a crash, not a timeout)
-leaves its lease to expire (a retry that finds the lease held queues a look for when it
-has run out); the rows after the last checkpoint are applied again —
-upserts and deletes of the same values, so the records end the same, though those rows'
-outcomes are counted again (e.g. an insert as unchanged). Every read of the file names
-the ETag it started with: a file replaced during the import fails it.
+An invocation (S3 event of a file under ``imports/``, or a queue message: the start of a
+pre-signed upload, or a continuation) takes the import's lease — S3 and SQS deliver at
+least once, and only one invocation may work on a file. The first reads the whole file
+once (structure, header, row count: ``imports.check_file``) and fails the import with
+nothing written if it is not a CSV file the job can load. Then chunks of ``CHUNK_ROWS``
+rows go through the ``Loader``; every ``CHECKPOINT_ROWS`` rows, and when the
+invocation's time runs short, the writes are flushed, the rejected rows of the segment
+written as one part of the errors file, and the checkpoint saved: byte offset and row
+number after the last row applied, the counts, the number of error parts. Time short:
+the lease is released and a continuation queued, which resumes at the offset with a
+ranged GET. So an import interrupted at a checkpoint continues with no row lost or
+applied twice. Imports of one tenant are applied one at a time, each file whole (a slot
+item names the one being applied; the others wait and look again), so two files uploaded
+together never interleave their rows. An invocation that dies between checkpoints (a
+crash, not a timeout) leaves its lease to expire (a retry that finds the lease held
+queues a look for when it has run out); the rows after the last checkpoint are applied
+again — upserts and deletes of the same values, so the records end the same, though
+those rows' outcomes are counted again (e.g. an insert as unchanged). Every read of the
+file names the ETag it started with: a file replaced during the import fails it.
 """
 
 from __future__ import annotations
@@ -112,6 +113,7 @@ class _Import:
         reads = dict(Counter(self.status.get("reads") or {}) + loader.reads)
         loader.reads.clear()
         fields = {"counts": dict(self.counts), "checkpoint": position, "errorParts": self.error_parts, "reads": reads}
+        fields["reason"] = None  # no longer waiting for another import, if it was
         self.save(fields)
 
 
@@ -138,8 +140,9 @@ def process(tenant_id: str, status_id: str, remaining_ms: RemainingMs) -> str:
         return "deferred"
     work = _Import(tenant_id, status, token)
     if not repository.take_slot(tenant_id, status_id, now, now + LEASE_SECONDS):
-        holder = repository.slot_holder(tenant_id) or "another import"
-        work.save({"reason": f"Waiting for {holder} of this tenant to end"}, release=True)
+        holder = repository.slot_holder(tenant_id)
+        waiting_for = f"import {holder}" if holder else "another import"
+        work.save({"reason": f"Waiting for {waiting_for} of this tenant to end"}, release=True)
         imports.enqueue(tenant_id, status_id, delay_seconds=SLOT_WAIT_SECONDS)
         return "waiting"
     job = repository.get_job(tenant_id, str(status["jobId"]))
