@@ -13,9 +13,9 @@ A ``BulkStore`` serves one page (or one run) of a job for one object of one tena
 - ``flush`` sends them with BatchWriteItem, 25 items a call, each key once (the last
   write of a key wins: BatchWriteItem refuses a key twice), and the counter with one
   UpdateItem ``ADD``; ``flush(complete=False)`` sends only full calls and keeps the rest.
-  Calls within a phase (below) go up to ``parallel.CONCURRENT_CALLS`` at a time, as do
-  the reads of more than 100 keys; the phases one
-  after the other, and the flushes of a store in the order they were made.
+  The calls of one phase (below) go up to ``parallel.CONCURRENT_CALLS`` at a time, as do
+  the reads of more than 100 keys; phases go one after the other, and the flushes of a
+  store in the order they were made.
 
 Record keys. Every record key is built by ``Shape.record_key`` from the record's ref
 (``Shape.record_ref``): its GSID, or, for an object with a ``record_key_field``
@@ -42,9 +42,9 @@ write capacity of the same items, is limited to 100 actions, and the local stand
 for DynamoDB copies the whole table for each transaction. Without them, a flush is not
 atomic; its writes go in an order that keeps an interrupted flush harmless: record
 deletions first, then unique and index items, then record puts (a phase starts when
-the one before has been written). So an index never
-misses a record that exists (a re-run finds and repairs it) — at worst it names a
-record that does not exist any more, which readers check against the record anyway.
+the one before has been written). So an index never misses a record that exists (a
+re-run finds and repairs it) — at worst it names a record that does not exist any
+more, which readers check against the record anyway.
 The counter is written last; an interrupted flush can leave it off by that page.
 
 Known race: BatchWriteItem has no conditions. An API request that changes the same

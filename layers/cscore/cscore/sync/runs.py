@@ -178,8 +178,8 @@ def _finish(
     watermark: str | None = None,
 ) -> None:
     ended = clock.iso()
-    run |= {"status": status, "reason": reason, "endedAt": ended}
     ended_fields = {"status": status, "reason": reason, "endedAt": ended}
+    run |= ended_fields
     repository.save_leased(repository.run_key(tenant_id, run["runId"]), token, ended_fields, release=True)
     outcome: dict[str, Any] = {"lastRun": _summary(run)}
     if status in (SUCCESS, PARTIAL_SUCCESS):
