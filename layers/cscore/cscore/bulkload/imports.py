@@ -29,7 +29,7 @@ from cscore.bodies import json_object
 from cscore.bulkload import csvfile, definitions, repository, storage
 from cscore.bulkload.definitions import OUTCOMES
 from cscore.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
-from cscore.platform import aws, clock, config, ids
+from cscore.platform import aws, clock, config, csv_export, ids
 
 INIT, IN_PROGRESS, COMPLETED, FAILED = "INIT", "IN_PROGRESS", "COMPLETED", "FAILED"
 FINAL = (COMPLETED, FAILED)
@@ -246,7 +246,7 @@ def errors(principal: Principal, status_id: str) -> tuple[str | None, dict[str, 
     key = storage.errors_key(principal.tenant_id, status_id)
     found = storage.head(key)
     if found is None:  # a file refused before any row was read
-        return storage.csv_bytes([[*(imported.get("header") or []), "reason"]]).decode("utf-8"), None
+        return csv_export.csv_bytes([[*(imported.get("header") or []), "reason"]]).decode("utf-8"), None
     size = found[0]
     if size <= INLINE_ERRORS_BYTES:
         return storage.read_all(key).decode("utf-8"), None

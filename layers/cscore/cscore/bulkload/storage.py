@@ -12,14 +12,12 @@ The tenant is part of every key: one tenant's request can never name another's o
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 from typing import Any
 
 from botocore.exceptions import ClientError
 
-from cscore.platform import aws, config
+from cscore.platform import aws, config, csv_export
 
 READ_CHUNK = 256 * 1024
 PART_SIZE = 8 * 1024 * 1024  # multipart upload parts (S3's minimum is 5 MB)
@@ -113,17 +111,11 @@ def download_url(key: str, filename: str) -> str:
     )
 
 
-def csv_bytes(rows: list[list[str]]) -> bytes:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\r\n").writerows(rows)
-    return out.getvalue().encode("utf-8")
-
-
 def put_error_part(tenant_id: str, status_id: str, sequence: int, rows: list[list[str]]) -> None:
     """One checkpoint's rejected rows (no header), written before the checkpoint that
     counts them, so a part is never missing for counted rows (a part written again after
     a crash is overwritten whole)."""
-    put(_part_key(tenant_id, status_id, sequence), csv_bytes(rows))
+    put(_part_key(tenant_id, status_id, sequence), csv_export.csv_bytes(rows))
 
 
 def join_error_parts(tenant_id: str, status_id: str, parts: int, header: list[str]) -> int:
@@ -132,7 +124,7 @@ def join_error_parts(tenant_id: str, status_id: str, parts: int, header: list[st
     s3 = aws.s3()
     bucket = config.bulk_bucket_name()
     target = errors_key(tenant_id, status_id)
-    head = csv_bytes([header])
+    head = csv_export.csv_bytes([header])
     buffer = bytearray(head)
     total = len(head)
     upload_id: str | None = None

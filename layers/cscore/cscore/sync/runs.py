@@ -10,8 +10,6 @@ unlocked, watermark advanced on success, dependents queued).
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import secrets
 from collections.abc import Callable
@@ -21,7 +19,7 @@ from cscore.auth.principal import Principal
 from cscore.connector import connections, jobs, repository
 from cscore.connector.errors import ConnectionNotAuthorized
 from cscore.errors import BadRequest, Conflict, NotFound
-from cscore.platform import aws, clock, config, ids
+from cscore.platform import aws, clock, config, csv_export, ids
 from cscore.salesforce.errors import ReauthorizationNeeded, RequestLimitExceeded, SalesforceError
 from cscore.sync.counts import COUNTS
 
@@ -221,26 +219,14 @@ def get_run(principal: Principal, run_id: str) -> dict[str, Any]:
 
 def errors_csv(principal: Principal, run_id: str) -> str:
     """The run's rejected and errored rows: ``sourceId, outcome, reason`` then the
-    source row's fields (SPEC §3.3)."""
+    source row's fields (SPEC §3.3), cells safe to open in a spreadsheet (``csv_export``)."""
     _run(principal, run_id)
     rows = repository.list_run_errors(principal.tenant_id, run_id)
     fields: dict[str, None] = {}
     for row in rows:
         fields.update(dict.fromkeys(row.get("row") or {}))
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["sourceId", "outcome", "reason", *fields])
-    for row in rows:
-        source = row.get("row") or {}
-        writer.writerow([row["sourceId"], row["outcome"], row["reason"], *(_cell(source.get(f)) for f in fields)])
-    return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = str(value)
-    # A cell a spreadsheet would run as a formula is shown as text (phone numbers keep their +).
-    return "'" + text if text[:1] in ("=", "@") else text
+    lines = [
+        [row["sourceId"], row["outcome"], row["reason"], *((row.get("row") or {}).get(f) for f in fields)]
+        for row in rows
+    ]
+    return csv_export.csv_text([["sourceId", "outcome", "reason", *fields], *lines])
