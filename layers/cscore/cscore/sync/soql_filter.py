@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+import dataclasses
+from dataclasses import dataclass
 from datetime import date, datetime
 
 MAX_DEPTH = 32  # nested parentheses and NOTs: a deeper filter is refused, not recursed into
@@ -86,7 +87,7 @@ class Comparison:
     field: str
     operator: str  # one of COMPARISONS
     value: Literal
-    position: int = field(default=0, compare=False)  # of the field, for errors
+    position: int = dataclasses.field(default=0, compare=False)  # of the field, for errors
 
 
 @dataclass(frozen=True)
@@ -94,7 +95,7 @@ class ValueSet:
     field: str
     operator: str  # one of SET_OPERATORS
     values: tuple[Literal, ...]
-    position: int = field(default=0, compare=False)
+    position: int = dataclasses.field(default=0, compare=False)
 
 
 @dataclass(frozen=True)
