@@ -22,9 +22,9 @@ counting characters from 1.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Iterator, Mapping
-import dataclasses
 from dataclasses import dataclass
 from datetime import date, datetime
 
