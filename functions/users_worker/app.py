@@ -1,4 +1,5 @@
-"""SQS: assign permission bundles and send welcome e-mails after users API writes."""
+"""SQS: assign permission bundles and send welcome e-mails after users API writes.
+Schedule: queue again the follow-up work an invocation left behind (the outbox sweep)."""
 
 import json
 
@@ -9,13 +10,16 @@ from cscore.api.observability import logger
 from cscore.users import worker
 
 processor = BatchProcessor(event_type=EventType.SQS)
+SWEEP = "sweepOutbox"
 
 
 def handle(record: SQSRecord) -> None:
-    worker.assign_bundles(json.loads(record.body))
+    worker.deliver(json.loads(record.body))
 
 
 @logger.inject_lambda_context(clear_state=True)
 def handler(event: dict, context: object) -> dict:
+    if SWEEP in event:  # the schedule's input (template.yaml)
+        return {"queued": worker.sweep(float(event[SWEEP]["olderThanSeconds"]))}
     # A failed message is retried alone (ReportBatchItemFailures), then dead-lettered.
     return process_partial_response(event=event, record_handler=handle, processor=processor, context=context)

@@ -163,7 +163,7 @@ def test_bundles_assigned_by_the_worker_are_readable_through_list(admin) -> None
     queue = os.environ["USER_EVENTS_QUEUE_URL"]
     sqs = boto3.client("sqs")
     for message in sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages", []):
-        worker.assign_bundles(json.loads(message["Body"]))
+        worker.deliver(json.loads(message["Body"]))
     body = {
         "select": ["permissionBundles"],
         "where": {"conditions": [{"name": "Gsid", "operator": "EQ", "value": [person["Gsid"]]}]},

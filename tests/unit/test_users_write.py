@@ -327,7 +327,7 @@ def _run_worker() -> list[dict[str, Any]]:
     while batch := sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10).get("Messages"):
         for message in batch:
             messages.append(json.loads(message["Body"]))
-            worker.assign_bundles(messages[-1])
+            worker.deliver(messages[-1])
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
     return messages
 
@@ -336,7 +336,7 @@ def test_bundles_are_assigned_after_create_by_the_worker(admin) -> None:
     user = _create(admin, {"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io"})[0]
     assert _stored(admin, user["Gsid"])["permissionBundles"] == []  # the create did not wait for it
     (message,) = _run_worker()
-    assert message["users"][0]["gsid"] == user["Gsid"] and message["notify"] is False
+    assert message["tenantId"] == admin.tenant_id and len(message["outboxIds"]) == 1
     assert _stored(admin, user["Gsid"])["permissionBundles"] == ["DEFAULT_BUNDLE"]
 
 

@@ -1,6 +1,10 @@
 """``Idempotency-Key``: a retried request gets the first answer instead of running again
 (SPEC §2.1), for 24 hours. Powertools idempotency on the idempotency table; the key is
-scoped to the tenant, so two tenants can use the same key value."""
+scoped to the tenant, so two tenants can use the same key value.
+
+The first request's "in progress" lasts as long as its invocation can (the Lambda
+context's remaining time): a retry after an invocation that timed out or was killed is
+processed, not refused for 24 hours."""
 
 from __future__ import annotations
 
@@ -14,8 +18,11 @@ HEADER = "Idempotency-Key"
 LIFETIME_SECONDS = 24 * 3600
 
 
-def once(tenant_id: str, key: str | None, payload: Any, compute: Callable[[], dict[str, Any]]) -> dict[str, Any]:
-    """``compute()``, or the answer it gave the first time for this tenant and key.
+def once(
+    tenant_id: str, key: str | None, payload: Any, compute: Callable[[], dict[str, Any]], context: Any
+) -> dict[str, Any]:
+    """``compute()``, or the answer it gave the first time for this tenant and key;
+    ``context`` is the invocation's Lambda context.
 
     Failures are not remembered (a retry runs again); a key reused with another payload
     is refused, as is a retry while the first request is still running."""
@@ -40,6 +47,7 @@ def once(tenant_id: str, key: str | None, payload: Any, compute: Callable[[], di
         payload_validation_jmespath="payload",
         expires_after_seconds=LIFETIME_SECONDS,
     )
+    settings.register_lambda_context(context)
 
     @idempotent_function(data_keyword_argument="request", persistence_store=store, config=settings)  # type: ignore[untyped-decorator]
     def run(request: dict[str, Any]) -> dict[str, Any]:

@@ -65,6 +65,17 @@ def unique_value(tenant_id: str, obj: str, field: str, value: str) -> Item:
     return key(f"T#{tenant_id}#UNIQ#{obj}#{field}#{normalized(value)}", "UNIQ")
 
 
+def outbox(tenant_id: str, outbox_id: str) -> Item:
+    """Follow-up work of one users write (bundles, welcome e-mails), written in the same
+    transaction as the users and deleted once the users worker has done it."""
+    return key(f"T#{tenant_id}#OUTBOX", outbox_id)
+
+
+# GSI1 partition of every tenant's outbox items by creation time: the sweep finds work
+# a dead invocation left behind.
+OUTBOX_INDEX = "OUTBOX"
+
+
 def permission_bundle(tenant_id: str, name: str) -> Item:
     return key(f"T#{tenant_id}#BUNDLE", name)
 
@@ -90,8 +101,11 @@ def counter(tenant_id: str, obj: str) -> Item:
     return key(f"T#{tenant_id}#COUNTERS", obj)
 
 
-# Key attributes of a record item, which are not fields of the record.
-STORAGE_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK")
+# The sync job that created a record (its jobId), set by the sync's store and never by
+# input: what a job's deletes and reconcile may touch (sync/ownership.py).
+SYNC_OWNER = "syncJob"
+# Attributes of a record item that are not fields of the record: its keys, its owner.
+STORAGE_ATTRIBUTES = ("PK", "SK", "GSI1PK", "GSI1SK", "GSI2PK", "GSI2SK", "GSI3PK", "GSI3SK", SYNC_OWNER)
 # Sorts before every printable character, so "Ann" + SEP sorts before "Ann B" + SEP, as
 # the query engine orders the names themselves.
 _SORT_SEPARATOR = "\x01"

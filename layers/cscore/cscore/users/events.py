@@ -1,23 +1,34 @@
 """What happens after a users API write, asynchronously (SPEC §2.1): permission bundles
 are assigned and welcome e-mails sent by the users worker, fed through a queue, so the
-API answers without waiting for them. One message per request, whatever its size."""
+API answers without waiting for them.
+
+The work itself is in the outbox items the write stored with the users
+(cscore.users.outbox); a message only names them, one message per request. Publishing
+is best effort: a message that is not sent (the queue unreachable, the invocation out
+of time or killed) is sent by the outbox sweep instead.
+"""
 
 from __future__ import annotations
 
 import json
-from typing import Any
 
+from botocore.exceptions import BotoCoreError, ClientError
+
+from cscore.api.observability import logger
 from cscore.platform import aws, config
 
-ASSIGN_BUNDLES = "ASSIGN_BUNDLES"
+OUTBOX = "OUTBOX"
 
 
-def publish(tenant_id: str, users: list[dict[str, Any]], *, action: str, notify: bool) -> None:
-    """Queue bundle assignment (and welcome e-mails) for ``users``.
+def message(tenant_id: str, outbox_ids: list[str]) -> str:
+    return json.dumps({"type": OUTBOX, "tenantId": tenant_id, "outboxIds": outbox_ids})
 
-    Each user is ``{"gsid", "bundles", "email", "name"}``; ``action`` is add or overwrite.
-    """
-    if not users:
+
+def publish(tenant_id: str, outbox_ids: list[str]) -> None:
+    """Queue the outbox items ``outbox_ids`` for the users worker."""
+    if not outbox_ids:
         return
-    message = {"type": ASSIGN_BUNDLES, "tenantId": tenant_id, "action": action, "notify": notify, "users": users}
-    aws.sqs().send_message(QueueUrl=config.user_events_queue_url(), MessageBody=json.dumps(message))
+    try:
+        aws.sqs().send_message(QueueUrl=config.user_events_queue_url(), MessageBody=message(tenant_id, outbox_ids))
+    except (BotoCoreError, ClientError):
+        logger.warning("follow-up work not queued; the outbox sweep will queue it", extra={"outboxIds": outbox_ids})

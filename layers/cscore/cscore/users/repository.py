@@ -1,8 +1,8 @@
 """User items, their uniqueness guards and lookup index items (see docs/data-model.md).
 
 A user is written with, in the same transaction: its SFDCUserName guard (and its
-SfdcUserId guard when it has one), its index items (Email, FullName), and the tenant's
-user counter.
+SfdcUserId guard when it has one), its index items (Email, FullName), the tenant's
+user counter, and the outbox item of the transaction's follow-up work (cscore.users.outbox).
 """
 
 from __future__ import annotations
@@ -12,24 +12,28 @@ from dataclasses import dataclass
 from typing import Any
 
 from cscore.platform import config, keys, table
+from cscore.platform.deadline import NO_DEADLINE, Deadline
 from cscore.platform.dynamo import Item, to_attr, to_item
+from cscore.users import outbox
 
 TRANSACTION_LIMIT = 100
+FIXED_ACTIONS = 2  # the counter update and the outbox item
 
 
 def _record_item(tenant_id: str, user: dict[str, Any]) -> Item:
+    """The user's item: its fields, then its index keys and its key, which no field overrides."""
     gsid = user["Gsid"]
     return {
-        **keys.user(tenant_id, gsid),
+        **to_item(user),
         **to_item(
             {
-                **user,
                 "GSI1PK": keys.object_index(tenant_id, "User"),
                 "GSI1SK": keys.by_modified_date(user["ModifiedDate"], gsid),
                 "GSI2PK": keys.object_index(tenant_id, "User"),
                 "GSI2SK": keys.by_name(user.get("Name"), gsid),
             }
         ),
+        **keys.user(tenant_id, gsid),
     }
 
 
@@ -81,32 +85,36 @@ def index_entries(user: dict[str, Any]) -> set[IndexEntry]:
     return entries
 
 
-def insert_transactions(tenant_id: str, users: list[dict[str, Any]]) -> list[tuple[list[str], list[dict[str, Any]]]]:
+def insert_transactions(
+    tenant_id: str, users: list[dict[str, Any]], follow_up: outbox.FollowUp | None = None, now: str = ""
+) -> list[tuple[list[str], list[dict[str, Any]]]]:
     """The transactions that create ``users``: [(gsids, actions)], each ≤ 100 actions.
 
     Each transaction appends its own users to their index items, so an index item never
-    names a user whose transaction failed."""
+    names a user whose transaction failed, and stores its own users' follow-up work."""
     chunks: list[list[dict[str, Any]]] = [[]]
-    size = 1  # the counter update
+    size = FIXED_ACTIONS
     in_chunk: set[IndexEntry] = set()
     for user in sorted(users, key=lambda u: sorted(index_entries(u))):
         entries = index_entries(user)
         needed = (3 if user.get("SfdcUserId") else 2) + len(entries - in_chunk)
         if size + needed > TRANSACTION_LIMIT:
             chunks.append([])
-            size, in_chunk = 1, set()
+            size, in_chunk = FIXED_ACTIONS, set()
             needed = (3 if user.get("SfdcUserId") else 2) + len(entries)
         chunks[-1].append(user)
         size += needed
         in_chunk |= entries
-    return [(_gsids(chunk), _insert_actions(tenant_id, chunk)) for chunk in chunks if chunk]
+    return [(_gsids(chunk), _insert_actions(tenant_id, chunk, follow_up, now)) for chunk in chunks if chunk]
 
 
 def _gsids(users: list[dict[str, Any]]) -> list[str]:
     return [u["Gsid"] for u in users]
 
 
-def _insert_actions(tenant_id: str, users: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _insert_actions(
+    tenant_id: str, users: list[dict[str, Any]], follow_up: outbox.FollowUp | None, now: str
+) -> list[dict[str, Any]]:
     actions: list[dict[str, Any]] = []
     listed: dict[IndexEntry, list[str]] = defaultdict(list)
     for user in users:
@@ -126,21 +134,50 @@ def _insert_actions(tenant_id: str, users: list[dict[str, Any]]) -> list[dict[st
             listed[entry].append(user["Gsid"])
     actions.extend(_index_append(tenant_id, field, value, gsids) for (field, value), gsids in listed.items())
     actions.append(_count(tenant_id, len(users)))
+    follow_up_action = outbox.put_action(tenant_id, follow_up, users, now) if follow_up else None
+    if follow_up_action:
+        actions.append(follow_up_action)
     return actions
 
 
-def insert(tenant_id: str, users: list[dict[str, Any]]) -> tuple[list[str], list[str]]:
-    """Create users; returns (created GSIDs, GSIDs whose transaction lost a race)."""
-    created: list[str] = []
-    lost: list[str] = []
-    for gsids, actions in insert_transactions(tenant_id, users):
+@dataclass
+class Written:
+    """Outcome of a users write by GSID: written, lost a race, not attempted (no time
+    left); and the outbox items the written transactions stored."""
+
+    done: list[str]
+    lost: list[str]
+    not_attempted: list[str]
+    outbox_ids: list[str]
+
+
+def _run(tenant_id: str, transactions: list[tuple[list[str], list[dict[str, Any]]]], deadline: Deadline) -> Written:
+    """Each transaction while the invocation has time for it; the rest is not attempted."""
+    written = Written([], [], [], [])
+    for gsids, actions in transactions:
+        if written.not_attempted or not deadline.allows_step():
+            written.not_attempted.extend(gsids)
+            continue
         try:
-            table.transact(actions)
+            with deadline.step():
+                table.transact(actions)
         except table.TransactionCancelled:
-            lost.extend(gsids)
-        else:
-            created.extend(gsids)
-    return created, lost
+            written.lost.extend(gsids)
+            continue
+        written.done.extend(gsids)
+        written.outbox_ids.extend(outbox.ids_in(tenant_id, actions))
+    return written
+
+
+def insert(
+    tenant_id: str,
+    users: list[dict[str, Any]],
+    follow_up: outbox.FollowUp,
+    now: str,
+    deadline: Deadline = NO_DEADLINE,
+) -> Written:
+    """Create users, one transaction at a time while there is time."""
+    return _run(tenant_id, insert_transactions(tenant_id, users, follow_up, now), deadline)
 
 
 def set_active(tenant_id: str, gsids: list[str], active: bool, modified: str, by: str) -> None:
@@ -175,9 +212,14 @@ class UserChange:
 
 
 def update(
-    tenant_id: str, changes: list[UserChange], index_items: dict[IndexEntry, dict[str, Any] | None]
-) -> tuple[list[str], list[str]]:
-    """Write updated users; returns (updated GSIDs, GSIDs whose transaction lost a race).
+    tenant_id: str,
+    changes: list[UserChange],
+    index_items: dict[IndexEntry, dict[str, Any] | None],
+    follow_up: outbox.FollowUp | None = None,
+    now: str = "",
+    deadline: Deadline = NO_DEADLINE,
+) -> Written:
+    """Write updated users, one transaction at a time while there is time.
 
     Each record is replaced only if unchanged since it was read (its ModifiedDate); a
     changed SFDCUserName moves its guard; a changed Email or name moves the GSID between
@@ -187,33 +229,40 @@ def update(
         entry: (list((item or {}).get("gsids") or []), (item or {}).get("v")) for entry, item in index_items.items()
     }
     chunks: list[list[UserChange]] = [[]]
-    size, in_chunk = 0, set[IndexEntry]()
+    size, in_chunk = 1, set[IndexEntry]()  # the outbox item
     for change in changes:
         names_moved = keys.normalized(change.before["SFDCUserName"]) != keys.normalized(change.after["SFDCUserName"])
         entries = index_entries(change.before) ^ index_entries(change.after)
         needed = 1 + 2 * names_moved + len(entries - in_chunk)
         if size + needed > TRANSACTION_LIMIT:
             chunks.append([])
-            size, in_chunk = 0, set()
+            size, in_chunk = 1, set()
             needed = 1 + 2 * names_moved + len(entries)
         chunks[-1].append(change)
         size += needed
         in_chunk |= entries
-    updated: list[str] = []
-    lost: list[str] = []
+    written = Written([], [], [], [])
     for chunk in chunks:
         if not chunk:
             continue
-        actions, next_state = _update_actions(tenant_id, chunk, state)
         gsids = [c.after["Gsid"] for c in chunk]
+        if written.not_attempted or not deadline.allows_step():
+            written.not_attempted.extend(gsids)
+            continue
+        actions, next_state = _update_actions(tenant_id, chunk, state)
+        follow_up_action = outbox.put_action(tenant_id, follow_up, [c.after for c in chunk], now) if follow_up else None
+        if follow_up_action:
+            actions.append(follow_up_action)
         try:
-            table.transact(actions)
+            with deadline.step():
+                table.transact(actions)
         except table.TransactionCancelled:
-            lost.extend(gsids)
+            written.lost.extend(gsids)
             continue
         state.update(next_state)
-        updated.extend(gsids)
-    return updated, lost
+        written.done.extend(gsids)
+        written.outbox_ids.extend(outbox.ids_in(tenant_id, actions))
+    return written
 
 
 def _update_actions(

@@ -2,7 +2,12 @@
 
 Every request costs a constant number of DynamoDB calls, whatever its size: one
 BatchGetItem for everything the records refer to (taken names, lookups, managers,
-companies, bundles) and as few transactions as the writes fit in.
+companies, bundles) and as few transactions as the writes fit in, each storing its
+users' follow-up work with them (cscore.users.outbox).
+
+A write stops before a transaction it has no time left for (the Lambda context's
+remaining time, cscore.platform.deadline): the records it did not attempt are reported
+with ``GU_2412`` beside those written, never left half done without a word.
 """
 
 from __future__ import annotations
@@ -15,14 +20,16 @@ from cscore.errors import ApiError, BadRequest
 from cscore.meta import fields as meta
 from cscore.picklists.service import Picklists
 from cscore.platform import clock, ids, keys, table
+from cscore.platform.deadline import NO_DEADLINE, Deadline
 from cscore.platform.records import record_of
 from cscore.teams import managers as team_managers
-from cscore.users import events, repository
+from cscore.users import events, outbox, repository
 from cscore.users import lookups as lookup_rules
 from cscore.users.schema import CREATE_RESPONSE_FIELDS, INTERNAL, PICKLIST_FIELDS, FieldError, bundles_of, check_fields
 
 MAX_RECORDS = 50
 DEFAULT_BUNDLE = "DEFAULT_BUNDLE"
+NOT_ATTEMPTED = ("GU_2412", "not attempted: the request ran out of time before this record; send it again")
 
 
 class BulkFailed(ApiError):
@@ -73,7 +80,9 @@ class Batch:
         return data
 
 
-def create_users(principal: Principal, body: Any, notify: str | None = None) -> dict[str, Any]:
+def create_users(
+    principal: Principal, body: Any, notify: str | None = None, deadline: Deadline = NO_DEADLINE
+) -> dict[str, Any]:
     """POST /v1/users/services: valid records are created, invalid ones reported."""
     if notify not in (None, "true", "false"):
         raise BadRequest("notify: must be true or false")
@@ -138,20 +147,20 @@ def create_users(principal: Principal, body: Any, notify: str | None = None) -> 
         taken_in_request.add(normalized_name)
         _complete_for_create(user, principal.user_gsid, now)
 
-    created, lost = repository.insert(tenant_id, list(users.values()))
+    follow_up = outbox.FollowUp(
+        "add", notify == "true", {user["Gsid"]: bundles[i] or [DEFAULT_BUNDLE] for i, user in users.items()}
+    )
+    written = repository.insert(tenant_id, list(users.values()), follow_up, now, deadline)
     by_gsid = {u["Gsid"]: i for i, u in users.items()}
-    for gsid in lost:
+    for gsid in written.lost:
         batch.reject(by_gsid[gsid], "GS_1409", "a concurrent change to the same user name or e-mail; retry")
-    for gsid in created:
+    for gsid in written.not_attempted:
+        batch.reject(by_gsid[gsid], *NOT_ATTEMPTED)
+    for gsid in written.done:
         batch.written[by_gsid[gsid]] = users[by_gsid[gsid]]
-    assignments = [_assignment(users[i], bundles[i] or [DEFAULT_BUNDLE]) for i in sorted(batch.written)]
-    events.publish(tenant_id, assignments, action="add", notify=notify == "true")
+    events.publish(tenant_id, written.outbox_ids)
     shown = [_create_view(batch.written[i], [*records[i], *lookup_targets]) for i in sorted(batch.written)]
     return batch.answer(shown, "GU_2401", "Bulk user create failed")
-
-
-def _assignment(user: dict[str, Any], bundles: list[str]) -> dict[str, Any]:
-    return {"gsid": user["Gsid"], "bundles": bundles, "email": user.get("Email"), "name": user.get("Name")}
 
 
 def _missing_for_create(user: dict[str, Any]) -> str | None:
@@ -240,7 +249,7 @@ def _pk(item_key: dict[str, Any]) -> tuple[str, str]:
     return item_key["PK"]["S"], item_key["SK"]["S"]
 
 
-def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, Any]:
+def update_users(principal: Principal, body: Any, key: str | None, deadline: Deadline = NO_DEADLINE) -> dict[str, Any]:
     """PUT /v1/users/services?key=: update users found by SFDCUserName, Gsid or SfdcUserId."""
     if key not in UPDATE_KEYS:
         raise BadRequest(f"Key provided in the request is not supported: {key}", code="GU_2409")
@@ -344,20 +353,24 @@ def update_users(principal: Principal, body: Any, key: str | None) -> dict[str, 
         )
         items = table.read_many([keys.lookup_index(tenant_id, "User", field, value) for field, value in entries])
         index_items = dict(zip(entries, items, strict=True))
-    updated, lost = repository.update(tenant_id, list(planned.values()), index_items)
+    follow_up = outbox.FollowUp(
+        action, bundles={c.after["Gsid"]: bundles[i] or [] for i, c in planned.items() if bundles[i] is not None}
+    )
+    written = repository.update(tenant_id, list(planned.values()), index_items, follow_up, now, deadline)
     index_of = {c.after["Gsid"]: i for i, c in planned.items()}
     moved_managers = [
-        g for g in updated if planned[index_of[g]].before.get("Manager") != planned[index_of[g]].after.get("Manager")
+        g
+        for g in written.done
+        if planned[index_of[g]].before.get("Manager") != planned[index_of[g]].after.get("Manager")
     ]
     team_managers.refresh_for_users(tenant_id, moved_managers, principal.user_gsid)
-    for gsid in lost:
+    for gsid in written.lost:
         batch.reject(index_of[gsid], "GS_1409", "the user changed while it was being updated; retry")
-    for gsid in updated:
+    for gsid in written.not_attempted:
+        batch.reject(index_of[gsid], *NOT_ATTEMPTED)
+    for gsid in written.done:
         batch.written[index_of[gsid]] = planned[index_of[gsid]].after
-    assignments = [
-        _assignment(batch.written[i], bundles[i] or []) for i in sorted(batch.written) if bundles[i] is not None
-    ]
-    events.publish(tenant_id, assignments, action=action, notify=False)
+    events.publish(tenant_id, written.outbox_ids)
     shown = [
         custom.labelled(_labelled_view(batch.written[i], [*records[i], *lookup_targets], picklists))
         for i in sorted(batch.written)

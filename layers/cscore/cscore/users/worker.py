@@ -1,47 +1,105 @@
-"""The users worker: assigns permission bundles and sends welcome e-mails for the users
-a create or update named (messages from cscore.users.events)."""
+"""The users worker: does the follow-up work of users writes (cscore.users.outbox) —
+assigns permission bundles and sends welcome e-mails — and sweeps up outbox items an
+invocation left behind.
+
+Delivery is idempotent, so a message delivered twice (as SQS may) or queued again by the
+sweep does no harm: bundles are set in the transaction that marks the item's bundles
+done (or deletes it), so only one delivery sets them; each e-mail is claimed with a
+conditional update before it is sent, so only one delivery sends it. A delivery that
+dies between claiming and sending loses that one e-mail rather than sending it twice.
+"""
 
 from __future__ import annotations
 
+import json
+from itertools import groupby
 from typing import Any
 
-from cscore.platform import aws, config, keys, table
-from cscore.users.repository import TRANSACTION_LIMIT
+from cscore.platform import aws, clock, config, keys, table
+from cscore.users import events, outbox
+
+SWEEP_LIMIT = 1_000  # outbox items queued again per sweep; the next sweep takes the rest
+MESSAGE_IDS = 50  # outbox ids per queued message
 
 
-def assign_bundles(message: dict[str, Any]) -> int:
-    """Apply one message; returns the number of users whose bundles were set.
-
-    Idempotent, so a redelivered message does no harm: ``add`` unions with what the
-    user has, ``overwrite`` replaces it; users deleted since are skipped."""
+def deliver(message: dict[str, Any]) -> int:
+    """Do the work of the outbox items a message names; returns how many were done."""
     tenant_id = message["tenantId"]
-    users = message["users"]
-    stored = table.read_many([keys.user(tenant_id, u["gsid"]) for u in users])
-    actions = []
-    for user, item in zip(users, stored, strict=True):
-        if item is None:
+    ids = list(dict.fromkeys(message["outboxIds"]))
+    items = table.read_many([keys.outbox(tenant_id, i) for i in ids])
+    pending = [item for item in items if item is not None]  # absent: already done
+    gsids = list(dict.fromkeys(u["gsid"] for item in pending for u in item["users"]))
+    users = dict(zip(gsids, table.read_many([keys.user(tenant_id, g) for g in gsids]), strict=True))
+    for item in pending:
+        _deliver_item(tenant_id, item, users)
+    return len(pending)
+
+
+def _deliver_item(tenant_id: str, item: dict[str, Any], users: dict[str, dict[str, Any] | None]) -> None:
+    outbox_id = item["outboxId"]
+    mail = [u for u in item["users"] if u["gsid"] in (item.get("mail") or {}) and users.get(u["gsid"]) is not None]
+    if not item.get("bundlesDone"):
+        actions = [
+            _set_bundles(tenant_id, u["gsid"], item["action"], u.get("bundles") or [], stored)
+            for u in item["users"]
+            if (stored := users.get(u["gsid"])) is not None  # users deleted since are skipped
+        ]
+        actions.append(outbox.bundles_done_action(tenant_id, outbox_id, delete=not mail))
+        # Cancelled: another delivery set them first, or a user changed meanwhile; the
+        # message is retried (it fails) and reads again.
+        table.transact(actions)
+    if not mail:
+        if item.get("bundlesDone"):
+            outbox.delete(tenant_id, outbox_id)
+        return
+    for user in mail:
+        if not outbox.claim_mail(tenant_id, outbox_id, user["gsid"]):
             continue
-        wanted = user.get("bundles") or []
-        kept = [] if message["action"] == "overwrite" else list(item.get("permissionBundles") or [])
-        bundles = list(dict.fromkeys([*kept, *wanted]))
-        actions.append(
-            {
-                "Update": {
-                    "TableName": config.tenant_table(),
-                    "Key": keys.user(tenant_id, user["gsid"]),
-                    "UpdateExpression": "SET permissionBundles = :b",
-                    "ConditionExpression": "attribute_exists(PK)",
-                    "ExpressionAttributeValues": {":b": {"L": [{"S": b} for b in bundles]}},
-                }
-            }
+        try:
+            send_welcome(user["email"], user.get("name") or "")
+        except Exception:
+            outbox.release_mail(tenant_id, outbox_id, user["gsid"])
+            raise
+    outbox.delete(tenant_id, outbox_id)
+
+
+def _set_bundles(tenant_id: str, gsid: str, action: str, wanted: list[str], stored: dict[str, Any]) -> dict[str, Any]:
+    kept = [] if action == "overwrite" else list(stored.get("permissionBundles") or [])
+    bundles = list(dict.fromkeys([*kept, *wanted]))
+    return {
+        "Update": {
+            "TableName": config.tenant_table(),
+            "Key": keys.user(tenant_id, gsid),
+            "UpdateExpression": "SET permissionBundles = :b",
+            # Unchanged since read, so a concurrent update's bundles are not overwritten.
+            "ConditionExpression": "ModifiedDate = :read",
+            "ExpressionAttributeValues": {
+                ":b": {"L": [{"S": b} for b in bundles]},
+                ":read": {"S": stored["ModifiedDate"]},
+            },
+        }
+    }
+
+
+def sweep(older_than_seconds: float) -> int:
+    """Queue again the outbox items created more than ``older_than_seconds`` ago (their
+    own invocation would have queued them by now, or died); returns how many."""
+    left = outbox.left_behind(clock.iso(clock.now() - older_than_seconds), SWEEP_LIMIT)
+    entries: list[dict[str, str]] = []
+    for tenant_id, group in groupby(sorted(left), key=lambda pair: pair[0]):
+        ids = [outbox_id for _, outbox_id in group]
+        for start in range(0, len(ids), MESSAGE_IDS):
+            body = events.message(tenant_id, ids[start : start + MESSAGE_IDS])
+            entries.append({"Id": str(len(entries)), "MessageBody": body})
+    for start in range(0, len(entries), 10):
+        sent = aws.sqs().send_message_batch(
+            QueueUrl=config.user_events_queue_url(), Entries=entries[start : start + 10]
         )
-    for start in range(0, len(actions), TRANSACTION_LIMIT):
-        table.transact(actions[start : start + TRANSACTION_LIMIT])
-    if message.get("notify"):
-        for user, item in zip(users, stored, strict=True):
-            if item is not None and user.get("email"):
-                send_welcome(user["email"], user.get("name") or "")
-    return len(actions)
+        if sent.get("Failed"):
+            raise RuntimeError(
+                f"outbox sweep: {len(sent['Failed'])} message(s) not queued: {json.dumps(sent['Failed'])}"
+            )
+    return len(left)
 
 
 def send_welcome(email: str, name: str) -> None:
