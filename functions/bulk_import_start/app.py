@@ -2,10 +2,11 @@
 (``file`` + ``jobId``, up to 4 MB) or from a pre-signed upload (``{jobId, uploadId}``) →
 ``statusId``. Bulk rate limits apply."""
 
+from cscore.api import request
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.bulkload import imports
 
-app = build_resolver(family="bulk", access="super_admin")
+app = build_resolver(family="bulk", access="super_admin", media_types=(request.MULTIPART,))
 
 
 @app.post("/v1.0/admin/connector/job/bulkimport")

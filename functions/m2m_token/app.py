@@ -10,7 +10,7 @@ from cscore.api import request
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.auth import service
 
-app = build_resolver(family="users", auth="oauth_client")
+app = build_resolver(family="users", auth="oauth_client", media_types=(request.FORM,))
 
 
 @app.post("/v1/users/m2m/oauth/token")

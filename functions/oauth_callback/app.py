@@ -4,12 +4,13 @@ a small HTML page saying what happened."""
 
 from aws_lambda_powertools.event_handler import Response
 
+from cscore.api.html import HTML
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.connector import connections, pages
 from cscore.errors import ApiError
 
 app = build_resolver(family=None, auth="none")
-HTML = "text/html; charset=utf-8"
+HEADERS = {"Cache-Control": "no-store", "Content-Security-Policy": pages.CONTENT_SECURITY_POLICY}
 
 
 @app.get("/v1/connectors/salesforce/oauth/callback")
@@ -18,8 +19,8 @@ def callback() -> Response[str]:
     try:
         connection = connections.complete_authorization(dict(params))
     except ApiError as error:
-        return Response(error.status, HTML, pages.failed(error.code, error.desc), {"Cache-Control": "no-store"})
-    return Response(200, HTML, pages.authorized(connection), {"Cache-Control": "no-store"})
+        return Response(error.status, HTML, pages.failed(error.code, error.desc), HEADERS)
+    return Response(200, HTML, pages.authorized(connection), HEADERS)
 
 
 handler = lambda_entry(app)

@@ -1,5 +1,6 @@
 """Handler middleware (Powertools ``lambda_handler_decorator``) that every API function
-runs before its route: request id, authentication, rate limit, JSON body check.
+runs before its route: request id, authentication, rate limit, the request check, and
+the security headers of every answer.
 
 They run outside the resolver on purpose: a caller without a valid key learns nothing
 about the endpoint (401 before any body validation), and every authenticated request
@@ -9,18 +10,17 @@ into the envelope by ``api_contract``, the outermost one.
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 
-from cscore.api import envelope, request
+from cscore.api import envelope, html, request
 from cscore.api.observability import logger, metrics
 from cscore.auth import authorization
 from cscore.auth import service as auth
-from cscore.errors import ApiError, BadRequest, InternalError
+from cscore.errors import ApiError, InternalError
 from cscore.ratelimit import service as ratelimit
 
 if TYPE_CHECKING:
@@ -36,10 +36,13 @@ def request_id_of(event: dict[str, Any]) -> str:
         return str(uuid.uuid4())
 
 
-def _add_headers(response: dict[str, Any], headers: dict[str, str]) -> dict[str, Any]:
+def _add_headers(response: dict[str, Any], headers: dict[str, str], *, keep_existing: bool = False) -> dict[str, Any]:
     multi = response.setdefault("multiValueHeaders", {}) or {}
     single = response.get("headers") or {}
+    present = {name.lower() for name in (*multi, *single)}
     for name, value in headers.items():
+        if keep_existing and name.lower() in present:
+            continue
         multi[name] = [value]
         single[name] = value
     response["multiValueHeaders"] = multi
@@ -76,7 +79,8 @@ def api_contract(handler: Any, event: dict[str, Any], context: Any, app: ApiReso
             "ms": round((time.perf_counter() - started) * 1000, 1),
         },
     )
-    return _add_headers(response, headers)
+    _add_headers(response, headers)
+    return _add_headers(response, html.SECURITY_HEADERS, keep_existing=True)
 
 
 @lambda_handler_decorator
@@ -114,13 +118,8 @@ def rate_limited(handler: Any, event: dict[str, Any], context: Any, app: ApiReso
 
 
 @lambda_handler_decorator
-def json_body_checked(handler: Any, event: dict[str, Any], context: Any) -> dict[str, Any]:
-    """A body sent as JSON (or with no content type) must parse, on every endpoint."""
-    body = event.get("body")
-    content_type = request.header(event, "content-type").lower()
-    if body and not event.get("isBase64Encoded") and (not content_type or "json" in content_type):
-        try:
-            json.loads(body)
-        except ValueError as exc:
-            raise BadRequest(f"body: malformed JSON ({exc.args[0] if exc.args else 'invalid'})") from exc
+def request_checked(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
+    """The door: input that could poison storage, or that no route reads, goes no further
+    (``request.checked``)."""
+    request.checked(event, app.media_types)
     return handler(event, context)  # type: ignore[no-any-return]

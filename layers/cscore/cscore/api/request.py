@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 from typing import Any
 from urllib.parse import parse_qsl
 
-from cscore.errors import BadRequest
+from cscore.errors import BadRequest, UnsupportedMediaType
+from cscore.platform import text
+
+JSON = "application/json"
+FORM = "application/x-www-form-urlencoded"
+MULTIPART = "multipart/form-data"
+# A JSON string (skipped whole) or one bracket: how deep a body nests is counted on its
+# text, so that a body nested a thousand levels never reaches json.loads' recursion.
+_STRING_OR_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[\[\]{}]')
 
 
 def header(event: dict[str, Any], name: str) -> str:
@@ -16,6 +27,79 @@ def header(event: dict[str, Any], name: str) -> str:
         if key.lower() == wanted:
             return str(value or "")
     return ""
+
+
+def media_type(event: dict[str, Any]) -> str:
+    """The Content-Type without its parameters, lower-cased ('' when absent)."""
+    return header(event, "content-type").split(";", 1)[0].strip().lower()
+
+
+def is_json(media: str) -> bool:
+    """application/json, any ``+json`` type, or none given (JSON is the default)."""
+    return media in ("", JSON) or (media.startswith("application/") and media.endswith("+json"))
+
+
+def nested_deeper_than(body: str, limit: int) -> bool:
+    """True when the JSON text opens more than ``limit`` arrays or objects inside each
+    other; brackets inside strings do not count. No parsing, no recursion."""
+    level = 0
+    for token in _STRING_OR_BRACKET.finditer(body):
+        char = token.group()
+        if char in "[{":
+            level += 1
+            if level > limit:
+                return True
+        elif char in "]}":
+            level -= 1
+    return False
+
+
+def checked(event: dict[str, Any], media_types: tuple[str, ...]) -> None:
+    """The door every API request passes before its route (SPEC §1.2, issue 13): query
+    string and path values are storable text; a body is of a type the endpoint takes
+    (415 otherwise) and, when JSON, is UTF-8, nests at most ``text.MAX_DEPTH`` levels,
+    parses, and holds only storable strings (400 naming the field otherwise). A JSON body
+    that arrived base64-encoded is handed on as text."""
+    parameters = (
+        ("query", event.get("multiValueQueryStringParameters") or event.get("queryStringParameters")),
+        ("path", event.get("pathParameters")),
+    )
+    for where, values in parameters:
+        bad = text.first_unstorable(values or {}, where)
+        if bad:
+            raise BadRequest(f"{bad}: not valid text (a lone surrogate or NUL character)")
+    body = event.get("body")
+    if not body:
+        return
+    media = media_type(event)
+    if not is_json(media):
+        if media in media_types:
+            return
+        accepted = ", ".join(sorted({JSON, *media_types}))
+        raise UnsupportedMediaType(f"Content-Type: {media} is not accepted here (send {accepted})")
+    if event.get("isBase64Encoded"):
+        event["body"], event["isBase64Encoded"] = _utf8(body), False
+        body = event["body"]
+    if nested_deeper_than(body, text.MAX_DEPTH):
+        raise BadRequest(f"body: nested deeper than {text.MAX_DEPTH} levels of arrays and objects")
+    try:
+        parsed = json.loads(body)
+    except ValueError as exc:
+        raise BadRequest(f"body: malformed JSON ({exc.args[0] if exc.args else 'invalid'})") from exc
+    bad = text.first_unstorable(parsed, "body")
+    if bad:
+        raise BadRequest(f"{bad}: not valid text (a lone surrogate or NUL character)")
+
+
+def _utf8(encoded: str) -> str:
+    try:
+        raw = base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise BadRequest("body: not valid base64") from exc
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise BadRequest(f"body: not valid UTF-8 (byte {exc.start})") from exc
 
 
 def fields(event: dict[str, Any]) -> dict[str, Any]:
@@ -34,8 +118,8 @@ def fields(event: dict[str, Any]) -> dict[str, Any]:
 
 
 def json_body(event: dict[str, Any]) -> Any:
-    """The parsed JSON body (None when empty). Malformed JSON never gets here: the
-    contract middleware answers it with 400 first."""
+    """The parsed JSON body (None when empty). A body that is not JSON, or not valid,
+    never gets here: the door (``checked``) answers it first."""
     body = event.get("body")
     return json.loads(body) if body else None
 

@@ -38,13 +38,22 @@ class EnvelopeResponse(Response):  # type: ignore[type-arg]
 class ApiResolver(APIGatewayRestResolver):
     """A REST resolver that knows its endpoint's family, auth scheme and required access."""
 
-    def __init__(self, *, family: Family | None, auth: AuthScheme, access: Access, validate: bool) -> None:
+    def __init__(
+        self,
+        *,
+        family: Family | None,
+        auth: AuthScheme,
+        access: Access,
+        validate: bool,
+        media_types: tuple[str, ...],
+    ) -> None:
         super().__init__(cors=CORS, enable_validation=validate)
         if auth != "none" and family is None:
             raise ValueError("an authenticated endpoint belongs to a rate-limit family")
         self.family = family
         self.auth_scheme = auth
         self.access = access
+        self.media_types = media_types
         self.use(middlewares=[_envelope])
         self.exception_handler(ApiError)(self._api_error)
         self.exception_handler(RequestValidationError)(self._validation_error)
@@ -121,10 +130,12 @@ def build_resolver(
     auth: AuthScheme = "credential",
     access: Access = "any",
     validate: bool = False,
+    media_types: tuple[str, ...] = (),
 ) -> ApiResolver:
     """The resolver of one API function. ``validate`` turns on pydantic request models
-    (and their import cost at cold start) for endpoints that have them."""
-    return ApiResolver(family=family, auth=auth, access=access, validate=validate)
+    (and their import cost at cold start) for endpoints that have them; ``media_types``
+    are the body types it takes besides JSON (e.g. ``request.FORM``), 415 for others."""
+    return ApiResolver(family=family, auth=auth, access=access, validate=validate, media_types=media_types)
 
 
 def lambda_entry(app: ApiResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
@@ -133,7 +144,7 @@ def lambda_entry(app: ApiResolver) -> Callable[[dict[str, Any], Any], dict[str, 
     def resolve(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return app.resolve(event, context)
 
-    handler = middleware.json_body_checked(resolve)
+    handler = middleware.request_checked(resolve, app=app)
     if app.auth_scheme != "none":
         handler = middleware.authorized(handler, app=app)
         handler = middleware.rate_limited(handler, app=app)

@@ -1,7 +1,8 @@
 """Making and checking secrets. Pure functions, no I/O.
 
-Every credential the product issues starts with the tenant id (``<tenantId>.<...>``)
-so that authentication can read the credential and its tenant in one BatchGetItem.
+Every credential the product issues starts with the tenant id and names the user it acts
+as (``<tenantId>.<userGsid>.<secret>``; a Bearer token names its client too) so that
+authentication can read the credential, its tenant and its user in one BatchGetItem.
 Secrets are 256 random bits, so a single SHA-256 is the right hash: a slow password
 hash buys nothing against a secret that cannot be guessed, and would cost every request.
 """

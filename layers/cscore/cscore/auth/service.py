@@ -1,7 +1,12 @@
 """Authentication (access keys, M2M OAuth clients, Bearer tokens) and credential admin.
 
-Every check reads the credential and its tenant in one strongly consistent BatchGetItem,
-so revoking or re-generating a credential takes effect on the very next request.
+A credential is only as good as its tenant and its user: every check reads the
+credential, the tenant and the user the credential acts as (its holder) in one strongly
+consistent BatchGetItem, so revoking a credential, deactivating its user or deleting
+its tenant takes effect on the very next request, and reactivating the user restores
+it. Keys and tokens name their holder for that (``<tenantId>.<userGsid>.<secret>``,
+``<tenantId>.<clientGsid>.<userGsid>.<secret>``); a key issued before they did
+(``<tenantId>.<secret>``) still works, at the cost of a second read for its holder.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ from cscore.auth import credentials, repository
 from cscore.auth.principal import Principal
 from cscore.errors import BadRequest, Conflict, NotFound, Unauthorized
 from cscore.platform import clock, config, ids, keys, table
-from cscore.platform.dynamo import to_item
+from cscore.platform.dynamo import Item, to_item
 
 TOKEN_LIFETIME_SECONDS = 3600
 MAX_OAUTH_CLIENTS = 15  # Gainsight's limit per tenant
@@ -54,36 +59,57 @@ def authenticate(headers: Mapping[str, str] | None) -> Principal:
     raise Unauthorized()
 
 
+def _read(tenant_id: str, item_keys: list[Item], holder: str | None) -> list[dict[str, Any] | None]:
+    """The credential's items, then the tenant, then the named holder's user record
+    (None when the credential does not name it), in one BatchGetItem."""
+    wanted = [*item_keys, keys.tenant(tenant_id)] + ([keys.user(tenant_id, holder)] if holder else [])
+    found = table.read_many(wanted)
+    return found if holder else [*found, None]
+
+
+def _require_active_holder(tenant_id: str, holder: str, named: str | None, user: dict[str, Any] | None) -> None:
+    """401 unless the credential's holder is the user it names and that user is active.
+    A credential that does not name its holder has it read now."""
+    if named is None:
+        user = table.read_one(keys.user(tenant_id, holder))
+    elif named != holder:
+        raise Unauthorized()
+    if not user or not user.get("IsActiveUser", True):
+        raise Unauthorized()
+
+
 def _by_access_key(access_key: str) -> Principal:
-    parts = credentials.split(access_key, 2)
+    parts = credentials.split(access_key, 3) or credentials.split(access_key, 2)
     if not parts or not _TENANT_ID.match(parts[0]):
         raise Unauthorized()
-    tenant_id = parts[0]
-    record, tenant = table.read_many(
-        [keys.credential(tenant_id, credentials.digest(access_key)), keys.tenant(tenant_id)]
-    )
+    tenant_id, named = parts[0], (parts[1] if len(parts) == 3 else None)
+    if named is not None and not ids.is_gsid(named, ids.USER):
+        raise Unauthorized()
+    record, tenant, user = _read(tenant_id, [keys.credential(tenant_id, credentials.digest(access_key))], named)
     if not record or not tenant or record.get("kind") != "ACCESS_KEY":
         raise Unauthorized()
+    _require_active_holder(tenant_id, record["userGsid"], named, user)
     return _principal(tenant, record, "ACCESS_KEY", record["keyId"])
 
 
 def _by_bearer_token(token: str) -> Principal:
-    parts = credentials.split(token, 3)
+    parts = credentials.split(token, 4) or credentials.split(token, 3)
     if not parts or not _TENANT_ID.match(parts[0]) or not ids.is_gsid(parts[1], ids.OAUTH_CLIENT):
         raise Unauthorized()
-    tenant_id, client_gsid = parts[0], parts[1]
-    record, client, tenant = table.read_many(
-        [
-            keys.credential(tenant_id, credentials.digest(token)),
-            keys.oauth_client(tenant_id, client_gsid),
-            keys.tenant(tenant_id),
-        ]
+    tenant_id, client_gsid, named = parts[0], parts[1], (parts[2] if len(parts) == 4 else None)
+    if named is not None and not ids.is_gsid(named, ids.USER):
+        raise Unauthorized()
+    record, client, tenant, user = _read(
+        tenant_id,
+        [keys.credential(tenant_id, credentials.digest(token)), keys.oauth_client(tenant_id, client_gsid)],
+        named,
     )
     # A token dies with its client (revoked client => no read of a stale token survives).
     if not record or not client or not tenant or record.get("kind") != "BEARER_TOKEN":
         raise Unauthorized()
     if record.get("clientId") != client["clientId"] or float(record.get("expiresAt", 0)) <= clock.now():
         raise Unauthorized()
+    _require_active_holder(tenant_id, client["userGsid"], named, user)
     return _principal(tenant, client, "BEARER_TOKEN", client_gsid)
 
 
@@ -98,9 +124,11 @@ def authenticate_client(headers: Mapping[str, str] | None, form: Mapping[str, st
     parts = credentials.split(client_id, 2)
     if not parts or not _TENANT_ID.match(parts[0]) or not ids.is_gsid(parts[1], ids.OAUTH_CLIENT):
         raise Unauthorized()
-    client, tenant = table.read_many([keys.oauth_client(parts[0], parts[1]), keys.tenant(parts[0])])
+    client, tenant, _ = _read(parts[0], [keys.oauth_client(parts[0], parts[1])], None)
     if not client or not tenant or not credentials.same_digest(client_secret, client["secretHash"]):
         raise Unauthorized()
+    # A client id does not name its holder: one more read, once per token issued.
+    _require_active_holder(parts[0], client["userGsid"], None, None)
     return _principal(tenant, client, "OAUTH_CLIENT", parts[1])
 
 
@@ -108,7 +136,7 @@ def issue_token(client: Principal, grant_type: str | None) -> dict[str, Any]:
     """A one-hour Bearer token for an authenticated M2M client."""
     if grant_type not in (None, "", "client_credentials"):
         raise BadRequest(f"grant_type: unsupported value {grant_type!r}; use client_credentials")
-    token = credentials.compose(client.tenant_id, client.credential_id, credentials.new_secret())
+    token = credentials.compose(client.tenant_id, client.credential_id, client.user_gsid, credentials.new_secret())
     expires_at = int(clock.now()) + TOKEN_LIFETIME_SECONDS
     repository.put_token(
         client.tenant_id,
@@ -130,8 +158,8 @@ def issue_token(client: Principal, grant_type: str | None) -> dict[str, Any]:
 def access_key_record(
     tenant_id: str, user_gsid: str, is_super_admin: bool, *, tenant_key: bool
 ) -> tuple[str, dict[str, Any]]:
-    """A new plain access key and the item that stores only its hash."""
-    plain = credentials.compose(tenant_id, credentials.new_secret())
+    """A new plain access key (naming its holder) and the item that stores only its hash."""
+    plain = credentials.compose(tenant_id, user_gsid, credentials.new_secret())
     key_id = ids.new_gsid(ids.ACCESS_KEY)
     item = {
         **keys.credential(tenant_id, credentials.digest(plain)),

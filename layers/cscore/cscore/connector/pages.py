@@ -5,10 +5,19 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-_PAGE = """<!doctype html>
+from cscore.api import html
+
+_STYLE = "body { font-family: system-ui, sans-serif; max-width: 40em; margin: 3em auto }"
+# The page runs no script and loads nothing: only its own style block is allowed.
+CONTENT_SECURITY_POLICY = html.policy(styles=[html.inline(_STYLE)])
+
+
+def _page(title: str, message: str, details: str = "") -> str:
+    return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{title}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body style="font-family: system-ui, sans-serif; max-width: 40em; margin: 3em auto">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>{_STYLE}</style></head>
+<body>
 <h1>{title}</h1>
 <p>{message}</p>
 {details}
@@ -18,7 +27,7 @@ _PAGE = """<!doctype html>
 
 
 def authorized(connection: dict[str, Any]) -> str:
-    return _PAGE.format(
+    return _page(
         title="Salesforce connection authorized",
         message=(
             f"The connection <strong>{escape(str(connection['name']))}</strong> is authorized with the "
@@ -29,7 +38,7 @@ def authorized(connection: dict[str, Any]) -> str:
 
 
 def failed(code: str, description: str) -> str:
-    return _PAGE.format(
+    return _page(
         title="Salesforce authorization failed",
         message=escape(description),
         details=f"<p>Error code: <code>{escape(code)}</code></p>",
