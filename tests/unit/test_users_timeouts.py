@@ -267,3 +267,31 @@ def test_a_message_delivered_twice_sends_one_email(tenant) -> None:
     _work([message])
     _work([message])
     assert _sent_mail() == ["twice0@x.io"]
+
+
+def test_an_update_out_of_time_reports_the_records_it_did_not_attempt(tenant) -> None:
+    from cscore.auth import service as auth
+    from cscore.platform.deadline import Deadline
+    from cscore.users import service
+
+    admin = auth.authenticate({"accesskey": tenant["accessKey"]})
+    created = service.create_users(admin, {"records": _users(50, "upd")})["records"]
+    changes = {"records": [{"Gsid": u["Gsid"], "Email": f"moved-{u['Gsid']}@x.io"} for u in created]}
+    context = Context(10_000)
+    hook = _remaining_after_transactions(context, allowed=1, then_ms=500)
+    try:
+        data = service.update_users(admin, changes, "Gsid", Deadline.of(context))
+    finally:
+        aws.dynamodb().meta.events.unregister("after-call.dynamodb.TransactWriteItems", hook)
+    updated = {r["Gsid"] for r in data["records"]}
+    not_attempted = {e["record"]["Gsid"] for e in data["errors"]}
+    assert data["status"] == "PARTIAL_SUCCESS" and updated and not_attempted
+    assert {e["errorCode"] for e in data["errors"]} == {NOT_ATTEMPTED}
+    assert updated | not_attempted == {u["Gsid"] for u in created} and not updated & not_attempted
+    for gsid in not_attempted:
+        assert _stored_user(tenant["tenantId"], gsid)["Email"].startswith("upd")  # type: ignore[index]
+
+
+def test_the_schedule_sample_sweeps_nothing_when_nothing_is_left(aws_tables) -> None:
+    event = json.loads((ROOT / "events" / "users_worker.schedule.json").read_text())
+    assert WORKER(event, Context(60_000)) == {"queued": 0}

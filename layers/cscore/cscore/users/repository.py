@@ -151,10 +151,17 @@ class Written:
     outbox_ids: list[str]
 
 
-def _run(tenant_id: str, transactions: list[tuple[list[str], list[dict[str, Any]]]], deadline: Deadline) -> Written:
-    """Each transaction while the invocation has time for it; the rest is not attempted."""
+def insert(
+    tenant_id: str,
+    users: list[dict[str, Any]],
+    follow_up: outbox.FollowUp,
+    now: str,
+    deadline: Deadline = NO_DEADLINE,
+) -> Written:
+    """Create users, one transaction at a time while the invocation has time for it; the
+    rest is not attempted."""
     written = Written([], [], [], [])
-    for gsids, actions in transactions:
+    for gsids, actions in insert_transactions(tenant_id, users, follow_up, now):
         if written.not_attempted or not deadline.allows_step():
             written.not_attempted.extend(gsids)
             continue
@@ -167,17 +174,6 @@ def _run(tenant_id: str, transactions: list[tuple[list[str], list[dict[str, Any]
         written.done.extend(gsids)
         written.outbox_ids.extend(outbox.ids_in(tenant_id, actions))
     return written
-
-
-def insert(
-    tenant_id: str,
-    users: list[dict[str, Any]],
-    follow_up: outbox.FollowUp,
-    now: str,
-    deadline: Deadline = NO_DEADLINE,
-) -> Written:
-    """Create users, one transaction at a time while there is time."""
-    return _run(tenant_id, insert_transactions(tenant_id, users, follow_up, now), deadline)
 
 
 def set_active(tenant_id: str, gsids: list[str], active: bool, modified: str, by: str) -> None:
