@@ -6,6 +6,7 @@ agree with the model."""
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from hypothesis import HealthCheck, given, settings
@@ -48,6 +49,8 @@ def worlds(draw: st.DrawFn) -> dict[str, Any]:
         managers = [None, *range(users - 1)]
     titles = [draw(st.sampled_from((*VALUES, None))) for _ in range(users)]
     companies = [draw(st.sampled_from(VALUES)) for _ in range(draw(st.integers(1, 4)))]
+    # Each company's parent: any company (itself and cycles included) or none.
+    parents = [draw(st.one_of(st.none(), st.integers(0, len(companies) - 1))) for _ in companies]
     pairs = [(c, u) for c in range(len(companies)) for u in range(users)]
     team = draw(st.sets(st.sampled_from(pairs), max_size=len(pairs)))
     rule_set = draw(st.sets(st.sampled_from((0, 1))))
@@ -55,6 +58,7 @@ def worlds(draw: st.DrawFn) -> dict[str, Any]:
         "managers": managers,
         "titles": titles,
         "industries": companies,
+        "parents": parents,
         "team": sorted(team),
         "public": draw(st.booleans()),
         "teamBased": draw(st.booleans()),
@@ -87,9 +91,21 @@ def reference(world: dict[str, Any], user: int, company: int) -> bool:
     return user in members or any(user in chain(world["managers"], m)[:3] for m in members)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(world=worlds())
-def test_access_matches_the_reference_model(aws_tables: dict[str, str], world: dict[str, Any]) -> None:
+@dataclass(frozen=True)
+class Stored:
+    """A world written to a fresh tenant."""
+
+    tenant_id: str
+    admin_gsid: str
+    users: list[str]
+    companies: list[str]
+    tenant_item: dict[str, Any]
+
+    def principal(self, user: int) -> Principal:
+        return Principal(self.tenant_id, "Matrix", self.users[user], False, "ACCESS_KEY", "k", {}, self.tenant_item)
+
+
+def store(world: dict[str, Any]) -> Stored:
     tenant = tenants.create_tenant(f"Matrix {uuid.uuid4().hex[:6]}")
     tenant_id, admin_gsid = tenant["tenantId"], tenant["superAdminGsid"]
     users = BulkStore(tenant_id, USER, admin_gsid)
@@ -103,12 +119,14 @@ def test_access_matches_the_reference_model(aws_tables: dict[str, str], world: d
     users.upsert([(made[i], {"Manager": gsids[m]}) for i, m in enumerate(world["managers"]) if m is not None])
     users.flush()
     companies = BulkStore(tenant_id, COMPANY, admin_gsid)
-    company_gsids = [
-        c["Gsid"]
-        for c in companies.upsert(
-            [(None, {"Name": f"C{i}", "Industry": ind}) for i, ind in enumerate(world["industries"])]
-        )
-    ]
+    made_companies = companies.upsert(
+        [(None, {"Name": f"C{i}", "Industry": ind}) for i, ind in enumerate(world["industries"])]
+    )
+    company_gsids = [c["Gsid"] for c in made_companies]
+    companies.upsert(
+        [(made_companies[i], {"ParentCompany": company_gsids[p]}) for i, p in enumerate(world["parents"])
+         if p is not None]
+    )  # fmt: skip
     companies.flush()
     team = BulkStore(tenant_id, COMPANY_TEAM, admin_gsid)
     records = []
@@ -135,6 +153,15 @@ def test_access_matches_the_reference_model(aws_tables: dict[str, str], world: d
     body = {"public": world["public"], "teamBased": world["teamBased"], "rules": world["rules"]}
     permission_settings.put_settings(admin, body)
     tenant_item = table.read_one(keys.tenant(tenant_id)) or {}
+    return Stored(tenant_id, admin_gsid, gsids, company_gsids, tenant_item)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(world=worlds())
+def test_access_matches_the_reference_model(aws_tables: dict[str, str], world: dict[str, Any]) -> None:
+    stored = store(world)
+    tenant_id, admin_gsid, gsids, company_gsids = stored.tenant_id, stored.admin_gsid, stored.users, stored.companies
+    tenant_item = stored.tenant_item
 
     for u, user_gsid in enumerate(gsids):
         principal = Principal(tenant_id, "Matrix", user_gsid, False, "ACCESS_KEY", "k", {}, tenant_item)
@@ -161,6 +188,129 @@ def test_access_matches_the_reference_model(aws_tables: dict[str, str], world: d
             },
         )
         assert [r["Gsid"] for r in by_gsid["records"]] == ([one] if one in expected else []), (u, world)
+
+
+# Lookup paths from each restricted object, as steps through the model: each "parent"
+# follows ParentCompany, the last step is the field read at the end of the path.
+PATHS = {
+    "Company": {
+        "ParentCompany__gr.Name": ("parent", "Name"),
+        "ParentCompany__gr.Industry": ("parent", "Industry"),
+        "ParentCompany__gr.ParentCompany": ("parent", "ParentCompany"),
+        "ParentCompany__gr.ParentCompany__gr.Name": ("parent", "parent", "Name"),
+    },
+    "CompanyTeam": {
+        "CompanyId__gr.Name": ("Name",),
+        "CompanyId__gr.ParentCompany__gr.Industry": ("parent", "Industry"),
+    },
+}
+
+
+def modelled(world: dict[str, Any], stored: Stored, user: int, company: int, steps: tuple[str, ...]) -> Any:
+    """A path's value from ``company`` as the user may see it: null through a company
+    the model says is hidden."""
+    current: int | None = company
+    for _ in steps[:-1]:
+        current = world["parents"][current]
+        if current is None or not reference(world, user, current):
+            return None
+    field = steps[-1]
+    if field == "Name":
+        return f"C{current}"
+    if field == "Industry":
+        return world["industries"][current]
+    parent = world["parents"][current]
+    return None if parent is None else stored.companies[parent]
+
+
+def _null_order(value: Any) -> tuple[int, str]:
+    """Descending order as the query engine keeps it: nulls first, text by lower case."""
+    return (1, "") if value is None else (0, str(value).lower())
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(world=worlds().map(lambda w: {**w, "public": False}))  # public hides nothing: not drawn here
+def test_lookup_paths_never_reveal_a_hidden_company(aws_tables: dict[str, str], world: dict[str, Any]) -> None:
+    stored = store(world)
+    for user in range(len(stored.users)):
+        for root, paths in PATHS.items():
+            for path, steps in paths.items():
+                _check_path(world, stored, user, root, path, steps)
+
+
+def _check_path(world: dict[str, Any], stored: Stored, user: int, root: str, path: str, steps: tuple[str, ...]) -> None:
+    """Select, where and orderBy on one path by one user agree with the model."""
+    principal = stored.principal(user)
+    row_key = "Gsid" if root == "Company" else "CompanyId"
+    context = (user, root, path, world)
+
+    def ask(**query: Any) -> list[tuple[int, Any]]:
+        """(company index, modelled value) of each row answered, in order."""
+        found = query_objects(principal, root, {"select": [row_key], "limit": 5000, **query})["records"]
+        companies = [stored.companies.index(r[row_key]) for r in found]
+        return [(c, modelled(world, stored, user, c, steps)) for c in companies]
+
+    rows = query_objects(principal, root, {"select": [row_key, path], "limit": 5000})["records"]
+    answered = [(stored.companies.index(r[row_key]), r[path]) for r in rows]
+    assert all(reference(world, user, c) for c, _ in answered), context
+    assert answered == [(c, modelled(world, stored, user, c, steps)) for c, _ in answered], context
+    where = {"conditions": [{"name": path, "alias": "A", "operator": "IS_NOT_NULL", "value": []}]}
+    assert sorted(ask(where=where)) == sorted((c, v) for c, v in answered if v is not None), context
+    ordered = [v for _, v in ask(orderBy={path: "desc"})]
+    assert ordered == sorted(ordered, key=_null_order, reverse=True), context
+
+
+def _parented(count: int, granted: bool) -> tuple[Principal, list[str]]:
+    """A tenant with ``count`` Energy companies, each the child of a Retail company, and a
+    user who sees the Energy ones (by a rule, or ``granted`` by being on their teams)
+    and none of the parents."""
+    tenant = tenants.create_tenant(f"Parented {uuid.uuid4().hex[:6]}")
+    tenant_id, admin_gsid = tenant["tenantId"], tenant["superAdminGsid"]
+    users = BulkStore(tenant_id, USER, admin_gsid)
+    (me,) = users.upsert([(None, {"SFDCUserName": "me@p.example", "Email": "me@p.example", "Title": "Energy"})])
+    users.flush()
+    companies = BulkStore(tenant_id, COMPANY, admin_gsid)
+    parents = companies.upsert([(None, {"Name": f"P{i}", "Industry": "Retail"}) for i in range(count)])
+    children = companies.upsert(
+        [(None, {"Name": f"C{i}", "Industry": "Energy", "ParentCompany": p["Gsid"]}) for i, p in enumerate(parents)]
+    )
+    companies.flush()
+    if granted:
+        team = BulkStore(tenant_id, COMPANY_TEAM, admin_gsid)
+        team.upsert([(None, {"CompanyId": c["Gsid"], "UserId": me["Gsid"], "UserAccess": "Member"}) for c in children])
+        team.flush()
+    admin_item = table.read_one(keys.tenant(tenant_id)) or {}
+    admin = Principal(tenant_id, "P", admin_gsid, True, "ACCESS_KEY", "k", {}, admin_item)
+    permission_settings.put_settings(admin, {"rules": [] if granted else RULES[:1]})
+    tenant_item = table.read_one(keys.tenant(tenant_id)) or {}
+    return Principal(tenant_id, "P", me["Gsid"], False, "ACCESS_KEY", "k", {}, tenant_item), [
+        p["Gsid"] for p in parents
+    ]
+
+
+def test_lookup_paths_cost_a_constant_number_of_calls_per_step(aws_tables: dict[str, str], dynamodb_calls) -> None:
+    query = {
+        "select": ["Name", "ParentCompany__gr.Name", "ParentCompany__gr.Industry"],
+        "where": {"conditions": [{"name": "ParentCompany__gr.Name", "alias": "A", "operator": "IS_NULL", "value": []}]},
+        "orderBy": {"ParentCompany__gr.Name": "asc"},
+        "limit": 5000,
+    }
+    for granted in (True, False):
+        calls = []
+        for count in (3, 10):  # 10 children and 10 parents: every batch within 100 keys
+            principal, _ = _parented(count, granted)
+            dynamodb_calls.clear()
+            rows = query_objects(principal, "Company", query)["records"]
+            assert len(rows) == count
+            assert all(r["ParentCompany__gr.Name"] is None for r in rows)
+            calls.append(list(dynamodb_calls))
+        # The same calls for 3 and for 10 rows: one batch per step, never one per row.
+        assert calls[0] == calls[1], (granted, calls)
+        # Teams: the user, its memberships, its managed records (3 levels), the visible
+        # companies; hidden parents are never read. Rule: the user, the companies, one
+        # batched decision for them all; the parents were decided with them.
+        reads = ["BatchGetItem"] * 4 if granted else ["BatchGetItem"]
+        assert calls[0] == ["GetItem", "Query", *reads], (granted, calls[0])
 
 
 def _company(world: dict[str, Any], company_gsids: list[str], gsid: str) -> dict[str, Any]:

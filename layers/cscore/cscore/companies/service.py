@@ -25,7 +25,8 @@ Rules chosen where Gainsight's contract is silent:
   time-ordered).
   until users keep a name index: resolving them otherwise would need a scan. A company
   cannot be its own parent; longer cycles are not checked. Deleting a company does not
-  touch companies that reference it.
+  touch companies that reference it. A company the caller may not access is never
+  referenced: it is answered as a company that does not exist (SPEC §4.3).
 - Null or "" clears an optional field on update and is ignored on insert; Name is
   required and cannot be cleared.
 - Conflicts with concurrent writers cancel a transaction (nothing of it is written); it
@@ -36,10 +37,11 @@ Rules chosen where Gainsight's contract is silent:
   field that is not defined is an unknown field (GSOBJ_1002).
 
 DynamoDB round trips do not grow with the number of records: one BatchGetItem for the
-references and key lookups (insert: only if a record references something), one for the
-companies matched by an index (update), one for index items that companies leave
-(update, delete), then one TransactWriteItems per 100 actions (a record, each distinct
-index item, the counter).
+references and key lookups (insert: only if a record references something), for a caller
+restricted by company data permissions one for the referenced companies and one to
+decide them, one for the companies matched by an index (update), one for index items
+that companies leave (update, delete), then one TransactWriteItems per 100 actions (a
+record, each distinct index item, the counter).
 """
 
 from __future__ import annotations
@@ -66,9 +68,27 @@ def permitted(principal: Principal, companies: list[dict[str, Any]]) -> list[boo
     """Company data permissions for writes (SPEC §1.1, §4.3): one flag per company, in
     order, decided with one batched read (``permissions.access``). A company the caller
     may not access behaves as if it did not exist: update reports it as matching nothing
-    (GSOBJ_1011), delete answers 404; an insert of a company the caller could not access
-    is refused (GS_1403)."""
+    (GSOBJ_1011), delete answers 404, a reference to it (ParentCompany,
+    ParentCompanyName) is a reference to nothing (GSOBJ_1004); an insert of a company the
+    caller could not access is refused (GS_1403)."""
     return access.permitted(principal, companies)
+
+
+def _hidden_references(principal: Principal, parsed: list[Parsed], snapshot: repo.Snapshot) -> set[str]:
+    """Companies the records reference (by GSID or by name) that the caller may not
+    access: one read of those not read yet and one batched decision for them all."""
+    if access.permits_all(principal):
+        return set()
+    tenant_id = principal.tenant_id
+    named: set[str] = set()
+    for item in parsed:
+        if item.values.get("ParentCompany"):
+            named.add(str(item.values["ParentCompany"]))
+        if item.by_name.get("ParentCompanyName"):
+            named.update(snapshot.gsids(repo.index_key(tenant_id, "Name", item.by_name["ParentCompanyName"])))
+    snapshot.fetch(repo.record_key(tenant_id, g) for g in sorted(named))
+    companies = [repo.public(c) for g in sorted(named) if (c := snapshot.company(g)) is not None]
+    return {str(c["Gsid"]) for c, ok in zip(companies, permitted(principal, companies), strict=True) if not ok}
 
 
 def _check_count(records: Any) -> list[Any]:
@@ -129,11 +149,12 @@ def _reference_keys(tenant_id: str, parsed: Parsed) -> list[Any]:
 _USER_INDEX = {"CsmEmail": "Email", "CsmFullName": "FullName"}
 
 
-def _resolve(tenant_id: str, parsed: Parsed, snapshot: repo.Snapshot) -> None:
+def _resolve(tenant_id: str, parsed: Parsed, snapshot: repo.Snapshot, hidden: set[str]) -> None:
     """Check references and turn convenience fields into the fields they stand for
-    (the snapshot already holds what ``_reference_keys`` named)."""
+    (the snapshot already holds what ``_reference_keys`` named). A ``hidden`` company is
+    referenced as if it did not exist."""
     parent = parsed.values.get("ParentCompany")
-    if parent and snapshot.get(repo.record_key(tenant_id, parent)) is None:
+    if parent and (snapshot.get(repo.record_key(tenant_id, parent)) is None or parent in hidden):
         parsed.problems.append(Problem(schema.BAD_GSID, f"ParentCompany: no company with GSID {parent}"))
     csm = parsed.values.get("Csm")
     if csm and snapshot.get(repo.user_key(tenant_id, csm)) is None:
@@ -150,7 +171,7 @@ def _resolve(tenant_id: str, parsed: Parsed, snapshot: repo.Snapshot) -> None:
             if target == "ParentCompany"
             else keys.lookup_index(tenant_id, "User", _USER_INDEX[name], value)
         )
-        matches = snapshot.gsids(item_key)
+        matches = [g for g in snapshot.gsids(item_key) if g not in hidden]
         if matches:
             parsed.values[target] = min(matches)
         else:
@@ -170,11 +191,12 @@ def insert_companies(principal: Principal, records: list[Any]) -> dict[str, Any]
     parsed = [schema.parse_record(raw, insert=True, custom=custom) for raw in records]
     snapshot = repo.Snapshot(tenant_id)
     snapshot.fetch(k for p in parsed if not p.problems for k in _reference_keys(tenant_id, p))
+    hidden = _hidden_references(principal, [p for p in parsed if not p.problems], snapshot)
     errors: list[dict[str, Any]] = []
     new: list[tuple[int, dict[str, Any]]] = []
     for index, item in enumerate(parsed):
         if not item.problems:
-            _resolve(tenant_id, item, snapshot)
+            _resolve(tenant_id, item, snapshot, hidden)
         if item.problems:
             errors.append(_error(index, records[index], item.problems))
             continue
@@ -253,8 +275,9 @@ def update_companies(principal: Principal, records: list[Any], keys_param: str |
     snapshot.fetch(
         k for i in valid for k in [*_lookup_keys(tenant_id, parsed[i].keys), *_reference_keys(tenant_id, parsed[i])]
     )
+    hidden_references = _hidden_references(principal, [parsed[i] for i in valid], snapshot)
     for i in valid:
-        _resolve(tenant_id, parsed[i], snapshot)
+        _resolve(tenant_id, parsed[i], snapshot, hidden_references)
     valid = [i for i in valid if not parsed[i].problems]
     candidates = {i: _candidates(tenant_id, parsed[i].keys, snapshot) for i in valid}
     snapshot.fetch(repo.record_key(tenant_id, g) for found in candidates.values() for g in found)

@@ -6,7 +6,9 @@ Answers ``data = {"records": [...]}`` with the selected fields only; date and da
 fields as epoch milliseconds (as Gainsight's Company read does). Lookup paths such as
 ``Csm__gr.Email``, ``ParentCompany__gr.Name``, ``CompanyId__gr.Name`` or
 ``UserId__gr.Email`` may be selected, filtered and ordered on: their values are joined
-in with one batched read per step of the path.
+in with one batched read per step of the path. A path that reaches a company the caller
+may not access (or a record of one) is null; a path into User ends only at the fields
+the caller may read (``permissions.user_fields``), others are unknown fields.
 
 An unfiltered query ordered by ModifiedDate (any object) or Name (Company) reads only
 its page from the object's index; anything else reads the object's records and lets
@@ -26,7 +28,7 @@ from typing import Any
 from cscore.auth.principal import Principal
 from cscore.errors import BadRequest, NotFound
 from cscore.meta.fields import extend_schema
-from cscore.permissions import access
+from cscore.permissions import access, user_fields
 from cscore.platform import keys, records, table
 from cscore.platform.records import record_of
 from cscore.query import (
@@ -97,15 +99,18 @@ INDEX_ORDERED = {
 }
 
 
-def catalog_for(tenant_item: dict[str, Any]) -> dict[str, Schema]:
-    """Every object's schema with the tenant's custom fields."""
-    return {name: extend_schema(schema, tenant_item) for name, schema in CATALOG.items()}
+def catalog_for(principal: Principal) -> dict[str, Schema]:
+    """Every object's schema with the tenant's custom fields; User as the caller may read
+    it through lookup paths (``permissions.user_fields``)."""
+    catalog = {name: extend_schema(schema, principal.tenant) for name, schema in CATALOG.items()}
+    catalog["User"] = user_fields.user_schema_for(catalog["User"], principal.is_super_admin)
+    return catalog
 
 
 def query_objects(principal: Principal, object_name: str, body: Any) -> dict[str, Any]:
     if object_name not in QUERYABLE:
         raise NotFound(f"Object {object_name} is not queryable here (queryable: {', '.join(QUERYABLE)})")
-    catalog = catalog_for(principal.tenant)
+    catalog = catalog_for(principal)
     schema = catalog[object_name]
     try:
         query = parse_query(body, schema, OPTIONS, catalog=catalog)
@@ -114,7 +119,7 @@ def query_objects(principal: Principal, object_name: str, body: Any) -> dict[str
     except InvalidValue as exc:
         field = resolve_field(schema, exc.field, catalog)
         raise BadRequest(exc.desc, code="GSOBJ_1005" if field and field.type in (D, DT) else "GS_1400") from exc
-    rows = _rows(principal, query, schema)
+    rows = _rows(principal, query, schema, catalog)
     return {"records": [_shown(row, query, schema, catalog) for row in rows]}
 
 
@@ -122,30 +127,73 @@ def query_objects(principal: Principal, object_name: str, body: Any) -> dict[str
 COMPANY_OF = {"Company": "Gsid", "CompanyPerson": "CompanyId", "CompanyTeam": "CompanyId"}
 
 
-def _rows(principal: Principal, query: Query, schema: Schema) -> list[dict[str, Any]]:
-    """The query's page of rows the caller may see: permissions apply before paging, and
-    a team-restricted caller reads only its visible companies' records."""
+class VisibleRecords:
+    """Records of one query's objects as far as the caller may see them: a record of a
+    company the caller may not access (or of an object that looks such a company up) is
+    not there, whether it is a candidate row or reached through a lookup path. Each
+    record is read once per query, in batches; permission decisions are batched too
+    (``permissions.access.CompanyVisibility``)."""
+
+    def __init__(self, tenant_id: str, visibility: access.CompanyVisibility) -> None:
+        self.tenant_id = tenant_id
+        self.visibility = visibility
+        self._read: dict[str, dict[str, dict[str, Any] | None]] = {}  # object -> GSID -> record or None
+
+    def remember(self, obj: str, found: list[dict[str, Any]]) -> None:
+        """Records already read (and visible), so lookups reaching them read nothing."""
+        self._read.setdefault(obj, {}).update({str(r["Gsid"]): r for r in found if r.get("Gsid")})
+
+    def by_gsids(self, obj: str, gsids: list[str]) -> dict[str, dict[str, Any]]:
+        """The visible records among ``gsids``: one batched read for those not read yet."""
+        read = self._read.setdefault(obj, {})
+        wanted = sorted({g for g in gsids if g not in read})
+        if obj == "Company" and not self.visibility.everything and self.visibility.known is not None:
+            known = self.visibility.known
+            read.update({g: None for g in wanted if g not in known})  # hidden: not even read
+            wanted = [g for g in wanted if g in known]
+        if wanted:
+            found = self.visible_only(obj, list(records.by_gsids(self.tenant_id, obj, wanted).values()))
+            shown = {str(r["Gsid"]): r for r in found}
+            read.update({g: shown.get(g) for g in wanted})
+        return {g: r for g in gsids if (r := read.get(g)) is not None}
+
+    def visible_only(self, obj: str, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The records of ``found`` the caller may see."""
+        company_field = COMPANY_OF.get(obj)
+        if company_field is None or self.visibility.everything:
+            return found
+        if obj == "Company":
+            seen = self.visibility.visible(found)
+            hidden = {str(r["Gsid"]): None for r in found if str(r.get("Gsid")) not in seen}
+            self._read.setdefault("Company", {}).update(hidden)  # decided: never read again
+        else:
+            seen = set(self.by_gsids("Company", [str(r[company_field]) for r in found if r.get(company_field)]))
+        return [r for r in found if str(r.get(company_field)) in seen]
+
+
+def _rows(principal: Principal, query: Query, schema: Schema, catalog: dict[str, Schema]) -> list[dict[str, Any]]:
+    """The query's page of rows the caller may see: permissions apply before paging (to the
+    rows and to every lookup path), and a team-restricted caller reads only its visible
+    companies' records."""
     tenant_id = principal.tenant_id
+    visibility = access.CompanyVisibility(principal)
+    reader = VisibleRecords(tenant_id, visibility)
     company_field = COMPANY_OF.get(schema.name)
-    visible = access.visible_companies(principal) if company_field else None
     served_by = index_order(query)
-    unrestricted = company_field is None or access.permits_all(principal)
+    unrestricted = company_field is None or visibility.everything
     if unrestricted and served_by and served_by[0] in INDEX_ORDERED[schema.name] and not query.lookup_paths():
         field, descending = served_by
         page = records.first_in_order(tenant_id, schema.name, field, descending, query.offset + query.limit)
         return page[query.offset :]
+    visible = None if unrestricted else visibility.known
     if visible is not None and schema.name == "Company":
-        candidates = list(records.by_gsids(tenant_id, "Company", sorted(visible)).values())
+        candidates = list(reader.by_gsids("Company", sorted(visible)).values())
     elif visible is not None:
         candidates = _related_to(tenant_id, schema.name, visible)
-    else:
-        candidates = records.all_of(tenant_id, schema.name)
-        if company_field and not unrestricted:  # rules apply to the caller: decided per company
-            companies = records.by_gsids(tenant_id, "Company", sorted({str(r.get(company_field)) for r in candidates}))
-            ordered = sorted(companies.values(), key=lambda c: c["Gsid"])
-            allowed = {c["Gsid"] for c, ok in zip(ordered, access.permitted(principal, ordered), strict=True) if ok}
-            candidates = [r for r in candidates if r.get(company_field) in allowed]
-    _join(tenant_id, candidates, sorted(query.lookup_paths()), schema)
+    else:  # everything, or a rule applies to the caller: decided company by company
+        candidates = reader.visible_only(schema.name, records.all_of(tenant_id, schema.name))
+    reader.remember(schema.name, candidates)
+    _join(reader, candidates, sorted(query.lookup_paths()), schema, catalog)
     return execute(query, candidates).rows
 
 
@@ -162,8 +210,12 @@ def _related_to(tenant_id: str, obj: str, companies: set[str]) -> list[dict[str,
     return found
 
 
-def _join(tenant_id: str, rows: list[dict[str, Any]], paths: list[str], root: Schema) -> None:
-    """Put each lookup path's value into each row under the path, one batch per step."""
+def _join(
+    reader: VisibleRecords, rows: list[dict[str, Any]], paths: list[str], root: Schema, catalog: dict[str, Schema]
+) -> None:
+    """Put each lookup path's value into each row under the path, one batch per step. A
+    step that reaches a record the caller may not see reaches nothing: the path is null
+    for that row, in select, where and orderBy alike."""
     for path in paths:
         steps = path.split(".")
         current: list[dict[str, Any] | None] = list(rows)
@@ -175,9 +227,9 @@ def _join(tenant_id: str, rows: list[dict[str, Any]], paths: list[str], root: Sc
             if lookup.name == "Gsid" and lookup.target == schema.name:
                 continue  # a record's own Gsid: the record itself (not every object is keyed by GSID)
             refs = [r.get(lookup.name) if r else None for r in current]
-            found = records.by_gsids(tenant_id, lookup.target, [g for g in refs if isinstance(g, str)])
+            found = reader.by_gsids(lookup.target, [g for g in refs if isinstance(g, str)])
             current = [found.get(g) if isinstance(g, str) else None for g in refs]
-            schema = CATALOG[lookup.target]
+            schema = catalog[lookup.target]
         for row, target in zip(rows, current, strict=True):
             row[path] = target.get(steps[-1]) if target else None
 

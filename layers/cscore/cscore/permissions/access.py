@@ -11,7 +11,9 @@ its own memberships and its ``Manager<k>`` entries, read in proportion to them.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from cscore.auth.principal import Principal
@@ -171,3 +173,34 @@ def visible_companies(principal: Principal) -> set[str] | None:
         managed += store.find(f"Manager{level}", [principal.user_gsid]).get(keys.normalized(principal.user_gsid), [])
     visible |= {str(r["CompanyId"]) for r in store.records(managed).values() if r.get("CompanyId")}
     return visible
+
+
+class CompanyVisibility:
+    """Which companies one caller may see, for one request. Without reads when the caller
+    sees every company (super admin, public) or a known set (its teams); company by
+    company when a rule applies to it: each company decided once, many with one batched
+    read (``permitted``)."""
+
+    def __init__(self, principal: Principal) -> None:
+        self.principal = principal
+        self.everything = permits_all(principal)
+        self._decided: dict[str, bool] = {}
+
+    @cached_property
+    def known(self) -> set[str] | None:
+        """The visible companies when that set is known (``visible_companies``)."""
+        return None if self.everything else visible_companies(self.principal)
+
+    def visible(self, companies: Sequence[Mapping[str, Any]]) -> set[str]:
+        """GSIDs of the given companies (records) the caller may see."""
+        gsids = [str(c.get("Gsid")) for c in companies]
+        if self.everything:
+            return set(gsids)
+        if self.known is not None:
+            return {g for g in gsids if g in self.known}
+        undecided = {str(c.get("Gsid")): dict(c) for c in companies if str(c.get("Gsid")) not in self._decided}
+        if undecided:
+            ordered = sorted(undecided)
+            flags = permitted(self.principal, [undecided[g] for g in ordered])
+            self._decided.update(zip(ordered, flags, strict=True))
+        return {g for g in gsids if self._decided.get(g)}

@@ -5,7 +5,8 @@ A company or a user matches when ``text`` is its GSID, or is contained in its Na
 Email) plus the ``fields`` asked for. Names are matched reading the name index (GSI2)
 in name order, page by page, until 50 matches (DynamoDB cannot filter on an index's
 own sort key, so the lower-cased names are compared here).
-A team admin finds the companies it administers, and any user.
+A team admin finds the companies it administers, and any user, with only the User
+fields anyone may read (``permissions.user_fields``).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from cscore.auth.principal import Principal
 from cscore.bodies import json_object
 from cscore.errors import BadRequest
 from cscore.objects import query as object_query
+from cscore.permissions import user_fields
 from cscore.picklists.service import Picklists
 from cscore.platform import aws, config, ids, keys
 from cscore.platform import records as stored
@@ -33,13 +35,15 @@ SCHEMAS = {"Company": object_query.COMPANY, "User": USER}
 HIDDEN = {"User": {"permissionBundles"}}
 
 
-def _fields(raw: Any, obj: str) -> list[str]:
+def _fields(raw: Any, obj: str, is_super_admin: bool) -> list[str]:
     if raw is None:
         return []
     if not isinstance(raw, list) or not all(isinstance(f, str) for f in raw):
         raise BadRequest("fields: must be a list of field names")
     for name in raw:
         known = SCHEMAS[obj].get(name) is not None and name not in HIDDEN.get(obj, set())
+        if obj == "User" and not user_fields.readable(name, is_super_admin):
+            known = False  # a field the caller may not read is answered as an unknown one
         if not known and not name.endswith("__gc"):
             raise BadRequest(f"fields: {name} is not a field of {obj}")
     return list(dict.fromkeys(raw))
@@ -57,7 +61,7 @@ def search(principal: Principal, body: Any) -> dict[str, Any]:
     if len(text) > MAX_TEXT:
         raise BadRequest(f"text: longer than {MAX_TEXT} characters")
     obj, prefix, answer = KINDS[kind]
-    extra = _fields(body.get("fields"), obj)
+    extra = _fields(body.get("fields"), obj, principal.is_super_admin)
     scope = rules.listed_scope(principal)
     scope.require_some()
     text = text.strip()
