@@ -137,15 +137,17 @@ def _assign(principal: Principal, other: str, fixed: tuple[str, str], body: Any)
     updates: list[tuple[Assignment, dict[str, Any], dict[str, Any]]] = []
     for a in parsed:
         before = existing.get((a.company_id, a.user_id))
+        # Permission before existence: a company the caller does not manage answers the
+        # same whether it exists or not.
+        problem = scope.write_problem(a.company_id, before, a.access or (None if before else rules.MEMBER))
+        if problem:
+            outcome.fail(a.index, FORBIDDEN, problem)
+            continue
         if a.company_id not in companies:
             outcome.fail(a.index, BAD, f"CompanyId: no company with GSID {a.company_id} in this tenant")
             continue
         if a.user_id not in users:
             outcome.fail(a.index, BAD, f"UserId: no user with GSID {a.user_id} in this tenant")
-            continue
-        problem = scope.write_problem(a.company_id, before, a.access or (None if before else rules.MEMBER))
-        if problem:
-            outcome.fail(a.index, FORBIDDEN, problem)
             continue
         if before is not None and before.get("UserSource") == team_records.SALESFORCE:
             outcome.fail(a.index, CONFLICT, team_records.OWNED_BY_SYNC)
