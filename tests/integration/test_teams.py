@@ -126,7 +126,9 @@ def test_record_api_and_salesforce_records(stack: LocalStack, tenant: dict[str, 
     )
     bob_record = data["data"]["records"][1]["Gsid"]
 
-    # Custom fields of a manual record can be edited; standard fields cannot.
+    # Custom fields of a manual record can be edited (once defined); standard fields cannot.
+    field = {"name": "Region__gc", "type": "string"}
+    _ok(_call(stack, key, "POST", "/v1/meta/objects/CompanyTeam/fields", field))
     body = {"records": [{"CompanyId": acme, "UserId": ann, "Region__gc": "EMEA"}]}
     data = _ok(_call(stack, key, "PUT", "/v1/teams/records", body))["data"]
     assert data["count"] == 1 and data["records"][0]["Region__gc"] == "EMEA"

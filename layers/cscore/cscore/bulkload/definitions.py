@@ -85,16 +85,29 @@ def _headers(raw: Any) -> list[str]:
     return names
 
 
-def _field_mappings(raw: Any, headers: list[str], target: Target, custom: set[str]) -> dict[str, str]:
+def _field_mappings(raw: Any, headers: list[str], target: Target, tenant_item: dict[str, Any]) -> dict[str, str]:
+    """Column -> field: a field the catalog lets input write (``objects.writable``: never a
+    storage attribute or a protected field), and one a column of this object may fill."""
+    from cscore.objects import writable  # the status endpoints need none of the query engine
+
     if not isinstance(raw, dict) or not raw:
         raise BadRequest("fieldMappings: required (an object of CSV column -> field)")
+    fields = writable.for_object(target.name, tenant_item)
+    custom = set(fields.custom.types) if fields.custom else set()
     mappings: dict[str, str] = {}
     for column, field in raw.items():
         if column not in headers:
             raise BadRequest(f"fieldMappings: column {column!r} is not in headers")
-        if not isinstance(field, str) or (field not in target.direct_fields and field not in custom):
+        if not isinstance(field, str):
+            raise BadRequest(f"fieldMappings.{column}: must be a field name")
+        if field != DELETED:
+            try:
+                fields.field(field)
+            except writable.Refused as exc:
+                raise BadRequest(f"fieldMappings.{column}: {exc}") from None
+        if field not in target.direct_fields and field not in custom:
             allowed = ", ".join(sorted(target.direct_fields | custom))
-            raise BadRequest(f"fieldMappings: {field!r} is no field of {target.name} a column can fill ({allowed})")
+            raise BadRequest(f"fieldMappings.{column}: {field} is not a field a column fills ({allowed})")
         if field in mappings.values():
             raise BadRequest(f"fieldMappings: two columns fill {field}")
         mappings[column] = field
@@ -145,10 +158,7 @@ def parse(body: Any, tenant_item: dict[str, Any]) -> dict[str, Any]:
     if target is None:
         raise BadRequest(f"objectName: {object_name!r} is not an object the Bulk API loads ({', '.join(TARGETS)})")
     headers = _headers(body.get("headers"))
-    from cscore.meta import fields as custom_meta  # the status endpoints need none of the query engine
-
-    custom = set(custom_meta.custom_fields(tenant_item, target.name))
-    mappings = _field_mappings(body.get("fieldMappings"), headers, target, custom)
+    mappings = _field_mappings(body.get("fieldMappings"), headers, target, tenant_item)
     lookups = _lookups(body.get("lookups"), headers, target, set(mappings.values()))
     keys = body.get("keys")
     if not isinstance(keys, list) or sorted(keys) != sorted(target.key_fields):

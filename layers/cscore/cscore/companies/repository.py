@@ -122,6 +122,7 @@ def index_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -
 
 
 def _indexed(tenant_id: str, record: dict[str, Any]) -> dict[str, Any]:
+    """The record with its index keys, applied after its fields: no field overrides them."""
     gsid = record["Gsid"]
     return {
         **record,
@@ -137,7 +138,7 @@ def put_record(tenant_id: str, record: dict[str, Any]) -> dict[str, Any]:
     return {
         "Put": {
             "TableName": config.tenant_table(),
-            "Item": {**record_key(tenant_id, record["Gsid"]), **to_item(_indexed(tenant_id, record))},
+            "Item": {**to_item(_indexed(tenant_id, record)), **record_key(tenant_id, record["Gsid"])},
             "ConditionExpression": "attribute_not_exists(PK)",
         }
     }
@@ -151,8 +152,8 @@ def update_record(tenant_id: str, before: dict[str, Any], after: dict[str, Any])
     values: dict[str, Any] = {":read": to_attr(before["ModifiedDate"])}
     sets, removes = [], []
     for i, name in enumerate(sorted(set(target) | set(before))):
-        if name in ("PK", "SK"):
-            continue
+        if name in ("PK", "SK") or (name in keys.STORAGE_ATTRIBUTES and name not in target):
+            continue  # the keys, and what the storage keeps beside the fields (the sync owner)
         # The audit fields are always written: an update is never an empty expression.
         if before.get(name) == target.get(name) and name not in ("ModifiedDate", "ModifiedBy"):
             continue

@@ -14,6 +14,7 @@ from typing import Any
 from cscore.auth.principal import Principal
 from cscore.bodies import json_object
 from cscore.connector import job_definitions, repository, schedules
+from cscore.connector import mappings as mapping_rules
 from cscore.connector.errors import ConnectionNotAuthorized
 from cscore.errors import BadRequest, NotFound
 from cscore.platform import clock, ids
@@ -35,7 +36,6 @@ _VIEW_FIELDS = (
     "lastRun",
 )
 _EDITABLE = ("name", "enabled", "schedule", "filter", "mappings", "keyFields")
-_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}(\.[A-Za-z][A-Za-z0-9_]{0,79})?$")
 # Key fields an admin may choose for a job type (User Sync: SfdcUserId instead of SFDCUserName).
 _KEY_CHOICES = {job_definitions.USER_SYNC: (["SFDCUserName"], ["SfdcUserId"])}
 
@@ -127,31 +127,12 @@ def get_job(principal: Principal, job_id: str) -> dict[str, Any]:
     return view(job_of(principal.tenant_id, job_id))
 
 
-def _mappings(value: Any) -> list[dict[str, Any]]:
-    if not isinstance(value, list) or not value:
-        raise BadRequest("mappings: must be a non-empty list of {source, target} objects")
-    clean = []
-    for i, mapping in enumerate(value):
-        where = f"mappings[{i}]"
-        if not isinstance(mapping, dict):
-            raise BadRequest(f"{where}: must be an object")
-        unknown = sorted(set(mapping) - {"source", "target", "lookup", "value"})
-        if unknown:
-            raise BadRequest(f"{where}.{unknown[0]}: unknown field (allowed: source, target, lookup, value)")
-        if not isinstance(mapping.get("target"), str) or not _FIELD.match(mapping["target"]):
-            raise BadRequest(f"{where}.target: required, a field API name")
-        if "value" in mapping:
-            if "source" in mapping or "lookup" in mapping:
-                raise BadRequest(f"{where}: a constant (value) has no source or lookup")
-        elif not isinstance(mapping.get("source"), str) or not _FIELD.match(mapping["source"]):
-            raise BadRequest(f"{where}.source: required, a Salesforce field API name")
-        lookup = mapping.get("lookup")
-        if lookup is not None and (
-            not isinstance(lookup, dict) or not isinstance(lookup.get("object"), str) or not lookup.get("by")
-        ):
-            raise BadRequest(f"{where}.lookup: must be {{object, by}}")
-        clean.append(dict(mapping))
-    return clean
+def _mappings(value: Any, target_object: str, tenant_item: dict[str, Any]) -> list[dict[str, Any]]:
+    """The mappings of a job writing ``target_object``, checked (``connector.mappings``)."""
+    try:
+        return mapping_rules.check(value, target_object, tenant_item)
+    except mapping_rules.MappingError as exc:
+        raise BadRequest(str(exc)) from None
 
 
 def update_job(principal: Principal, job_id: str, body: Any) -> dict[str, Any]:
@@ -184,7 +165,7 @@ def update_job(principal: Principal, job_id: str, body: Any) -> dict[str, Any]:
             raise BadRequest("filter: a SOQL condition (the WHERE clause without WHERE), or null")
         job["filter"] = (body["filter"] or "").strip() or None
     if "mappings" in body:
-        job["mappings"] = _mappings(body["mappings"])
+        job["mappings"] = _mappings(body["mappings"], job["targetObject"], principal.tenant)
     if "keyFields" in body:
         choices = _KEY_CHOICES.get(job.get("jobType") or "")
         if choices is None or body["keyFields"] not in choices:
@@ -235,7 +216,7 @@ def create_job(principal: Principal, body: Any) -> dict[str, Any]:
     soql_filter = body.get("filter")
     if soql_filter is not None and (not isinstance(soql_filter, str) or len(soql_filter) > 4000):
         raise BadRequest("filter: a SOQL condition (the WHERE clause without WHERE), or null")
-    mappings = _mappings(body.get("mappings"))
+    mappings = _mappings(body.get("mappings"), target, principal.tenant)
     if body.get("keyFields") not in CUSTOM_TARGETS[target]:
         choices = " or ".join(str(c) for c in CUSTOM_TARGETS[target])
         raise BadRequest(f"keyFields: for {target} must be {choices}")

@@ -66,6 +66,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
+from cscore.objects import writable
 from cscore.objects.shapes import Shape
 from cscore.platform import aws, clock, config, ids, keys, parallel
 from cscore.platform.dynamo import Item, from_item, to_attr, to_item
@@ -285,6 +286,17 @@ class BulkStore:
 
     # ------------------------------------------------------------------ changes
 
+    def refusal(self, fields: Mapping[str, Any]) -> str | None:
+        """Why the store will not write these fields (None when it will): a name that is
+        not a field of the object (``objects.writable.stored_fields``, or a custom ``__gc``
+        name), such as a key or any other storage attribute. The system fields are the
+        store's own and set by it."""
+        declared = writable.stored_fields(self.shape.name)
+        for name in fields:
+            if name not in declared and not writable.is_custom_name(name):
+                return writable.not_a_field(self.shape.name, name)
+        return None
+
     def upsert(self, changes: Sequence[Change]) -> list[dict[str, Any]]:
         """Insert (``before`` None) or update records; returns the records written, as
         stored. A field set to None is removed; the system fields are the store's: an
@@ -298,7 +310,15 @@ class BulkStore:
         An object keyed by a field (``Shape.record_key_field``): an insert is a put at the
         record's natural key, which the store reads first (100 keys a BatchGetItem, none it
         has read already); when a record is there, the insert updates it (same GSID). An
-        update may not change the key (ValueError): that is a delete and an insert."""
+        update may not change the key (ValueError): that is a delete and an insert.
+
+        A field that is not the object's (``refusal``: a key, any storage attribute) refuses
+        the whole call with ValueError before anything changes; callers check rows one by
+        one first. The item's key and index keys are applied last: no field overrides them."""
+        for _, given in changes:
+            refusal = self.refusal({k: v for k, v in given.items() if k not in SYSTEM_FIELDS})
+            if refusal:
+                raise ValueError(f"{self.shape.name}: {refusal}")
         now = clock.iso()
         if self._by_field:
             self._fetch(self._key_of(given) for before, given in changes if before is None)
@@ -345,7 +365,7 @@ class BulkStore:
         for old, new in planned:
             self._apply_entries(old, new)
             record_key = self._key_of(new)
-            item = {**record_key, **to_item({**new, **self.shape.secondary_keys(self.tenant_id, new)})}
+            item = {**to_item(new), **to_item(self.shape.secondary_keys(self.tenant_id, new)), **record_key}
             self._buffer(record_key, new, {"PutRequest": {"Item": item}}, record=True)
             if old is None:
                 self._counter += 1
@@ -428,7 +448,7 @@ class BulkStore:
         if attributes is None:
             self._buffer(item_key, None, {"DeleteRequest": {"Key": item_key}}, record=False)
         else:
-            self._buffer(item_key, attributes, {"PutRequest": {"Item": {**item_key, **to_item(attributes)}}}, False)
+            self._buffer(item_key, attributes, {"PutRequest": {"Item": {**to_item(attributes), **item_key}}}, False)
 
     def _buffer(self, item_key: Item, view: dict[str, Any] | None, request: dict[str, Any], record: bool) -> None:
         self._items[_ident(item_key)] = view

@@ -14,10 +14,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cscore.connector import job_definitions as jd
+from cscore.connector import mappings as mapping_rules
+from cscore.objects import writable
 from cscore.objects.bulk import BulkStore
 from cscore.objects.shapes import SHAPES
 from cscore.picklists import service as picklists
-from cscore.platform import keys, table
+from cscore.platform import keys, table, text
 from cscore.teams import managers
 from cscore.tenants.defaults import system_item_gsid
 
@@ -89,7 +91,10 @@ class PageWriter:
         self.stores: dict[str, BulkStore] = {}
         self.resolution = connection.get("companyResolution") or jd.DEFAULT_COMPANY_RESOLUTION
         self.target = job["targetObject"]
+        self._tenant: dict[str, Any] | None = None
         self._team_roles: dict[str, str] | None = None
+        self._mappings: list[dict[str, Any]] | None = None
+        self._refusal: str | None = None
         # Users whose Manager this writer changed, Company Team records it wrote (their
         # refs, "<CompanyId>#<UserId>"): their UserManagerRole1..3 are brought up to date
         # after the flush (teams.managers).
@@ -114,6 +119,23 @@ class PageWriter:
                 total[name] = total.get(name, 0) + n
         return total
 
+    def tenant_item(self) -> dict[str, Any]:
+        if self._tenant is None:
+            self._tenant = table.read_one(keys.tenant(self.tenant_id)) or {}
+        return self._tenant
+
+    @property
+    def mappings(self) -> list[dict[str, Any]]:
+        """The job's mappings, checked again as when it was saved (``connector.mappings``):
+        a job stored before a check existed writes nothing the check refuses (``_refusal``:
+        every row is an error)."""
+        if self._mappings is None:
+            try:
+                self._mappings = mapping_rules.check(self.job["mappings"], self.target, self.tenant_item())
+            except mapping_rules.MappingError as exc:
+                self._mappings, self._refusal = [], str(exc)
+        return self._mappings
+
     # ------------------------------------------------------------------ lookups
     def lookup_field(self, lookup: dict[str, Any]) -> str:
         by = str(lookup["by"])
@@ -122,7 +144,7 @@ class PageWriter:
     def _resolve_lookups(self, rows: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str, list[str]]]:
         """GSIDs for every looked-up value of the page: one batched read per (object, field)."""
         wanted: dict[tuple[str, str], set[str]] = {}
-        for mapping in self.job["mappings"]:
+        for mapping in self.mappings:
             lookup = mapping.get("lookup")
             if not lookup or lookup["object"] == "TeamRole":
                 continue
@@ -136,8 +158,7 @@ class PageWriter:
     def _team_role(self, label: str) -> str:
         """The TeamRole item for a Salesforce role label; unknown roles are created."""
         if self._team_roles is None:
-            tenant = table.read_one(keys.tenant(self.tenant_id)) or {}
-            items = ((tenant.get("picklists") or {}).get("TeamRole")) or {}
+            items = ((self.tenant_item().get("picklists") or {}).get("TeamRole")) or {}
             self._team_roles = {str(v.get("label", "")).lower(): g for g, v in items.items()}
         found = self._team_roles.get(label.strip().lower())
         if found is None:
@@ -153,7 +174,7 @@ class PageWriter:
         """The values per target object of one row; None when the row is not written."""
         values: dict[str, dict[str, Any]] = {}
         source_id = str(row["Id"])
-        for mapping in self.job["mappings"]:
+        for mapping in self.mappings:
             obj, name = _split(mapping["target"], self.target)
             out = values.setdefault(obj, {})
             if "value" in mapping:
@@ -191,17 +212,18 @@ class PageWriter:
         source_field = SOURCE_ID_FIELD.get(self.target)
         if source_field:
             values.setdefault(self.target, {})[source_field] = source_id
-        problem = _invalid(values)
-        if problem:
-            result.outcomes.append(
-                Outcome(source_id, ERROR if "too long" in problem else REJECTED, problem, _clean(row))
-            )
+        invalid = _invalid(values)
+        if invalid:
+            result.outcomes.append(Outcome(source_id, *invalid, _clean(row)))
             return None
         return values
 
     # ------------------------------------------------------------------ writing
     def write(self, rows: list[dict[str, Any]]) -> PageResult:
         result = PageResult()
+        if not self.mappings and self._refusal:
+            result.outcomes = [Outcome(str(row["Id"]), ERROR, self._refusal, _clean(row)) for row in rows]
+            return result
         found = self._resolve_lookups(rows)
         mapped: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]] = []
         for row in rows:
@@ -209,19 +231,22 @@ class PageWriter:
             if values is not None:
                 mapped.append((row, values))
         if self.target == "CompanyPerson":
-            self._write_persons(mapped, result)
+            mapped = self._write_persons(mapped, result)
         self._upsert(self.target, [(row, values[self.target]) for row, values in mapped], result)
         self._resolve_deferred(result)
         return result
 
     def _write_persons(
         self, mapped: list[tuple[dict[str, Any], dict[str, dict[str, Any]]]], result: PageResult
-    ) -> None:
-        """Company Person Sync: the Person by Email first, then its Company Person."""
+    ) -> list[tuple[dict[str, Any], dict[str, dict[str, Any]]]]:
+        """Company Person Sync: the Person by Email first, then its Company Person; returns
+        the rows whose Person was written (the others are in the outcomes)."""
         persons = [(row, values["Person"]) for row, values in mapped]
         written = self._upsert("Person", persons, result, count=False)
-        for row, values in mapped:
+        kept = [(row, values) for row, values in mapped if str(row["Id"]) in written]
+        for row, values in kept:
             values["CompanyPerson"]["PersonId"] = written[str(row["Id"])]
+        return kept
 
     def _key(self, obj: str, values: dict[str, Any]) -> tuple[str, str] | None:
         """(field, value) that identifies the target record of a row."""
@@ -268,11 +293,15 @@ class PageWriter:
                 reason = f"{obj}: {len(gsids)} records have {key[0]} = {key[1]}"
                 result.outcomes.append(Outcome(source_id, ERROR, reason, _clean(row)))
                 continue
+            before = existing.get(gsids[0]) if gsids else None
+            refusal = store.refusal(values) or (writable.set_once(obj, before, values) if before else None)
+            if refusal:
+                result.outcomes.append(Outcome(source_id, ERROR, f"{obj}.{refusal}", _clean(row)))
+                continue
             normalized = f"{key[0]}\x00{keys.normalized(key[1])}"
             if not gsids and normalized in claimed:  # two rows of the page insert the same key
                 order.append((source_id, None, normalized))
                 continue
-            before = existing.get(gsids[0]) if gsids else None
             if before is None:
                 claimed[normalized] = len(inserts)
                 inserts.append((None, _complete(obj, values)))
@@ -369,19 +398,23 @@ def _value(raw: Any) -> Any:
     return raw
 
 
-def _invalid(values: dict[str, dict[str, Any]]) -> str | None:
+def _invalid(values: dict[str, dict[str, Any]]) -> tuple[str, str] | None:
+    """(outcome, reason) of a row whose values cannot be written, None when they can."""
     for obj, fields in values.items():
         for name, value in fields.items():
             if isinstance(value, str) and len(value) > MAX_TEXT:
-                return f"{obj}.{name}: too long ({len(value)} characters, at most {MAX_TEXT})"
+                return ERROR, f"{obj}.{name}: too long ({len(value)} characters, at most {MAX_TEXT})"
+            where = text.first_unstorable(value, f"{obj}.{name}")
+            if where:
+                return ERROR, f"{where}: holds a character that cannot be stored (a lone surrogate or NUL)"
         if obj in ("User", "Person"):
             email = fields.get("Email")
             if obj == "Person" and not email:
-                return "no Email to resolve the Person"
+                return REJECTED, "no Email to resolve the Person"
             if email and not EMAIL.match(str(email)):
-                return f"{obj}.Email: {email} is not an e-mail address"
+                return REJECTED, f"{obj}.Email: {email} is not an e-mail address"
         if obj == "User" and not fields.get("SFDCUserName"):
-            return "User.SFDCUserName: required (Username is empty)"
+            return REJECTED, "User.SFDCUserName: required (Username is empty)"
     return None
 
 
@@ -392,11 +425,11 @@ def _complete(obj: str, values: dict[str, Any]) -> dict[str, Any]:
         return {
             "SystemType": system_item_gsid("SystemType", "Internal"),
             "IsActiveUser": True,
-            "IsSuperAdmin": False,
             "GainsightLicenseEnabled": False,
             "CompanyID": None,
-            "permissionBundles": [],
             **values,
             "Name": name,
+            "IsSuperAdmin": False,  # the product's, whatever a mapping says (objects.writable)
+            "permissionBundles": [],
         }
     return dict(values)

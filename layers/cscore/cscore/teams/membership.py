@@ -18,6 +18,7 @@ from typing import Any
 
 from cscore.auth.principal import Principal
 from cscore.errors import Conflict, Forbidden, NotFound
+from cscore.objects import writable
 from cscore.picklists.service import Picklists
 from cscore.platform import ids
 from cscore.platform import records as stored
@@ -41,7 +42,13 @@ class Assignment:
 
 
 def _parse(
-    raw: Any, index: int, other: str, fixed: tuple[str, str], picklists: Picklists, outcome: Outcome
+    raw: Any,
+    index: int,
+    other: str,
+    fixed: tuple[str, str],
+    picklists: Picklists,
+    fields: writable.WritableFields,
+    outcome: Outcome,
 ) -> Assignment | None:
     """One input record: ``other`` (UserId or CompanyId) plus TeamRole, UserAccess and
     custom fields; ``fixed`` is the path's (field, GSID)."""
@@ -80,12 +87,12 @@ def _parse(
                 outcome.fail(index, BAD, f"UserAccess: must be Admin or Member, got {given!r}")
                 return None
             assignment.access = access
-        elif team_records.CUSTOM_FIELD.match(name):
-            problem = team_records.custom_value(name, given)
+        elif name not in fields.standard:  # a custom field, or refused (objects.writable)
+            stored, problem = team_records.custom_field(fields, name, given)
             if problem:
                 outcome.fail(index, BAD, problem)
                 return None
-            assignment.custom[name] = given
+            assignment.custom[name] = stored
         else:
             allowed = f"{other}, TeamRole, UserAccess and custom fields (__gc)"
             outcome.fail(index, BAD, f"{name}: cannot be set when assigning (allowed: {allowed})")
@@ -103,11 +110,12 @@ def _assign(principal: Principal, other: str, fixed: tuple[str, str], body: Any)
     records = records_of(body)
     tenant_id = principal.tenant_id
     picklists = Picklists(principal.tenant)
+    writable_fields = writable.for_object("CompanyTeam", principal.tenant)
     outcome = Outcome(records)
     parsed: list[Assignment] = []
     seen: set[tuple[str, str]] = set()
     for index, raw in enumerate(records):
-        assignment = _parse(raw, index, other, fixed, picklists, outcome)
+        assignment = _parse(raw, index, other, fixed, picklists, writable_fields, outcome)
         if assignment is None:
             continue
         pair = (assignment.company_id, assignment.user_id)

@@ -7,20 +7,22 @@ One record per (CompanyId, UserId), keyed by it (``CompanyUser`` = "<CompanyId>#
 write goes through a ``BulkStore`` (``objects.bulk``): a request costs one BatchGetItem
 per 100 keys it reads and one BatchWriteItem per 25 items it writes, whatever its size.
 
-The record API changes custom fields (``__gc`` names) only; membership, role and
-access change through team management (``teams.membership``). Records that came
+The record API changes custom fields only: those the tenant defined for CompanyTeam,
+checked by their type (``objects.writable``: anything else — a standard field, a
+protected one, a storage attribute, an undefined ``__gc`` name — is refused, naming it);
+membership, role and access change through team management (``teams.membership``). Records that came
 from Salesforce (``UserSource`` Salesforce) belong to the sync: no manual update or
 delete (409-style per-record error).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cscore.auth.principal import Principal
 from cscore.objects import query as object_query
+from cscore.objects import writable
 from cscore.objects.bulk import BulkStore
 from cscore.objects.shapes import COMPANY_TEAM
 from cscore.picklists.service import Picklists
@@ -32,16 +34,7 @@ from cscore.teams.outcome import BAD, CONFLICT, FORBIDDEN, MISSING, Outcome, rec
 
 MANUAL, SALESFORCE = "Manual", "Salesforce"
 OWNED_BY_SYNC = "owned by the Salesforce sync: records that came from Salesforce cannot be changed or deleted by hand"
-CUSTOM_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,76}__gc$")
-MAX_TEXT = 5000
 KEY_FIELDS = ("CompanyId", "UserId")
-STANDARD_FIELDS = frozenset(
-    {
-        "Gsid", "CompanyId", "UserId", "TeamRole", "UserAccess", "UserSource", "UserManagerRole1",
-        "UserManagerRole2", "UserManagerRole3", "SfdcAccountTeamMemberId", "CompanyUser",
-        "CreatedDate", "CreatedBy", "ModifiedDate", "ModifiedBy",
-    }
-)  # fmt: skip
 Pair = tuple[str, str]  # (CompanyId, UserId)
 
 
@@ -110,13 +103,25 @@ def show_all(principal: Principal, found: list[dict[str, Any]]) -> list[dict[str
     return [shown(r, picklists, users, companies) for r in found]
 
 
-def custom_value(name: str, value: Any) -> str | None:
-    """Why a custom field value cannot be stored (None when it can)."""
-    if value is None or isinstance(value, (bool, int, float)):
-        return None
-    if isinstance(value, str):
-        return None if len(value) <= MAX_TEXT else f"{name}: longer than {MAX_TEXT} characters"
-    return f"{name}: must be a string, a number, a boolean or null"
+def custom_field(fields: writable.WritableFields, name: str, value: Any) -> tuple[Any, str | None]:
+    """(the value as stored, None), or (None, why ``name`` cannot be written here): it is
+    not a custom field the tenant defined for CompanyTeam, or the value does not fit its
+    type. Null clears a field."""
+    try:
+        fields.field(name)
+    except writable.Refused as exc:
+        return None, str(exc)
+    if name in fields.standard:
+        return None, (
+            f"{name}: a standard field cannot be updated through the record API (it updates custom fields "
+            "only; membership, team role and access change through team management)"
+        )
+    if value is None:
+        return None, None
+    try:
+        return fields.value(name, value), None
+    except writable.Refused as exc:
+        return None, str(exc)
 
 
 def _key_of(raw: Any, outcome: Outcome, index: int, allowed_extra: bool) -> Pair | None:
@@ -138,22 +143,15 @@ def _key_of(raw: Any, outcome: Outcome, index: int, allowed_extra: bool) -> Pair
     return pair[0], pair[1]
 
 
-def _custom_changes(raw: dict[str, Any]) -> tuple[dict[str, Any], str | None]:
+def _custom_changes(raw: dict[str, Any], fields: writable.WritableFields) -> tuple[dict[str, Any], str | None]:
     changes: dict[str, Any] = {}
     for name, value in raw.items():
         if name in KEY_FIELDS:
             continue
-        if name in STANDARD_FIELDS:
-            return {}, (
-                f"{name}: a standard field cannot be updated through the record API (it updates custom fields "
-                "only; membership, team role and access change through team management)"
-            )
-        if not CUSTOM_FIELD.match(name):
-            return {}, f"{name}: unknown field of CompanyTeam (custom fields end in __gc)"
-        problem = custom_value(name, value)
+        stored, problem = custom_field(fields, name, value)
         if problem:
             return {}, problem
-        changes[name] = value
+        changes[name] = stored
     if not changes:
         return {}, "no custom field to update (give at least one field ending in __gc)"
     return changes, None
@@ -194,9 +192,10 @@ def update_records(principal: Principal, body: Any) -> dict[str, Any]:
     records = records_of(body)
     outcome = Outcome(records)
     pairs = _unique_keys(records, outcome, allowed_extra=True)
+    writable_fields = writable.for_object("CompanyTeam", principal.tenant)
     changes: dict[int, dict[str, Any]] = {}
     for index in pairs:
-        fields, problem = _custom_changes(records[index])
+        fields, problem = _custom_changes(records[index], writable_fields)
         if problem:
             outcome.fail(index, BAD, problem)
         else:
