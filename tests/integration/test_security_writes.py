@@ -256,3 +256,29 @@ def test_bulk_job_definitions_map_columns_to_fields_only(stack: LocalStack, tena
         refused = api.call("POST", path, 400, "GS_1400", json=body | {"fieldMappings": mappings})
         assert refused["errorDesc"].startswith(f"fieldMappings.Extra: {message}"), refused
     assert api.call("POST", path, json=body)["jobId"]
+
+
+def test_a_salesforce_value_that_cannot_be_stored_makes_its_row_an_error(
+    stack: LocalStack, connected: dict[str, Any]
+) -> None:
+    api, org_id = connected["api"], connected["org"]["orgId"]
+    sandbox = Sandbox(stack)
+    accounts = sandbox.call("GET", f"/orgs/{org_id}/records/Account")["records"]
+    # NUL: the stand-in org cannot hold a lone surrogate (its state is UTF-8); the writer's
+    # unit test covers that one (tests/unit/test_writes_declared_fields.py).
+    sandbox.call("PATCH", f"/orgs/{org_id}/records/Account/{accounts[0]['Id']}", json={"Name": "Bad \x00 name"})
+    sandbox.call("PATCH", f"/orgs/{org_id}/records/Account/{accounts[1]['Id']}", json={"Industry": "Nul\x00"})
+
+    run = _run(stack, api, connected["jobs"]["COMPANY_SYNC"]["jobId"])
+
+    assert run["status"] == "PARTIAL_SUCCESS" and run["errored"] == 2 and run["inserted"] == 3, run
+    errors = requests.get(
+        f"{stack.api}/v1/connectors/runs/{run['runId']}/errors",
+        headers={"accesskey": connected["tenant"]["accessKey"]},
+        timeout=30,
+    ).text
+    assert f"{accounts[0]['Id']},ERROR,Company.Name: holds a character that cannot be stored" in errors, errors
+    assert f"{accounts[1]['Id']},ERROR,Company.Industry: holds a character that cannot be stored" in errors, errors
+    # The tenant keeps answering, and its companies read back.
+    companies = api.call("POST", "/v1/data/objects/query/Company", json={"select": ["Name"]})["records"]
+    assert len(companies) == 3 and api.call("GET", "/v1/tenant")["tenantId"] == connected["tenant"]["tenantId"]

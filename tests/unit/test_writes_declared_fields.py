@@ -186,3 +186,39 @@ def test_random_mappings_never_write_outside_declared_fields(tenant: dict[str, A
     for item in after.values():
         if item.get("SK") == keys.RECORD_SK and item["PK"].startswith(f"T#{tenant_id}#User#"):
             assert item.get("IsSuperAdmin") in (None, False) or item["Gsid"] == tenant["superAdminGsid"], item
+
+
+def test_a_row_holding_text_that_cannot_be_stored_is_an_error_naming_the_field(tenant: dict[str, Any]) -> None:
+    """A Salesforce value with a lone surrogate or NUL (``platform.text``) is never written."""
+    tenant_id = tenant["tenantId"]
+    job = {
+        "jobId": "1C02" + "K" * 32,
+        "targetObject": "Company",
+        "sourceObject": "Account",
+        "keyFields": ["SfdcAccountId"],
+        "mappings": [*BASE["Company"], {"source": "Industry", "target": "Industry"}],
+    }
+    rows = [
+        {"Id": "001000000000000001", "Name": "Lone \ud800 half", "Industry": "Energy"},
+        {"Id": "001000000000000002", "Name": "Fine", "Industry": "Nul\x00"},
+        {"Id": "001000000000000003", "Name": "Kept", "Industry": "Energy"},
+    ]
+    before = _scan()
+    writer = PageWriter(tenant_id, job, {"connectionId": "1C01" + "C" * 32}, "SYNC")
+    result = writer.write(rows)
+    writer.flush()
+
+    assert [(o.source_id, o.outcome, o.reason) for o in result.outcomes] == [
+        (
+            "001000000000000001",
+            "ERROR",
+            "Company.Name: holds a character that cannot be stored (a lone surrogate or NUL)",
+        ),
+        (
+            "001000000000000002",
+            "ERROR",
+            "Company.Industry: holds a character that cannot be stored (a lone surrogate or NUL)",
+        ),
+    ]
+    written = [v for k, v in _scan().items() if k not in before and k[1] == keys.RECORD_SK]
+    assert result.inserted == 1 and [r["Name"] for r in written] == ["Kept"]
