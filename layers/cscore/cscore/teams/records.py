@@ -10,9 +10,9 @@ per 100 keys it reads and one BatchWriteItem per 25 items it writes, whatever it
 The record API changes custom fields only: those the tenant defined for CompanyTeam,
 checked by their type (``objects.writable``: anything else — a standard field, a
 protected one, a storage attribute, an undefined ``__gc`` name — is refused, naming it);
-membership, role and access change through team management (``teams.membership``). Records that came
-from Salesforce (``UserSource`` Salesforce) belong to the sync: no manual update or
-delete (409-style per-record error).
+membership, role and access change through team management (``teams.membership``).
+Records that came from Salesforce (``UserSource`` Salesforce) belong to the sync: no
+manual update or delete (409-style per-record error).
 """
 
 from __future__ import annotations
