@@ -13,7 +13,7 @@ from typing import Any
 
 from cscore.auth.principal import Principal
 from cscore.bodies import json_object
-from cscore.connector import job_definitions, repository, schedules
+from cscore.connector import filters, job_definitions, repository, schedules
 from cscore.connector import mappings as mapping_rules
 from cscore.connector.errors import ConnectionNotAuthorized
 from cscore.errors import BadRequest, NotFound
@@ -161,9 +161,8 @@ def update_job(principal: Principal, job_id: str, body: Any) -> dict[str, Any]:
             raise BadRequest("schedule: this job runs after the job it depends on; schedule the chain's first job")
         job["schedule"] = schedules.validate(body["schedule"])
     if "filter" in body:
-        if body["filter"] is not None and (not isinstance(body["filter"], str) or len(body["filter"]) > 4000):
-            raise BadRequest("filter: a SOQL condition (the WHERE clause without WHERE), or null")
-        job["filter"] = (body["filter"] or "").strip() or None
+        connection = repository.get_connection(tenant_id, job["connectionId"])
+        job["filter"] = filters.checked(tenant_id, connection, job["sourceObject"], body["filter"])
     if "mappings" in body:
         job["mappings"] = _mappings(body["mappings"], job["targetObject"], principal.tenant)
     if "keyFields" in body:
@@ -213,9 +212,6 @@ def create_job(principal: Principal, body: Any) -> dict[str, Any]:
     name = body.get("name")
     if not isinstance(name, str) or not 1 <= len(name.strip()) <= 120:
         raise BadRequest("name: required, 1 to 120 characters")
-    soql_filter = body.get("filter")
-    if soql_filter is not None and (not isinstance(soql_filter, str) or len(soql_filter) > 4000):
-        raise BadRequest("filter: a SOQL condition (the WHERE clause without WHERE), or null")
     mappings = _mappings(body.get("mappings"), target, principal.tenant)
     if body.get("keyFields") not in CUSTOM_TARGETS[target]:
         choices = " or ".join(str(c) for c in CUSTOM_TARGETS[target])
@@ -234,6 +230,9 @@ def create_job(principal: Principal, body: Any) -> dict[str, Any]:
     enabled = body.get("enabled", True)
     if not isinstance(enabled, bool):
         raise BadRequest("enabled: must be true or false")
+    # Last: checking the filter's fields asks Salesforce.
+    connection = repository.get_connection(tenant_id, connection_id)
+    soql_filter = filters.checked(tenant_id, connection, source, body.get("filter"))
     now = clock.iso()
     job = {
         "jobId": ids.new_gsid(ids.JOB),
@@ -242,7 +241,7 @@ def create_job(principal: Principal, body: Any) -> dict[str, Any]:
         "name": name.strip(),
         "sourceObject": source,
         "targetObject": target,
-        "filter": (soql_filter or "").strip() or None,
+        "filter": soql_filter,
         "mappings": mappings,
         "keyFields": list(body["keyFields"]),
         "enabled": enabled,

@@ -130,10 +130,15 @@ def _concurrent_groups(
 class BulkStore:
     """Reads and buffered writes of one object's records for one tenant (module doc)."""
 
-    def __init__(self, tenant_id: str, shape: Shape, actor_gsid: str, write_behind: bool = False) -> None:
+    def __init__(
+        self, tenant_id: str, shape: Shape, actor_gsid: str, write_behind: bool = False, owner: str | None = None
+    ) -> None:
         self.tenant_id = tenant_id
         self.shape = shape
         self.actor_gsid = actor_gsid
+        # The sync job writing through this store: records it inserts remember it
+        # (keys.SYNC_OWNER, kept by later updates), so its deletes touch only those.
+        self.owner = owner
         self.calls: Counter[str] = Counter()  # DynamoDB calls made, by operation
         self.items_written = 0  # items put or deleted by flushes so far
         self._items: dict[Ident, dict[str, Any] | None] = {}  # the store's view: as read, then as written
@@ -332,22 +337,23 @@ class BulkStore:
                 audit = {"CreatedDate": now, "CreatedBy": self.actor_gsid}
                 after = {"Gsid": gsid, **{k: v for k, v in fields.items() if v is not None}, **audit}
                 after |= {"ModifiedDate": now, "ModifiedBy": self.actor_gsid}
+                if self.owner:
+                    after[keys.SYNC_OWNER] = self.owner
                 planned.append((None, after))
                 self._items[_ident(self._key_of(after))] = after
                 self._learn(after)
                 continue
             record_key = self._key_of(before)
             ident = _ident(record_key)
-            if ident in self._items:
-                known = self._items[ident]
-                if known is None:
-                    continue  # deleted by this store
-                current = record_of(known)
-            else:
-                current = record_of(dict(before))
+            stored = self._items[ident] if ident in self._items else dict(before)
+            if stored is None:
+                continue  # deleted by this store
+            current = record_of(stored)
             if all(_same(current.get(k), v) for k, v in fields.items()):
                 continue
             after = dict(current)
+            if stored.get(keys.SYNC_OWNER):  # not a field: the record keeps who created it
+                after[keys.SYNC_OWNER] = stored[keys.SYNC_OWNER]
             for name, value in fields.items():
                 if value is None:
                     after.pop(name, None)
@@ -369,7 +375,13 @@ class BulkStore:
             self._buffer(record_key, new, {"PutRequest": {"Item": item}}, record=True)
             if old is None:
                 self._counter += 1
-        return [dict(new) for _, new in planned]
+        return [record_of(new) for _, new in planned]
+
+    def owner_of(self, record: Mapping[str, Any]) -> str | None:
+        """The sync job that created a record this store has read or written
+        (``keys.SYNC_OWNER``); None for a record entered otherwise or before owners."""
+        item = self._items.get(_ident(self._key_of(record)))
+        return str(item[keys.SYNC_OWNER]) if item and item.get(keys.SYNC_OWNER) else None
 
     def delete(self, records: Sequence[Mapping[str, Any]]) -> None:
         """Delete records (as read): the record, its unique items (those still naming it),

@@ -151,6 +151,10 @@ class SalesforceClient:
     def deleted(self, sobject: str, start: str, end: str) -> dict[str, Any]:
         return dict(self.get(f"sobjects/{sobject}/deleted/", params={"start": start, "end": end}))
 
+    def describe(self, sobject: str) -> dict[str, Any]:
+        """``/sobjects/{Object}/describe``: the object's fields (name, type, filterable, ...)."""
+        return dict(self.get(f"sobjects/{sobject}/describe"))
+
 
 def _error_of(response: requests.Response) -> tuple[str, str]:
     """Salesforce REST errors are JSON arrays of ``{"errorCode", "message"}``."""

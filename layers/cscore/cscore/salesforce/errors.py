@@ -3,6 +3,13 @@ connector maps these to its GS_SF_* codes)."""
 
 from __future__ import annotations
 
+import re
+
+# Salesforce shows where a query failed by echoing its line with a caret under the
+# column ("\n<query line>\n     ^\nERROR at Row:1:Column:42\n<message>"). A query
+# holds a job's filter and is not the reader's business: only the message is kept.
+_QUERY_ECHO = re.compile(r"\A\s*(?:[^\n]*\n)?[ \t]*\^[ \t]*\nERROR at Row:\d+:Column:\d+\s*")
+
 
 class SalesforceError(Exception):
     """Salesforce failed or could not be reached."""
@@ -35,5 +42,5 @@ class SalesforceApiError(SalesforceError):
     def __init__(self, status: int, error_code: str, message: str) -> None:
         self.status = status
         self.error_code = error_code
-        self.message = message
-        super().__init__(f"{status} {error_code}: {message}")
+        self.message = _QUERY_ECHO.sub("", message)
+        super().__init__(f"{status} {error_code}: {self.message}")

@@ -11,12 +11,15 @@ Phases, each resumable from the checkpoint:
                  (AccountTeamMember); Users are never deleted (IsActive maps instead);
 4. ``reconcile`` only when deletes may have been missed (last success older than 14
                  days, or Salesforce's ``earliestDateAvailable`` after the watermark): the
-                 full set of source ids against the platform's;
+                 full set of source ids (unfiltered) against the platform's;
 5. ``references`` same-object references (ParentId, ManagerId) whose target arrived
                  later in the run.
 
 Every write is an idempotent upsert keyed by the source identity, so a step repeated
-after an interruption changes nothing twice.
+after an interruption changes nothing twice. Deletes and reconcile remove only records
+the job owns (``sync.ownership``). The job's filter is parsed when the engine starts
+(``sync.soql_filter``; a filter that does not parse fails the run) and sent re-emitted
+from its parse tree.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from cscore.platform import config, keys, table
 from cscore.platform.records import all_of, record_of
 from cscore.salesforce.client import SalesforceClient
 from cscore.salesforce.errors import SalesforceApiError
-from cscore.sync import soql
+from cscore.sync import ownership, soql, soql_filter
 from cscore.sync.counts import COUNTS
 from cscore.sync.writers import SOURCE_ID_FIELD, Deferred, Outcome, PageWriter
 
@@ -76,6 +79,8 @@ class Engine:
         self._errors: list[dict[str, Any]] = []
         self.calls: Counter[str] = Counter()  # DynamoDB calls of the writers, by operation
         self._pages: Any = None
+        self._sources: dict[str, str] | None = None  # jobId -> source object, for ownership
+        self.condition = soql_filter.parse(job["filter"]) if job.get("filter") else None  # FilterError
         self.checkpoint = checkpoint or self._first_checkpoint()
 
     def _first_checkpoint(self) -> dict[str, Any]:
@@ -130,7 +135,7 @@ class Engine:
         return ["Id", *sources, "SystemModstamp"]
 
     def _filter(self) -> list[str]:
-        return [self.job["filter"]] if self.job.get("filter") else []
+        return [soql_filter.emit(self.condition)] if self.condition else []
 
     # ------------------------------------------------------------------ outcomes
     def _record(self, outcomes: list[Outcome], retried: set[str] | None = None) -> None:
@@ -210,7 +215,7 @@ class Engine:
 
     def _deletes(self) -> None:
         since = self.checkpoint.get("since")
-        if since is None or self.job["targetObject"] not in SOURCE_ID_FIELD or self.source == "User":
+        if since is None or not self._deletes_records():
             self._next("deletes")  # a first run has nothing to delete; users are deactivated
             return
         deleted: list[str] = []
@@ -221,7 +226,7 @@ class Engine:
             self._get_deleted(since)  # only to learn whether Salesforce still keeps every delete since then
         elif self.source in HARD_DELETED:
             deleted = self._get_deleted(since)
-        self.counts["deleted"] += self.writer.delete_by_source_ids(deleted, self._related)
+        self.counts["deleted"] += self.writer.delete_by_source_ids(deleted, self._deletable, self._related)
         if deleted:
             repository.write_pending(self.tenant_id, self.job["jobId"], [], deleted)
         self._next("deletes")
@@ -245,14 +250,15 @@ class Engine:
 
     def _reconcile(self) -> None:
         field = SOURCE_ID_FIELD.get(self.job["targetObject"])
-        if not self.checkpoint.get("reconcile") or not field or self.source == "User":
+        if not self.checkpoint.get("reconcile") or not field or not self._deletes_records():
             self._next("reconcile")
             return
-        query = soql.select(["Id"], self.source, self._filter())
+        # Unfiltered: a row outside the filter is not a deleted row.
+        query = soql.select(["Id"], self.source, [])
         at_source = {r["Id"] for r in self.client.records(query)}
         ours = all_of(self.tenant_id, self.job["targetObject"])
-        gone = [r[field] for r in ours if r.get(field) and r[field] not in at_source and _synced(r)]
-        self.counts["deleted"] += self.writer.delete_by_source_ids(gone, self._related)
+        gone = [r[field] for r in ours if r.get(field) and r[field] not in at_source]
+        self.counts["deleted"] += self.writer.delete_by_source_ids(gone, self._deletable, self._related)
         self._next("reconcile")
 
     def _references(self) -> None:
@@ -269,17 +275,24 @@ class Engine:
         self._record([Outcome(d.source_id, "REJECTED", reason.format(d), {}, True) for d in unresolved])
         self.checkpoint["referencePage"] = page + 1
 
+    def _deletes_records(self) -> bool:
+        """Users are deactivated, never deleted (whatever the job's source); Persons have no
+        source id to be deleted by."""
+        target = self.job["targetObject"]
+        return target in SOURCE_ID_FIELD and target != "User" and self.source != "User"
+
+    def _deletable(self, record: dict[str, Any], owner: str | None) -> bool:
+        if self._sources is None:
+            self._sources = {j["jobId"]: j["sourceObject"] for j in repository.list_jobs(self.tenant_id)}
+        return ownership.may_delete(self.job, record, owner, self._sources)
+
     def _related(self, which: str) -> list[dict[str, Any]]:
-        """A company's Company Person or Company Team records (``<object>\\x00<company>``)."""
+        """A company's Company Person or Company Team records (``<object>\\x00<company>``)
+        that go with it: synced ones, never rows entered by hand."""
         obj, company = which.split("\x00", 1)
         items = table.query_all(
             IndexName="GSI2",
             KeyConditionExpression="GSI2PK = :pk",
             ExpressionAttributeValues={":pk": {"S": keys.related(self.tenant_id, obj, "Company", company)}},
         )
-        return [record_of(i) for i in items]
-
-
-def _synced(record: dict[str, Any]) -> bool:
-    """Manual Company Team rows are not the sync's to delete."""
-    return bool(record.get("UserSource", "Salesforce") == "Salesforce")
+        return [record for record in map(record_of, items) if ownership.synced(record)]

@@ -22,6 +22,7 @@ from cscore.errors import BadRequest, Conflict, NotFound
 from cscore.platform import aws, clock, config, csv_export, ids
 from cscore.salesforce.errors import ReauthorizationNeeded, RequestLimitExceeded, SalesforceError
 from cscore.sync.counts import COUNTS
+from cscore.sync.soql_filter import FilterError
 
 QUEUED, RUNNING, SUCCESS, PARTIAL_SUCCESS, FAILED = "QUEUED", "RUNNING", "SUCCESS", "PARTIAL_SUCCESS", "FAILED"
 FINAL = (SUCCESS, PARTIAL_SUCCESS, FAILED)
@@ -142,6 +143,9 @@ def execute(tenant_id: str, run_id: str, remaining_ms: Callable[[], int]) -> str
         return "done"
     except ConnectionNotAuthorized as exc:
         _finish(tenant_id, run, token, FAILED, exc.desc)
+        return "done"
+    except FilterError as exc:  # stored before filters were checked when saved
+        _finish(tenant_id, run, token, FAILED, f"The job's filter is not valid SOQL ({exc}): edit it")
         return "done"
     except RequestLimitExceeded:
         reason = "Salesforce's daily API limit is reached (REQUEST_LIMIT_EXCEEDED): the next run resumes"

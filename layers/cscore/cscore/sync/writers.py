@@ -103,7 +103,7 @@ class PageWriter:
 
     def store(self, obj: str) -> BulkStore:
         if obj not in self.stores:
-            self.stores[obj] = BulkStore(self.tenant_id, SHAPES[obj], self.actor)
+            self.stores[obj] = BulkStore(self.tenant_id, SHAPES[obj], self.actor, owner=self.job["jobId"])
         return self.stores[obj]
 
     def flush(self) -> None:
@@ -371,16 +371,22 @@ class PageWriter:
             self.team_records.update(ref for r in written if (ref := shape.record_ref(r)))
 
     # ------------------------------------------------------------------ deleting
-    def delete_by_source_ids(self, source_ids: list[str], cascade: Callable[[str], list[dict[str, Any]]]) -> int:
-        """Delete the target records of deleted Salesforce rows (a Company takes its
-        Company Person and Company Team records with it)."""
+    def delete_by_source_ids(
+        self,
+        source_ids: list[str],
+        deletable: Callable[[dict[str, Any], str | None], bool],
+        cascade: Callable[[str], list[dict[str, Any]]],
+    ) -> int:
+        """Delete the target records of deleted Salesforce rows that ``deletable`` (the
+        record, the job that created it) allows; a Company takes with it the Company Person
+        and Company Team records ``cascade`` names."""
         field_name = SOURCE_ID_FIELD.get(self.target)
         if not field_name or not source_ids:
             return 0
         store = self.store(self.target)
         matches = store.find(field_name, source_ids)
         records = store.records({g for gsids in matches.values() for g in gsids})
-        doomed = list(records.values())
+        doomed = [r for r in records.values() if deletable(r, store.owner_of(r))]
         if self.target == "Company":
             for company in doomed:
                 for obj in ("CompanyPerson", "CompanyTeam"):
