@@ -5,6 +5,7 @@ and imports cut into invocations at random chunk boundaries (property test)."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import csv
 import io
 import uuid
@@ -12,17 +13,20 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cscore.auth import service as auth
 from cscore.auth.principal import Principal
 from cscore.bulkload import definitions, imports, repository, storage, worker
+from cscore.bulkload import loader as loader_module
 from cscore.companies import service as companies
 from cscore.errors import ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge
+from cscore.objects import bulk
 from cscore.objects.bulk import BulkStore
 from cscore.objects.shapes import COMPANY_TEAM
-from cscore.platform import aws, config
+from cscore.platform import aws, config, records
 from cscore.teams import membership, roles
 from cscore.teams import records as team_records
 from cscore.tenants import defaults
@@ -418,15 +422,20 @@ def _model(rows: list[tuple[str, str, str]], start: set[tuple[str, str]]) -> tup
     stops=st.lists(st.sampled_from(["go", "timeout", "crash"]), max_size=30),
     chunk=st.integers(1, 7),
     checkpoint_every=st.integers(1, 15),
+    batch=st.integers(1, 25),
 )
 def test_an_import_cut_at_random_chunk_boundaries_ends_like_an_uncut_one(
-    aws_tables, fake_clock, monkeypatch, rows, start, stops, chunk, checkpoint_every
+    aws_tables, fake_clock, monkeypatch, rows, start, stops, chunk, checkpoint_every, batch
 ) -> None:
     """Timeouts (checkpoint, continuation message) and crashes (no checkpoint; the
     message returns once the lease expired) at random chunk boundaries: the team ends
-    as the rows applied in order say; with timeouts only, the counts add up exactly."""
+    as the rows applied in order say, and the object's counter (includeTotal) says how
+    many records there are; with timeouts only, the row counts add up exactly. Write calls
+    of ``batch`` items, so that flushes between checkpoints send some (25 in production)."""
     monkeypatch.setattr(worker, "CHUNK_ROWS", chunk)
     monkeypatch.setattr(worker, "CHECKPOINT_ROWS", checkpoint_every)
+    monkeypatch.setattr(bulk, "BATCH_WRITE_LIMIT", batch)
+    stores = _tracked_stores(monkeypatch)
     world = World(COMPANIES, USERS)
     for company, user in sorted(start):
         membership.assign_users(world.admin, world.companies[company], {"records": [{"UserId": world.users[user]}]})
@@ -450,6 +459,7 @@ def test_an_import_cut_at_random_chunk_boundaries_ends_like_an_uncut_one(
             outcome = worker.on_message(message, remaining)
         except Crash:
             crashed = True
+            _die(stores)
             fake_clock.at += worker.LEASE_SECONDS + 1  # the message comes back after the lease
             continue
         if outcome == "done":
@@ -459,6 +469,7 @@ def test_an_import_cut_at_random_chunk_boundaries_ends_like_an_uncut_one(
     status = imports.status(world.admin, status_id)
     assert status["status"] == "COMPLETED"
     assert set(world.team()) == expected_team
+    assert records.count(world.admin.tenant_id, "CompanyTeam") == len(expected_team)
     for record in world.team().values():
         assert record["UserSource"] == "Manual"
     if not crashed:
@@ -466,6 +477,77 @@ def test_an_import_cut_at_random_chunk_boundaries_ends_like_an_uncut_one(
         assert status["processed"] == status["total"] == len(rows)
         text, _ = imports.errors(world.admin, status_id)
         assert len(list(csv.reader(io.StringIO(text)))) == 1 + expected_counts["rejected"]
+
+
+def _tracked_stores(monkeypatch) -> list[BulkStore]:
+    """Every BulkStore the loader makes from now on."""
+    made: list[BulkStore] = []
+
+    class Tracked(BulkStore):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            made.append(self)
+
+    monkeypatch.setattr(loader_module, "BulkStore", Tracked)
+    return made
+
+
+def _die(stores: list[BulkStore]) -> None:
+    """The invocation is gone: what its write-behind threads had taken up has landed (or
+    failed), nothing of it runs on beside the next invocation."""
+    for store in stores:
+        with contextlib.suppress(Exception):
+            store.close()
+    stores.clear()
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    rows=st.lists(_row, min_size=1, max_size=40),
+    start=st.sets(st.tuples(st.sampled_from(COMPANIES), st.sampled_from(USERS)), max_size=4),
+    failing=st.sets(st.integers(0, 8), min_size=1, max_size=3),
+    chunk=st.integers(1, 7),
+    checkpoint_every=st.integers(1, 15),
+    batch=st.integers(1, 8),
+)
+def test_the_counter_matches_the_records_when_write_calls_fail(
+    aws_tables, fake_clock, monkeypatch, rows, start, failing, chunk, checkpoint_every, batch
+) -> None:
+    """BatchWriteItem calls of the import fail at random (the invocation dies with the
+    error; the message returns once the lease expired): each flush counts the records it
+    wrote, so the counter ends equal to the records in the table."""
+    monkeypatch.setattr(worker, "CHUNK_ROWS", chunk)
+    monkeypatch.setattr(worker, "CHECKPOINT_ROWS", checkpoint_every)
+    monkeypatch.setattr(bulk, "BATCH_WRITE_LIMIT", batch)
+    monkeypatch.setattr(bulk, "_backoff", lambda attempt: None)
+    stores = _tracked_stores(monkeypatch)
+    world = World(COMPANIES, USERS)
+    for company, user in sorted(start):
+        membership.assign_users(world.admin, world.companies[company], {"records": [{"UserId": world.users[user]}]})
+    status_id = world.upload(_csv([[c, f"{u.lower()}@example.com", d] for c, u, d in rows]))
+    calls = iter(range(10**6))
+
+    def fail_some(**_: Any) -> None:
+        if next(calls) in failing:
+            raise ClientError({"Error": {"Code": "InternalServerError", "Message": "injected"}}, "BatchWriteItem")
+
+    client = aws.dynamodb()
+    client.meta.events.register("before-call.dynamodb.BatchWriteItem", fail_some)
+    message = {"tenantId": world.admin.tenant_id, "statusId": status_id}
+    try:
+        for _ in range(50):
+            try:
+                if worker.on_message(message, FOREVER) == "done":
+                    break
+            except ClientError:
+                _die(stores)
+                fake_clock.at += worker.LEASE_SECONDS + 1
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.BatchWriteItem", fail_some)
+    expected_team, _ = _model(rows, start)
+    assert imports.status(world.admin, status_id)["status"] == "COMPLETED"
+    assert set(world.team()) == expected_team
+    assert records.count(world.admin.tenant_id, "CompanyTeam") == len(expected_team)
 
 
 def test_a_large_errors_file_is_handed_over_as_a_pre_signed_url(world: World, monkeypatch) -> None:

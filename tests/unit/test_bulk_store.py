@@ -598,10 +598,12 @@ def test_partial_flushes_send_full_batches_only(admin, world, aws_tables) -> Non
             store.upsert([(None, row) for row in chunk])
             store.flush(complete=False)
             assert store.pending < 25 and store.calls["BatchWriteItem"] == start // 30 + 1
-        assert store.pending == 20 and store.items_written == 100 and "UpdateItem" not in store.calls
-        assert records.count(t, "CompanyTeam") == 0  # the counter's change waits for the complete flush
+        # Each partial flush counts the records it sent, right after them: a crash before the
+        # complete flush cannot lose their count.
+        assert store.pending == 20 and store.items_written == 100 and store.calls["UpdateItem"] == 4
+        assert records.count(t, "CompanyTeam") == 100
         store.flush()
-        assert store.calls["BatchWriteItem"] == 5 == math.ceil(120 / 25) and store.calls["UpdateItem"] == 1
+        assert store.calls["BatchWriteItem"] == 5 == math.ceil(120 / 25) and store.calls["UpdateItem"] == 5
         assert store.pending == 0 and store.items_written == 120 and records.count(t, "CompanyTeam") == 120
 
         # The order holds over the whole pending set: record deletions, unique and index
@@ -619,11 +621,73 @@ def test_partial_flushes_send_full_batches_only(admin, world, aws_tables) -> Non
         assert store.pending == 52
         store.flush(complete=False)
         assert sent == [["record del"] * 10 + ["aux put"] * 15, ["aux put"] * 6 + ["record put"] * 19]
-        assert store.pending == 2 and records.count(t, "CompanyTeam") == 120
+        assert store.pending == 2 and records.count(t, "CompanyTeam") == 120 - 10 + 19
         store.flush()
         assert sent[2:] == [["record put"] * 2] and records.count(t, "CompanyTeam") == 131
     finally:
         client.meta.events.unregister("provide-client-params.dynamodb.BatchWriteItem", capture)
+
+
+def test_the_counter_goes_with_the_records_each_flush_wrote(admin, world, monkeypatch) -> None:
+    """Partial flushes from the write-behind thread, a call that fails after part of it
+    landed, a throttled counter update: the counter always equals the records written."""
+    t = admin.tenant_id
+    monkeypatch.setattr(bulk, "_backoff", lambda attempt: None)
+    people = [ids.new_gsid(ids.USER) for _ in range(80)]
+
+    def rows(company: str, users: list[str]) -> list[tuple[None, dict[str, Any]]]:
+        return [(None, {"CompanyId": company, "UserId": u, "UserSource": "Manual"}) for u in users]
+
+    def in_table() -> int:
+        return len(records.all_of(t, "CompanyTeam"))
+
+    # Write-behind, partial flushes only, then the invocation ends without a complete flush.
+    store = BulkStore(t, SHAPES["CompanyTeam"], admin.user_gsid, write_behind=True)
+    store.upsert(rows(world["acme"], people[:40]))
+    store.flush(complete=False)
+    store.close()
+    assert in_table() == 25 == records.count(t, "CompanyTeam")
+
+    # One call of a flush (of three, sent at the same time): 10 of its 25 items land, the
+    # retry of the other 15 fails for good.
+    client = aws.dynamodb()
+    real_write = client.batch_write_item
+    state: dict[str, Any] = {"partial": False, "unprocessed": None}
+
+    def breaks(**kwargs: Any) -> Any:
+        requests = next(iter(kwargs["RequestItems"].values()))
+        if requests == state["unprocessed"]:
+            raise ClientError({"Error": {"Code": "ValidationException"}}, "BatchWriteItem")
+        if len(requests) == 25 and not state["partial"]:
+            state["partial"], state["unprocessed"] = True, requests[10:]
+            real_write(RequestItems={config.tenant_table(): requests[:10]})
+            return {"UnprocessedItems": {config.tenant_table(): requests[10:]}}
+        return real_write(**kwargs)
+
+    monkeypatch.setattr(client, "batch_write_item", breaks)
+    store = _store(admin, "CompanyTeam")
+    store.upsert(rows(world["bolt"], people[:60]))
+    with pytest.raises(ClientError):
+        store.flush()
+    assert in_table() == 25 + 60 - 15 == records.count(t, "CompanyTeam")
+    monkeypatch.setattr(client, "batch_write_item", real_write)
+
+    # A throttled counter update is retried like the batch calls.
+    real_update = client.update_item
+    throttled = {"left": 2}
+
+    def throttles(**kwargs: Any) -> Any:
+        if throttled["left"]:
+            throttled["left"] -= 1
+            raise ClientError({"Error": {"Code": "ThrottlingException"}}, "UpdateItem")
+        return real_update(**kwargs)
+
+    monkeypatch.setattr(client, "update_item", throttles)
+    store = _store(admin, "CompanyTeam")
+    store.delete(list(store.by_key(f"{world['bolt']}#{u}" for u in people[:5]).values()))
+    store.upsert(rows(world["bolt"], people[60:80]))
+    store.flush()
+    assert store.calls["UpdateItem"] == 3 and in_table() == 70 - 5 + 20 == records.count(t, "CompanyTeam")
 
 
 def test_shapes_leave_records_without_references_out_of_related_indexes(admin) -> None:

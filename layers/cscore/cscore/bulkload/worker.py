@@ -19,8 +19,10 @@ together never interleave their rows. An invocation that dies between checkpoint
 crash, not a timeout) leaves its lease to expire (a retry that finds the lease held
 queues a look for when it has run out); the rows after the last checkpoint are applied
 again — upserts and deletes of the same values, so the records end the same, though
-those rows' outcomes are counted again (e.g. an insert as unchanged). Every read of the
-file names the ETag it started with: a file replaced during the import fails it.
+those rows' outcomes are counted again (e.g. an insert as unchanged). The object's
+counter (includeTotal) is not skewed by it: every flush of the store, partial ones too,
+counts the records it wrote (``objects.bulk``). Every read of the file names the ETag it
+started with: a file replaced during the import fails it.
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ A ``BulkStore`` serves one page (or one run) of a job for one object of one tena
   its index items (the whole item rewritten with the GSID added or removed and ``v``
   bumped, deleted when its list is empty) and the counter's net change;
 - ``flush`` sends them with BatchWriteItem, 25 items a call, each key once (the last
-  write of a key wins: BatchWriteItem refuses a key twice), and the counter with one
-  UpdateItem ``ADD``; ``flush(complete=False)`` sends only full calls and keeps the rest.
+  write of a key wins: BatchWriteItem refuses a key twice), and right after them the
+  counter's change of the records they wrote, with one UpdateItem ``ADD``;
+  ``flush(complete=False)`` sends only full calls and keeps the rest.
   The calls of one phase (below) go up to ``parallel.CONCURRENT_CALLS`` at a time, as do
   the reads of more than 100 keys; phases go one after the other, and the flushes of a
   store in the order they were made.
@@ -45,7 +46,16 @@ deletions first, then unique and index items, then record puts (a phase starts w
 the one before has been written). So an index never misses a record that exists (a
 re-run finds and repairs it) — at worst it names a record that does not exist any
 more, which readers check against the record anyway.
-The counter is written last; an interrupted flush can leave it off by that page.
+
+The counter (``keys.counter``, what includeTotal answers) goes out in the flush that
+writes the records it counts, right after their calls and on the same thread (the
+write-behind one too): every flush, complete or not, adds exactly the inserts and
+deletions it sent, and a call that fails has what it wrote counted before its error is
+raised. So a crash between two flushes cannot skew it: the records a later retry finds
+already written are updates, and they were counted when written. What is left is the
+moment between a flush's last record call and its UpdateItem: a process killed right
+there (not an error: that is counted) leaves the counter short by that one flush's
+records. Closing it would take a transaction per call (twice the write capacity).
 
 Known race: BatchWriteItem has no conditions. An API request that changes the same
 index or unique item (e.g. the Company API inserting a company with the Name a sync is
@@ -56,6 +66,7 @@ short-lived (one page) to keep that window small.
 
 from __future__ import annotations
 
+import functools
 import random
 import threading
 import time
@@ -127,6 +138,32 @@ def _concurrent_groups(
     return groups
 
 
+def _request_ident(request: dict[str, Any]) -> Ident:
+    """The key a BatchWriteItem request writes."""
+    put = request.get("PutRequest")
+    return _ident(put["Item"] if put else request["DeleteRequest"]["Key"])
+
+
+class _Count:
+    """The counter's change one send carries (by record key) and how much of it has
+    landed: the changes of the records its calls wrote, call by call."""
+
+    def __init__(self) -> None:
+        self.deltas: dict[Ident, int] = {}
+        self.landed = 0
+        self._lock = threading.Lock()  # the calls of a group report at the same time
+
+    def landed_from(self, sent: list[dict[str, Any]], unprocessed: list[dict[str, Any]]) -> None:
+        """One BatchWriteItem call answered: every request it was sent landed but the
+        unprocessed ones."""
+        if not self.deltas:
+            return
+        left = {_request_ident(r) for r in unprocessed}
+        change = sum(self.deltas.get(ident, 0) for r in sent if (ident := _request_ident(r)) not in left)
+        with self._lock:
+            self.landed += change
+
+
 class BulkStore:
     """Reads and buffered writes of one object's records for one tenant (module doc)."""
 
@@ -144,7 +181,9 @@ class BulkStore:
         self._items: dict[Ident, dict[str, Any] | None] = {}  # the store's view: as read, then as written
         self._pending: dict[Ident, tuple[bool, dict[str, Any]]] = {}  # key -> (is a record, write request)
         self._refs: dict[str, str] = {}  # GSID -> ref of the records seen (objects keyed by a field)
-        self._counter = 0
+        # The counter's change each buffered record write brings (+1 an insert, -1 a
+        # deletion), sent with that write (``flush``).
+        self._deltas: dict[Ident, int] = {}
         # Write-behind: one thread sends the flushes, in order, while the caller goes on
         # (reads of the next chunk overlap the writes of this one).
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="bulk-writes") if write_behind else None
@@ -374,7 +413,7 @@ class BulkStore:
             item = {**to_item(new), **to_item(self.shape.secondary_keys(self.tenant_id, new)), **record_key}
             self._buffer(record_key, new, {"PutRequest": {"Item": item}}, record=True)
             if old is None:
-                self._counter += 1
+                self._count(record_key, 1)
         return [record_of(new) for _, new in planned]
 
     def owner_of(self, record: Mapping[str, Any]) -> str | None:
@@ -404,7 +443,7 @@ class BulkStore:
             self._apply_entries(old, None)
             record_key = self._key_of(old)
             self._buffer(record_key, None, {"DeleteRequest": {"Key": record_key}}, record=True)
-            self._counter -= 1
+            self._count(record_key, -1)
 
     def _entry_changes(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> list[tuple[Item, bool, bool]]:
         """(item key, is a unique item, add) for each unique and index entry the record
@@ -466,6 +505,12 @@ class BulkStore:
         self._items[_ident(item_key)] = view
         self._pending[_ident(item_key)] = (record, request)
 
+    def _count(self, record_key: Item, change: int) -> None:
+        """The buffered write of this record changes the counter (net, when the record is
+        written several times before a flush: an insert then a deletion is 0)."""
+        ident = _ident(record_key)
+        self._deltas[ident] = self._deltas.get(ident, 0) + change
+
     # ------------------------------------------------------------------ writes
 
     @property
@@ -476,13 +521,15 @@ class BulkStore:
     def flush(self, complete: bool = True) -> None:
         """Send the buffered writes (BatchWriteItem, 25 a call: record deletions, then
         unique and index items, then records, each phase in calls of its own), then the
-        counter's net change (one UpdateItem, none when it is 0).
+        counter's net change for the records those calls wrote (one UpdateItem right
+        after them, on the same thread; none when it is 0). A call that fails still has
+        what it wrote counted before the error is raised.
 
         ``complete=False`` sends only full calls of 25, taken in that order over every
         buffered write (so a call may hold the end of one phase and the start of the
-        next), and keeps the rest (fewer than 25) and the counter's change for a later
-        flush: a caller that flushes after each chunk of rows then pays ⌈N/25⌉ calls in
-        all. A caller must end with a complete flush."""
+        next), with the counter's change of the records in them, and keeps the rest
+        (fewer than 25) for a later flush: a caller that flushes after each chunk of rows
+        then pays ⌈N/25⌉ calls in all. A caller must end with a complete flush."""
         entries = list(self._pending.items())
         phases = [
             [(i, r) for i, (is_record, r) in entries if is_record and "DeleteRequest" in r],
@@ -493,6 +540,7 @@ class BulkStore:
         if not complete:
             tagged = tagged[: len(tagged) - len(tagged) % BATCH_WRITE_LIMIT]
         batches: list[tuple[frozenset[int], list[dict[str, Any]]]] = []
+        count = _Count()
         start = 0
         while start < len(tagged):
             # A complete flush gives each phase calls of its own; complete=False fills every call.
@@ -503,29 +551,44 @@ class BulkStore:
             batches.append((frozenset(number for number, _ in chunk), [request for _, (_, request) in chunk]))
             for _, (ident, _) in chunk:
                 del self._pending[ident]
+                if ident in self._deltas:
+                    count.deltas[ident] = self._deltas.pop(ident)
             start = end
         groups = _concurrent_groups(batches)
         if self._writer is None:
-            self._send(groups)
+            self._send(groups, count)
         else:
-            self._sending.append(self._writer.submit(self._send, groups))
+            self._sending.append(self._writer.submit(self._send, groups, count))
             self._collect(wait=complete)
-        if complete and self._counter:
-            with self._lock:
-                self.calls["UpdateItem"] += 1
-            aws.dynamodb().update_item(
+
+    def _send(self, groups: list[list[list[dict[str, Any]]]], count: _Count) -> None:
+        """Each group after the one before (the calls of a group at the same time), then
+        the counter's change of the records they wrote: the counter follows its records,
+        so a crash between two flushes cannot lose it (module doc)."""
+        try:
+            for group in groups:
+                parallel.each(functools.partial(self._batch_write, count=count), group, "writes")
+        finally:
+            self._add_to_counter(count.landed)
+
+    def _add_to_counter(self, change: int) -> None:
+        if not change:
+            return
+        client = aws.dynamodb()
+        attempt = 0
+        while (
+            self._call(
+                "UpdateItem",
+                client.update_item,
                 TableName=config.tenant_table(),
                 Key=keys.counter(self.tenant_id, self.shape.name),
                 UpdateExpression="ADD #total :n",
                 ExpressionAttributeNames={"#total": "total"},
-                ExpressionAttributeValues={":n": to_attr(self._counter)},
+                ExpressionAttributeValues={":n": to_attr(change)},
             )
-            self._counter = 0
-
-    def _send(self, groups: list[list[list[dict[str, Any]]]]) -> None:
-        """Each group after the one before; the calls of a group at the same time."""
-        for group in groups:
-            parallel.each(self._batch_write, group, "writes")
+            is None
+        ):
+            attempt = self._throttled(attempt)
 
     def _collect(self, wait: bool) -> None:
         """Raise the error of a write-behind send that failed; with ``wait``, after every
@@ -564,7 +627,7 @@ class BulkStore:
         _backoff(attempt)
         return attempt + 1
 
-    def _batch_write(self, requests: list[dict[str, Any]]) -> None:
+    def _batch_write(self, requests: list[dict[str, Any]], count: _Count) -> None:
         tbl = config.tenant_table()
         client = aws.dynamodb()
         pending: list[dict[str, Any]] = requests
@@ -578,6 +641,7 @@ class BulkStore:
             unprocessed: list[dict[str, Any]] = list(left.get(tbl, []))
             with self._lock:
                 self.items_written += len(pending) - len(unprocessed)
+            count.landed_from(pending, unprocessed)
             pending = unprocessed
             if pending:
                 if attempt + 1 >= MAX_ATTEMPTS:
