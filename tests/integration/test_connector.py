@@ -46,11 +46,6 @@ class Api:
 
 
 @pytest.fixture
-def sandbox(stack: LocalStack) -> Sandbox:
-    return Sandbox(stack)
-
-
-@pytest.fixture
 def org(sandbox: Sandbox) -> dict[str, Any]:
     """A fresh org per test (with the platform's managed package), so tokens never mix."""
     return sandbox.new_org(f"Org {uuid.uuid4().hex[:6]}", managedPackage=True)

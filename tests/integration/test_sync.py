@@ -4,7 +4,6 @@ field; rejected rows retried until they resolve; faults; custom and edited jobs.
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 import pytest
@@ -12,30 +11,13 @@ import requests
 
 from cscore.platform import keys
 from cscore.platform.dynamo import from_item
-from tests.integration.reconcile import Platform, assert_in_sync
-from tests.integration.salesforce import Browser, Sandbox
+from tests.integration.reconcile import assert_in_sync
+from tests.integration.salesforce import Sandbox
 from tests.integration.stack import LocalStack
-from tests.integration.test_connector import Api, _connected
+from tests.integration.test_connector import Api
 
 pytestmark = pytest.mark.integration
 FINAL = ("SUCCESS", "PARTIAL_SUCCESS", "FAILED")
-
-
-@pytest.fixture
-def sandbox(stack: LocalStack) -> Sandbox:
-    return Sandbox(stack)
-
-
-@pytest.fixture
-def synced(stack: LocalStack, tenant: dict[str, str], sandbox: Sandbox) -> dict[str, Any]:
-    """A tenant connected to a fresh small org."""
-    org = sandbox.new_org(
-        f"Sync {uuid.uuid4().hex[:6]}", users=10, accounts=12, contactsPerAccount=2, teamMembersPerAccount=2
-    )
-    api = Api(stack, tenant["accessKey"])
-    connection = _connected(api, Browser(stack.info["salesforce"]["caBundle"]), org)
-    jobs = {j["jobType"]: j for j in api.jobs(connection["connectionId"])}
-    return {"org": org, "api": api, "jobs": jobs, "tenant": tenant, "platform": Platform(stack, tenant["accessKey"])}
 
 
 def _run(stack: LocalStack, api: Api, job: dict[str, Any], with_dependents: bool = False) -> dict[str, Any]:

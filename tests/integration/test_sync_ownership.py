@@ -9,30 +9,11 @@ from typing import Any
 import pytest
 
 from cscore.platform.dynamo import to_attr
-from tests.integration.reconcile import Platform
-from tests.integration.salesforce import Browser, Sandbox
+from tests.integration.salesforce import Sandbox
 from tests.integration.stack import LocalStack
-from tests.integration.test_connector import Api, _connected
 from tests.integration.test_sync import _chain, _in_sync, _records, _run
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def sandbox(stack: LocalStack) -> Sandbox:
-    return Sandbox(stack)
-
-
-@pytest.fixture
-def synced(stack: LocalStack, tenant: dict[str, str], sandbox: Sandbox) -> dict[str, Any]:
-    """A tenant connected to a fresh small org."""
-    org = sandbox.new_org(
-        f"Own {uuid.uuid4().hex[:6]}", users=10, accounts=12, contactsPerAccount=2, teamMembersPerAccount=2
-    )
-    api = Api(stack, tenant["accessKey"])
-    connection = _connected(api, Browser(stack.info["salesforce"]["caBundle"]), org)
-    jobs = {j["jobType"]: j for j in api.jobs(connection["connectionId"])}
-    return {"org": org, "api": api, "jobs": jobs, "tenant": tenant, "platform": Platform(stack, tenant["accessKey"])}
 
 
 def _job_key(synced: dict[str, Any], job_id: str) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from cscore.errors import Conflict
 from cscore.platform import clock, ids
 from cscore.tenants import service as tenants
 from cscore.users import repository as users
+from cscore.users.outbox import FollowUp
 from cslocal.worker import LambdaContext
 
 
@@ -161,7 +162,7 @@ def test_non_super_admins_are_403_on_super_admin_endpoints(tenant) -> None:
         "IsSuperAdmin": False,
         "ModifiedDate": now,
     }
-    users.insert(tenant["tenantId"], [user])
+    users.insert(tenant["tenantId"], [user], FollowUp("add"), now)
     key = tenants.create_user_key(tenant["tenantId"], gsid)
     status, headers, body = _call("POST", "/things", {"accesskey": key}, '{"records": []}')
     assert status == 403
