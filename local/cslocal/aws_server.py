@@ -2,6 +2,11 @@
 
 * DynamoDB requests are serialized (one lock around them): moto does not update an
   item atomically under threads, real DynamoDB does, and the rate limiter relies on it.
+* ``TransactWriteItems`` honours ``ClientRequestToken`` as DynamoDB does: a call whose
+  token succeeded in the last 10 minutes answers that success again without applying
+  anything (botocore sends one token for all retries of a call, so an SDK retry after a
+  read timeout on a slow machine is applied once); the same token with other parameters
+  is ``IdempotentParameterMismatchException``.
 * Every request that changes state is appended to a journal, and replayed into a new
   server at start, so data survives a restart of ``make run`` (``make reset`` clears it).
 """
@@ -9,9 +14,11 @@
 from __future__ import annotations
 
 import base64
+import hashlib
 import io
 import json
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +26,7 @@ from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 _READ_ONLY_DYNAMODB = ("Get", "BatchGet", "Query", "Scan", "Describe", "List")
 _READ_ONLY_ACTIONS = ("Get", "List", "Describe", "Receive", "Head")
+TOKEN_LIFETIME = 600.0  # seconds DynamoDB keeps a transaction's ClientRequestToken
 
 
 def _target(environ: dict[str, Any]) -> str:
@@ -76,6 +84,9 @@ class LocalAwsApp:
         self._journal_lock = threading.Lock()
         self._journal = journal
         self.requests = 0
+        # ClientRequestToken -> (parameters' digest, when, status, headers, body) of a
+        # TransactWriteItems that succeeded; read and written under the DynamoDB lock.
+        self._transactions: dict[str, tuple[str, float, str, list[tuple[str, str]], list[bytes]]] = {}
 
     def __call__(self, environ: dict[str, Any], start_response: Any) -> Any:
         length = int(environ.get("CONTENT_LENGTH") or 0)
@@ -86,11 +97,50 @@ class LocalAwsApp:
             return _sent_mail(start_response)
         if _is_dynamodb(environ):
             with self._dynamodb_lock:
+                if _target(environ).endswith(".TransactWriteItems"):
+                    return self._transact_once(environ, body, start_response)
                 result = list(self._moto(environ, start_response))
                 self._record(environ, body)
                 return result
         result = list(self._moto(environ, start_response))
         self._record(environ, body)
+        return result
+
+    def _transact_once(self, environ: dict[str, Any], body: bytes, start_response: Any) -> list[bytes]:
+        """A TransactWriteItems applied once per ClientRequestToken (module doc)."""
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            request = {}
+        token = request.pop("ClientRequestToken", None) if isinstance(request, dict) else None
+        if not isinstance(token, str):
+            result = list(self._moto(environ, start_response))
+            self._record(environ, body)
+            return result
+        now = time.monotonic()
+        self._transactions = {t: v for t, v in self._transactions.items() if now - v[1] < TOKEN_LIFETIME}
+        digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
+        seen = self._transactions.get(token)
+        if seen is not None:
+            if seen[0] != digest:
+                message = {
+                    "__type": "com.amazonaws.dynamodb.v20120810#IdempotentParameterMismatchException",
+                    "message": "The request uses the same client token as a previous, but non-identical request.",
+                }
+                start_response("400 Bad Request", [("Content-Type", "application/x-amz-json-1.0")])
+                return [json.dumps(message).encode()]
+            start_response(seen[2], seen[3])
+            return seen[4]
+        answered: dict[str, Any] = {}
+
+        def remember(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            answered["status"], answered["headers"] = status, list(headers)
+            return start_response(status, headers, *rest)
+
+        result = list(self._moto(environ, remember))
+        self._record(environ, body)
+        if str(answered.get("status", "")).startswith("200"):
+            self._transactions[token] = (digest, now, answered["status"], answered["headers"], result)
         return result
 
     def _record(self, environ: dict[str, Any], body: bytes) -> None:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
 
-from tests.integration.stack import start_stack
+from tests.integration.stack import LocalStack, start_stack
 
 pytestmark = pytest.mark.integration
 
@@ -82,3 +85,28 @@ def test_an_unreachable_database_is_a_500_envelope_without_internals(tmp_path: P
         assert "Traceback" not in response.text and "botocore" not in response.text
     finally:
         assert running.stop() == 0
+
+
+def test_a_retried_transaction_is_applied_once(stack: LocalStack) -> None:
+    """DynamoDB's ClientRequestToken: botocore sends the same token with every retry of a
+    call, so a retry after a read timeout must answer the first success, not apply (and
+    here fail its own attribute_not_exists) again."""
+    dynamodb = stack.client("dynamodb")
+    table = stack.info["tables"]["TenantTable"]
+    key = f"LOCAL#{uuid.uuid4()}"
+
+    def put(value: str) -> dict[str, Any]:
+        item = {"PK": {"S": key}, "SK": {"S": "ONCE"}, "v": {"S": value}}
+        return {"Put": {"TableName": table, "Item": item, "ConditionExpression": "attribute_not_exists(PK)"}}
+
+    token = uuid.uuid4().hex
+    dynamodb.transact_write_items(TransactItems=[put("first")], ClientRequestToken=token)
+    dynamodb.transact_write_items(TransactItems=[put("first")], ClientRequestToken=token)  # the retry: success
+    with pytest.raises(ClientError) as mismatch:
+        dynamodb.transact_write_items(TransactItems=[put("other")], ClientRequestToken=token)
+    assert mismatch.value.response["Error"]["Code"] == "IdempotentParameterMismatchException"
+    with pytest.raises(ClientError) as again:  # a new call (new token) is applied, and refused
+        dynamodb.transact_write_items(TransactItems=[put("first")], ClientRequestToken=uuid.uuid4().hex)
+    assert again.value.response["Error"]["Code"] == "TransactionCanceledException"
+    stored = dynamodb.get_item(TableName=table, Key={"PK": {"S": key}, "SK": {"S": "ONCE"}})["Item"]
+    assert stored["v"]["S"] == "first"
