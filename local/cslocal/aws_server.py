@@ -7,6 +7,7 @@
   anything (botocore sends one token for all retries of a call, so an SDK retry after a
   read timeout on a slow machine is applied once); the same token with other parameters
   is ``IdempotentParameterMismatchException``.
+* Transactions back up only the items they touch (``moto_transactions``), not the table.
 * Every request that changes state is appended to a journal, and replayed into a new
   server at start, so data survives a restart of ``make run`` (``make reset`` clears it).
 """
@@ -79,6 +80,9 @@ class LocalAwsApp:
     def __init__(self, journal: Path | None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
+        from cslocal import moto_transactions
+
+        moto_transactions.install()
         self._moto = DomainDispatcherApplication(create_backend_app)
         self._dynamodb_lock = threading.Lock()
         self._journal_lock = threading.Lock()
