@@ -184,6 +184,7 @@ class BulkStore:
         # The counter's change each buffered record write brings (+1 an insert, -1 a
         # deletion), sent with that write (``flush``).
         self._deltas: dict[Ident, int] = {}
+        self._failed: BaseException | None = None  # the error of a send that failed (``_send``)
         # Write-behind: one thread sends the flushes, in order, while the caller goes on
         # (reads of the next chunk overlap the writes of this one).
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="bulk-writes") if write_behind else None
@@ -564,10 +565,20 @@ class BulkStore:
     def _send(self, groups: list[list[list[dict[str, Any]]]], count: _Count) -> None:
         """Each group after the one before (the calls of a group at the same time), then
         the counter's change of the records they wrote: the counter follows its records,
-        so a crash between two flushes cannot lose it (module doc)."""
+        so a crash between two flushes cannot lose it (module doc).
+
+        Once a send has failed, no later send of the store goes out: the store's view
+        assumed the failed writes, so a later flush built on it (an update of a record
+        whose insert failed, a re-insert of one whose deletion failed) would leave the
+        table and the counter disagreeing."""
+        if self._failed is not None:
+            raise BatchFailed("an earlier flush of this store failed; nothing after it is sent") from self._failed
         try:
             for group in groups:
                 parallel.each(functools.partial(self._batch_write, count=count), group, "writes")
+        except BaseException as exc:
+            self._failed = exc
+            raise
         finally:
             self._add_to_counter(count.landed)
 
