@@ -53,7 +53,10 @@ def job_of(tenant_id: str, job_id: str) -> dict[str, Any]:
 
 
 def is_authorized(tenant_id: str, connection_id: str) -> bool:
-    connection = repository.get_connection(tenant_id, connection_id)
+    return _authorized(repository.get_connection(tenant_id, connection_id))
+
+
+def _authorized(connection: dict[str, Any] | None) -> bool:
     return bool(connection and connection["status"] == AUTHORIZED)
 
 
@@ -144,7 +147,8 @@ def update_job(principal: Principal, job_id: str, body: Any) -> dict[str, Any]:
     tenant_id = principal.tenant_id
     job = job_of(tenant_id, job_id)
     before = dict(job)
-    authorized = is_authorized(tenant_id, job["connectionId"])
+    connection = repository.get_connection(tenant_id, job["connectionId"])
+    authorized = _authorized(connection)
     if "name" in body:
         if not isinstance(body["name"], str) or not 1 <= len(body["name"].strip()) <= 120:
             raise BadRequest("name: 1 to 120 characters")
@@ -161,7 +165,6 @@ def update_job(principal: Principal, job_id: str, body: Any) -> dict[str, Any]:
             raise BadRequest("schedule: this job runs after the job it depends on; schedule the chain's first job")
         job["schedule"] = schedules.validate(body["schedule"])
     if "filter" in body:
-        connection = repository.get_connection(tenant_id, job["connectionId"])
         job["filter"] = filters.checked(tenant_id, connection, job["sourceObject"], body["filter"])
     if "mappings" in body:
         job["mappings"] = _mappings(body["mappings"], job["targetObject"], principal.tenant)
@@ -201,7 +204,8 @@ def create_job(principal: Principal, body: Any) -> dict[str, Any]:
     body = json_object(body, (*_CREATE_FIELDS, *_CREATE_OPTIONAL), "describing the job")
     tenant_id = principal.tenant_id
     connection_id = body.get("connectionId")
-    if not isinstance(connection_id, str) or repository.get_connection(tenant_id, connection_id) is None:
+    connection = repository.get_connection(tenant_id, connection_id) if isinstance(connection_id, str) else None
+    if connection is None:
         raise BadRequest("connectionId: required, a Salesforce connection of this tenant")
     source = body.get("sourceObject")
     if not isinstance(source, str) or not _OBJECT.match(source):
@@ -231,7 +235,6 @@ def create_job(principal: Principal, body: Any) -> dict[str, Any]:
     if not isinstance(enabled, bool):
         raise BadRequest("enabled: must be true or false")
     # Last: checking the filter's fields asks Salesforce.
-    connection = repository.get_connection(tenant_id, connection_id)
     soql_filter = filters.checked(tenant_id, connection, source, body.get("filter"))
     now = clock.iso()
     job = {
@@ -252,5 +255,5 @@ def create_job(principal: Principal, body: Any) -> dict[str, Any]:
         "modifiedDate": now,
     }
     repository.put_job(tenant_id, job)
-    schedules.apply(tenant_id, job, active=is_authorized(tenant_id, connection_id))
+    schedules.apply(tenant_id, job, active=_authorized(connection))
     return view(job)

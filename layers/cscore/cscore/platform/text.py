@@ -14,7 +14,7 @@ from typing import Any
 
 # A surrogate code point (U+D800-U+DFFF) on its own, or NUL.
 _UNSTORABLE = re.compile("[\ud800-\udfff\x00]")
-MAX_DEPTH = 32  # how deep a JSON value may nest (objects and arrays)
+MAX_DEPTH = 32  # how deep a JSON body may nest (objects and arrays; ``api.request.checked``)
 
 
 def unstorable(text: str) -> bool:
@@ -33,26 +33,11 @@ def first_unstorable(value: Any, where: str = "body") -> str | None:
                 return path
         elif isinstance(current, dict):
             for key, item in reversed(list(current.items())):
-                child = f"{path}.{key}" if isinstance(key, str) and not unstorable(key) else f"{path}.<key>"
                 if isinstance(key, str) and unstorable(key):
-                    return child
-                stack.append((item, child))
+                    return f"{path}.<key>"
+                stack.append((item, f"{path}.{key}"))
         elif isinstance(current, list | tuple):
             for index in range(len(current) - 1, -1, -1):
                 stack.append((current[index], f"{path}[{index}]"))
     return None
 
-
-def depth(value: Any) -> int:
-    """How deep a JSON value nests (a scalar is 0, ``[]`` and ``{}`` are 1)."""
-    deepest = 0
-    stack: list[tuple[Any, int]] = [(value, 0)]
-    while stack:
-        current, level = stack.pop()
-        if isinstance(current, dict):
-            stack.extend((item, level + 1) for item in current.values())
-            deepest = max(deepest, level + 1)
-        elif isinstance(current, list | tuple):
-            stack.extend((item, level + 1) for item in current)
-            deepest = max(deepest, level + 1)
-    return deepest
