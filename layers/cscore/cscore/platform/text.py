@@ -40,4 +40,3 @@ def first_unstorable(value: Any, where: str = "body") -> str | None:
             for index in range(len(current) - 1, -1, -1):
                 stack.append((current[index], f"{path}[{index}]"))
     return None
-
