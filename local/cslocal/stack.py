@@ -176,5 +176,8 @@ def start(
     }
     if salesforce is not None:
         info["salesforce"] = salesforce.describe()
-    state_file.write_text(json.dumps(info, indent=2) + "\n")
+    # Written whole, then renamed: whoever waits for the file never reads half of it.
+    partial = state_file.with_suffix(".json.tmp")
+    partial.write_text(json.dumps(info, indent=2) + "\n")
+    os.replace(partial, state_file)
     return RunningStack(info=info, aws=aws, gateway=gateway, sources=sources, runtime=runtime, salesforce=salesforce)
