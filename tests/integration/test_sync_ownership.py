@@ -109,7 +109,9 @@ def test_manual_team_rows_outlive_the_sync_cascade(
     _chain(stack, synced)
     account = _records(sandbox, org_id, "Account")[0]
     company = next(c for c in platform.objects("Company", ["SfdcAccountId"]) if c["SfdcAccountId"] == account["Id"])
-    synced_members = {t["UserId"] for t in platform.objects("CompanyTeam", ["CompanyId", "UserId"])}
+    # Not on this company's team (every user may be on some team of a random org).
+    team = platform.objects("CompanyTeam", ["CompanyId", "UserId"])
+    synced_members = {t["UserId"] for t in team if t["CompanyId"] == company["Gsid"]}
     outsider = next(u for u in platform.users() if u["Gsid"] not in synced_members)
     api.call("POST", f"/v1/teams/companies/{company['Gsid']}/members", json={"records": [{"UserId": outsider["Gsid"]}]})
     manual = [t for t in platform.objects("CompanyTeam", ["UserSource"]) if t["UserSource"] != "Salesforce"]
