@@ -20,6 +20,7 @@ import io
 import json
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,11 @@ def _changes_state(environ: dict[str, Any], body: bytes) -> bool:
 
 SENT_MAIL_PATH = "/local-api/ses/sent"
 
+# A refusal the embedded AWS answers instead of serving a request: (status, headers, body).
+Refusal = tuple[str, list[tuple[str, str]], bytes]
+# Decides, before moto sees it, whether a request is refused (e.g. by the caller's IAM policy).
+Guard = Callable[[dict[str, Any], bytes], Refusal | None]
+
 
 def _sent_mail(start_response: Any) -> list[bytes]:
     """The embedded SES outbox, read from moto's backend directly: moto's own data dump
@@ -88,6 +94,7 @@ class LocalAwsApp:
         self._journal_lock = threading.Lock()
         self._journal = journal
         self.requests = 0
+        self.guard: Guard | None = None
         # ClientRequestToken -> (parameters' digest, when, status, headers, body) of a
         # TransactWriteItems that succeeded; read and written under the DynamoDB lock.
         self._transactions: dict[str, tuple[str, float, str, list[tuple[str, str]], list[bytes]]] = {}
@@ -99,6 +106,10 @@ class LocalAwsApp:
         self.requests += 1
         if environ.get("PATH_INFO") == SENT_MAIL_PATH:
             return _sent_mail(start_response)
+        refusal = self.guard(environ, body) if self.guard is not None else None
+        if refusal is not None:
+            start_response(refusal[0], refusal[1])
+            return [refusal[2]]
         if _is_dynamodb(environ):
             with self._dynamodb_lock:
                 if _target(environ).endswith(".TransactWriteItems"):

@@ -95,8 +95,16 @@ class _Environment:
 class FunctionRuntime:
     """Pools of execution environments, one pool per function, grown on demand."""
 
-    def __init__(self, functions: list[Function], base_env: dict[str, str]) -> None:
+    def __init__(
+        self,
+        functions: list[Function],
+        base_env: dict[str, str],
+        credentials: dict[str, dict[str, str]] | None = None,
+    ) -> None:
         self.functions = {f.logical_id: f for f in functions}
+        # Per function (logical id), the AWS credentials its environments get, so the
+        # embedded AWS knows which function calls it (and checks that function's policy).
+        self._credentials = credentials or {}
         self.by_name = {f.name: f for f in functions}
         self.by_arn = {f.arn: f for f in functions}
         self._base_env = base_env
@@ -111,6 +119,7 @@ class FunctionRuntime:
             **os.environ,
             **function.environment,
             **self._base_env,
+            **self._credentials.get(function.logical_id, {}),
             "PYTHONPATH": src,
             "AWS_LAMBDA_FUNCTION_NAME": function.name,
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(function.memory),
