@@ -18,7 +18,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="project root (holds template.yaml)")
     parser.add_argument("--port", type=int, default=3000, help="API port (0: any free port)")
     parser.add_argument("--aws-port", type=int, default=0, help="embedded AWS port (0: any free port)")
-    parser.add_argument("--state-dir", type=Path, default=None, help="where stack.json and the data journal live")
+    parser.add_argument(
+        "--state-dir", type=Path, default=None, help="where stack.json and the data (aws-state.sqlite) live"
+    )
     parser.add_argument("--no-persist", action="store_true", help="start empty and keep nothing")
     parser.add_argument("--template", default="template.yaml")
     parser.add_argument("--schedule-poll-seconds", type=float, default=5.0)
@@ -66,7 +68,7 @@ if __name__ == "__main__":
     code = main()
     sys.stdout.flush()
     sys.stderr.flush()
-    # Everything is stopped and every journal line is already written (each write opens
-    # and closes its file). Tearing down the embedded services' in-memory data at exit
+    # Everything is stopped and every change is already committed to the state file
+    # before it was answered. Tearing down the embedded services' in-memory data at exit
     # only costs time (tens of seconds once the stack holds a lot), so skip it.
     os._exit(code)

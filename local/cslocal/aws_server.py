@@ -8,13 +8,13 @@
   read timeout on a slow machine is applied once); the same token with other parameters
   is ``IdempotentParameterMismatchException``.
 * Transactions back up only the items they touch (``moto_transactions``), not the table.
-* Every request that changes state is appended to a journal, and replayed into a new
-  server at start, so data survives a restart of ``make run`` (``make reset`` clears it).
+* With a state directory, what each request changed is saved as state before the request
+  is answered (``cslocal.persistence``) and loaded at start: data survives a restart of
+  ``make run`` and a ``kill -9`` (``make reset`` clears it).
 """
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import io
 import json
@@ -26,8 +26,8 @@ from typing import Any
 
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
-_READ_ONLY_DYNAMODB = ("Get", "BatchGet", "Query", "Scan", "Describe", "List")
-_READ_ONLY_ACTIONS = ("Get", "List", "Describe", "Receive", "Head")
+from cslocal.persistence import StatePersistence, describe
+
 TOKEN_LIFETIME = 600.0  # seconds DynamoDB keeps a transaction's ClientRequestToken
 
 
@@ -37,23 +37,6 @@ def _target(environ: dict[str, Any]) -> str:
 
 def _is_dynamodb(environ: dict[str, Any]) -> bool:
     return _target(environ).startswith("DynamoDB_")
-
-
-def _changes_state(environ: dict[str, Any], body: bytes) -> bool:
-    method = environ.get("REQUEST_METHOD", "GET")
-    if method in ("GET", "HEAD", "OPTIONS"):
-        return False
-    if str(environ.get("PATH_INFO", "")).startswith("/moto-api"):
-        return False
-    target = _target(environ)
-    if target:
-        operation = target.split(".", 1)[-1]
-        prefixes = _READ_ONLY_DYNAMODB if _is_dynamodb(environ) else _READ_ONLY_ACTIONS
-        return not operation.startswith(prefixes)
-    if b"Action=" in body[:200]:
-        action = body.split(b"Action=", 1)[1].split(b"&", 1)[0].decode(errors="ignore")
-        return not action.startswith(_READ_ONLY_ACTIONS)
-    return True
 
 
 SENT_MAIL_PATH = "/local-api/ses/sent"
@@ -81,9 +64,9 @@ def _sent_mail(start_response: Any) -> list[bytes]:
 
 
 class LocalAwsApp:
-    """WSGI wrapper around moto: DynamoDB lock and journal."""
+    """WSGI wrapper around moto: DynamoDB lock, transactions' tokens, state saved."""
 
-    def __init__(self, journal: Path | None) -> None:
+    def __init__(self, state: StatePersistence | None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
         from cslocal import moto_transactions
@@ -91,8 +74,7 @@ class LocalAwsApp:
         moto_transactions.install()
         self._moto = DomainDispatcherApplication(create_backend_app)
         self._dynamodb_lock = threading.Lock()
-        self._journal_lock = threading.Lock()
-        self._journal = journal
+        self._state = state
         self.requests = 0
         self.guard: Guard | None = None
         # ClientRequestToken -> (parameters' digest, when, status, headers, body) of a
@@ -114,11 +96,28 @@ class LocalAwsApp:
             with self._dynamodb_lock:
                 if _target(environ).endswith(".TransactWriteItems"):
                     return self._transact_once(environ, body, start_response)
-                result = list(self._moto(environ, start_response))
-                self._record(environ, body)
-                return result
-        result = list(self._moto(environ, start_response))
-        self._record(environ, body)
+                return self._apply(environ, body, start_response)
+        if self._state is None:
+            return self._apply(environ, body, start_response)
+        with self._state.serialized(describe(environ, body)):
+            return self._apply(environ, body, start_response)
+
+    def _apply(self, environ: dict[str, Any], body: bytes, start_response: Any) -> list[bytes]:
+        """moto's answer to a request; what it changed is saved before the answer goes out
+        (the server sends nothing until this returns)."""
+        if self._state is None:
+            return list(self._moto(environ, start_response))
+        answered: list[str] = []
+
+        def status_of(status: str, headers: list[tuple[str, str]], *rest: Any) -> Any:
+            answered.append(status)
+            return start_response(status, headers, *rest)
+
+        result = list(self._moto(environ, status_of))
+        if str(environ.get("PATH_INFO", "")) == "/moto-api/reset":
+            self._state.reset()
+        elif answered and answered[-1].startswith("2"):  # a refused or failed call changed nothing
+            self._state.save(describe(environ, body), body)
         return result
 
     def _transact_once(self, environ: dict[str, Any], body: bytes, start_response: Any) -> list[bytes]:
@@ -129,9 +128,7 @@ class LocalAwsApp:
             request = {}
         token = request.pop("ClientRequestToken", None) if isinstance(request, dict) else None
         if not isinstance(token, str):
-            result = list(self._moto(environ, start_response))
-            self._record(environ, body)
-            return result
+            return self._apply(environ, body, start_response)
         now = time.monotonic()
         self._transactions = {t: v for t, v in self._transactions.items() if now - v[1] < TOKEN_LIFETIME}
         digest = hashlib.sha256(json.dumps(request, sort_keys=True).encode()).hexdigest()
@@ -152,53 +149,10 @@ class LocalAwsApp:
             answered["status"], answered["headers"] = status, list(headers)
             return start_response(status, headers, *rest)
 
-        result = list(self._moto(environ, remember))
-        self._record(environ, body)
+        result = self._apply(environ, body, remember)
         if str(answered.get("status", "")).startswith("200"):
             self._transactions[token] = (digest, now, answered["status"], answered["headers"], result)
         return result
-
-    def _record(self, environ: dict[str, Any], body: bytes) -> None:
-        if self._journal is None or not _changes_state(environ, body):
-            return
-        headers = {k: v for k, v in environ.items() if k.startswith(("HTTP_", "CONTENT_"))}
-        entry = {
-            "method": environ.get("REQUEST_METHOD"),
-            "path": environ.get("PATH_INFO", ""),
-            "query": environ.get("QUERY_STRING", ""),
-            "headers": headers,
-            "body": base64.b64encode(body).decode("ascii"),
-        }
-        with self._journal_lock, open(self._journal, "a", encoding="utf-8") as handle:
-            handle.write(json.dumps(entry) + "\n")
-
-    def replay(self) -> int:
-        """Re-apply the journal to this (empty) server; returns the number of requests."""
-        if self._journal is None or not self._journal.exists():
-            return 0
-        count = 0
-        with open(self._journal, encoding="utf-8") as handle:
-            for line in handle:
-                if not line.strip():
-                    continue
-                entry = json.loads(line)
-                body = base64.b64decode(entry["body"])
-                environ: dict[str, Any] = {
-                    **entry["headers"],
-                    "REQUEST_METHOD": entry["method"],
-                    "PATH_INFO": entry["path"],
-                    "QUERY_STRING": entry["query"],
-                    "SERVER_NAME": "localhost",
-                    "SERVER_PORT": "80",
-                    "SERVER_PROTOCOL": "HTTP/1.1",
-                    "wsgi.url_scheme": "http",
-                    "wsgi.input": io.BytesIO(body),
-                    "wsgi.errors": io.StringIO(),
-                    "CONTENT_LENGTH": str(len(body)),
-                }
-                list(self._moto(environ, lambda *_: None))
-                count += 1
-        return count
 
 
 class _QuietRequestHandler(WSGIRequestHandler):
@@ -207,11 +161,13 @@ class _QuietRequestHandler(WSGIRequestHandler):
 
 
 class LocalAwsServer:
-    """moto on 127.0.0.1 in a thread; ``url`` is the endpoint for boto3."""
+    """moto on 127.0.0.1 in a thread; ``url`` is the endpoint for boto3. With a
+    ``state_dir`` its data is loaded from there and kept there; with None, memory only."""
 
-    def __init__(self, port: int = 0, journal: Path | None = None) -> None:
-        self.app = LocalAwsApp(journal)
-        self.replayed = self.app.replay()
+    def __init__(self, port: int = 0, state_dir: Path | None = None) -> None:
+        self.state = StatePersistence(state_dir) if state_dir is not None else None
+        self.loaded = self.state.load() if self.state is not None else {}
+        self.app = LocalAwsApp(self.state)
         self._server: BaseWSGIServer = make_server(
             "127.0.0.1", port, self.app, threaded=True, request_handler=_QuietRequestHandler
         )
