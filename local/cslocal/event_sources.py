@@ -1,8 +1,12 @@
 """The event sources of the template's functions, run locally:
 
-* SQS: each queue is polled into its function; on success the messages are deleted,
-  on failure they return after the visibility timeout (and reach the DLQ by redrive),
-  honouring ``ReportBatchItemFailures``.
+* SQS: each queue is polled into its function in batches of ``BatchSize``, gathered for
+  up to ``MaximumBatchingWindowInSeconds``; on success the messages are deleted, on failure
+  (an error, the function's timeout, or items reported with ``ReportBatchItemFailures``)
+  they return after the queue's visibility timeout, and reach the DLQ by its redrive
+  policy (both are SQS's own, in the embedded AWS). Batches run concurrently, up to the
+  event's ``ScalingConfig.MaximumConcurrency`` and the function's concurrency; at either
+  limit the poller waits and the messages stay in the queue.
 * S3: object notifications go to an internal queue, which is polled into the function.
 * Schedules: ``ScheduleV2`` events of the template, and EventBridge Scheduler
   schedules created at run time that target a function, fire when due.
@@ -21,9 +25,16 @@ from typing import Any
 
 import boto3
 
-from cslocal.runtime import FunctionRuntime, InvocationError
+from cslocal.runtime import LOCAL_ENVIRONMENTS_PER_FUNCTION, FunctionRuntime, InvocationError
 from cslocal.schedules import next_fire
 from cslocal.template import ACCOUNT, REGION, Function, Stack
+
+# Batches one event source runs at once without ScalingConfig.MaximumConcurrency: Lambda
+# starts with five and scales on (to the function's concurrency); here the machine's
+# limit stops it at five.
+# https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+LOCAL_BATCHES_PER_EVENT_SOURCE = 5
+POLL_SECONDS = 1  # one long poll of the queue (and the longest wait for a free execution)
 
 
 @dataclass
@@ -103,43 +114,82 @@ class EventSources:
     def _poll_queue(self, function: Function, queue_name: str, props: dict[str, Any], s3_events: bool) -> None:
         queue_url = self.sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
         queue_arn = f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue_name}"
-        batch = max(1, min(int(props.get("BatchSize", 10)), 10))
+        size = max(1, int(props.get("BatchSize", 10)))
+        window = float(props.get("MaximumBatchingWindowInSeconds", 0))
         partial = "ReportBatchItemFailures" in (props.get("FunctionResponseTypes") or [])
+        most = (props.get("ScalingConfig") or {}).get("MaximumConcurrency", LOCAL_BATCHES_PER_EVENT_SOURCE)
+        batches = threading.BoundedSemaphore(min(int(most), LOCAL_ENVIRONMENTS_PER_FUNCTION))
         while not self._stop.is_set():
+            # A free batch slot and a free execution first, so that a throttled function's
+            # messages stay in the queue (visible to nobody else's count) instead of cycling.
+            if not batches.acquire(timeout=POLL_SECONDS):
+                continue
+            if not self.runtime.claim(function, POLL_SECONDS):
+                batches.release()
+                continue
             try:
-                received = self.sqs.receive_message(
-                    QueueUrl=queue_url,
-                    MaxNumberOfMessages=batch,
-                    WaitTimeSeconds=1,
-                    MessageSystemAttributeNames=["All"],
-                    MessageAttributeNames=["All"],
-                ).get("Messages", [])
+                received = self._receive(queue_url, size, window)
             except Exception:  # noqa: BLE001 - the endpoint is going away at shutdown
+                received = []
                 time.sleep(0.5)
-                continue
             if not received:
+                self.runtime.release(function)
+                batches.release()
                 continue
-            if s3_events:
-                for message in received:
-                    body = json.loads(message["Body"])
-                    if body.get("Event") == "s3:TestEvent":  # sent to the queue by S3, never to a function
-                        self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-                        continue
-                    self._deliver(function, body, queue_url, [message], False)
-            else:
-                event = {"Records": [self._sqs_record(m, queue_arn) for m in received]}
-                self._deliver(function, event, queue_url, received, partial)
+            run = self._deliver_s3 if s3_events else self._deliver
+            args = (function, queue_url, received, queue_arn, partial)
+            threading.Thread(target=self._run_batch, args=(run, batches, *args), daemon=True).start()
+
+    def _receive(self, queue_url: str, size: int, window: float) -> list[dict[str, Any]]:
+        """One batch: up to ``size`` messages, gathered for up to ``window`` seconds once the
+        first one arrives (Lambda's batching window)."""
+        attributes = {"MessageSystemAttributeNames": ["All"], "MessageAttributeNames": ["All"]}
+        got: list[dict[str, Any]] = self.sqs.receive_message(
+            QueueUrl=queue_url, MaxNumberOfMessages=min(size, 10), WaitTimeSeconds=POLL_SECONDS, **attributes
+        ).get("Messages", [])
+        deadline = time.monotonic() + window
+        while got and len(got) < size and time.monotonic() < deadline and not self._stop.is_set():
+            more = self.sqs.receive_message(
+                QueueUrl=queue_url, MaxNumberOfMessages=min(size - len(got), 10), WaitTimeSeconds=0, **attributes
+            ).get("Messages", [])
+            got += more
+            if not more:
+                time.sleep(min(0.2, max(deadline - time.monotonic(), 0)))
+        return got
+
+    def _run_batch(self, run: Any, batches: threading.BoundedSemaphore, function: Function, *args: Any) -> None:
+        try:
+            # An error here (the endpoint going away at shutdown) leaves the messages queued.
+            with contextlib.suppress(Exception):
+                run(function, *args)
+        finally:
+            self.runtime.release(function)
+            batches.release()
+
+    def _deliver_s3(self, function: Function, queue_url: str, messages: list[dict[str, Any]], *_: Any) -> None:
+        for message in messages:
+            body = json.loads(message["Body"])
+            if body.get("Event") == "s3:TestEvent":  # sent to the queue by S3, never to a function
+                self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+                continue
+            with contextlib.suppress(InvocationError):  # a failed one returns to the queue
+                self.runtime.run(function, body)
+                self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
 
     def _deliver(
-        self, function: Function, event: dict[str, Any], queue_url: str, messages: list[dict[str, Any]], partial: bool
+        self, function: Function, queue_url: str, messages: list[dict[str, Any]], queue_arn: str, partial: bool
     ) -> None:
+        event = {"Records": [self._sqs_record(m, queue_arn) for m in messages]}
         try:
-            result = self.runtime.invoke(function, event)
+            result = self.runtime.run(function, event)
         except InvocationError:
             return  # messages become visible again; redrive sends them to the DLQ
-        failed = set()
+        ids = {m["MessageId"] for m in messages}
+        failed: set[Any] = set()
         if partial and isinstance(result, dict):
             failed = {f.get("itemIdentifier") for f in result.get("batchItemFailures") or []}
+            if not failed <= ids:  # Lambda takes an unknown or empty identifier as the whole batch failing
+                return
         for message in messages:
             if message["MessageId"] not in failed:
                 self.sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
@@ -237,4 +287,4 @@ class EventSources:
     def _invoke_quietly(self, function: Function, payload: Any) -> None:
         # An asynchronous invocation's failure goes to its logs (and its DLQ in AWS).
         with contextlib.suppress(InvocationError):
-            self.runtime.invoke(function, payload)
+            self.runtime.invoke(function, payload, wait=True)  # Lambda retries a throttled one

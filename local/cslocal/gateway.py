@@ -1,11 +1,21 @@
 """An API Gateway (REST API, Lambda proxy) stand-in: routes from template.yaml, proxy
-events in the REST (v1) format, the real size limits, and envelope answers for what
-API Gateway itself would refuse (unknown route, body too large, function failure)."""
+events in the REST (v1) format, the real size limits, the integration timeout, and
+envelope answers for what API Gateway itself would refuse (unknown route, body too
+large, function failure, throttling, timeout).
+
+Answers API Gateway produces itself carry API Gateway's status for the case and the
+product's envelope as body: template.yaml's GatewayResponses map DEFAULT_4XX and
+DEFAULT_5XX to the envelope (SPEC §1.2), so that is what a deployed API answers, and
+clients parse one shape for every error. (API Gateway's own default body, for an API
+without them, is ``{"message": "Endpoint request timed out"}`` and the like.)
+https://docs.aws.amazon.com/apigateway/latest/developerguide/supported-gateway-response-types.html
+"""
 
 from __future__ import annotations
 
 import base64
 import json
+import queue
 import re
 import threading
 import time
@@ -15,10 +25,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
-from cslocal.runtime import FunctionRuntime, InvocationError
+from cslocal.runtime import THROTTLED, FunctionRuntime, InvocationError
 from cslocal.template import Function, Stack
 
 REQUEST_LIMIT = 10 * 1024 * 1024  # API Gateway's payload limit
+# A REST API's integration timeout: TimeoutInMillis on the route, 50 to 29,000 ms, 29 s when
+# unset (the default and the maximum, whatever the function's own Timeout).
+# https://docs.aws.amazon.com/apigateway/latest/developerguide/limits.html
+INTEGRATION_TIMEOUT_MS = (50, 29_000)
+_TIMED_OUT = object()
 
 
 @dataclass
@@ -27,6 +42,7 @@ class Route:
     path: str
     pattern: re.Pattern[str]
     function: Function
+    timeout_ms: int = INTEGRATION_TIMEOUT_MS[1]
 
 
 def compile_path(path: str) -> re.Pattern[str]:
@@ -49,7 +65,11 @@ def routes_of(stack: Stack, functions: list[Function]) -> list[Route]:
                 continue
             props = event.get("Properties") or {}
             path = str(props["Path"])
-            routes.append(Route(str(props["Method"]).upper(), path, compile_path(path), function))
+            timeout_ms = int(stack.resolve(props.get("TimeoutInMillis", INTEGRATION_TIMEOUT_MS[1])))
+            if not INTEGRATION_TIMEOUT_MS[0] <= timeout_ms <= INTEGRATION_TIMEOUT_MS[1]:
+                # CloudFormation refuses such a deployment; so does the local stack.
+                raise ValueError(f"{function.logical_id} {path}: TimeoutInMillis {timeout_ms} is not 50..29000")
+            routes.append(Route(str(props["Method"]).upper(), path, compile_path(path), function, timeout_ms))
     # Literal segments win over parameters, as in API Gateway.
     routes.sort(key=lambda r: (r.path.count("{"), -len(r.path)))
     return routes
@@ -104,15 +124,35 @@ class Gateway:
         if route is None:
             return envelope_error(404, "GS_1404", "No route for this method and path", request_id)
         event = self._event(route, method, path, url.query, headers, body, params, request_id, source_ip)
-        try:
-            result = self.runtime.invoke(route.function, event)
-        except InvocationError as exc:
-            if exc.kind == "RequestEntityTooLarge":
+        outcome = self._integrate(route, event)
+        if outcome is _TIMED_OUT:  # INTEGRATION_TIMEOUT; the invocation runs on in its environment
+            return envelope_error(504, "GU_1101", "Oops! Something went wrong.", request_id)
+        if isinstance(outcome, InvocationError):
+            if outcome.kind == "RequestEntityTooLarge":
                 return envelope_error(413, "GS_1413", "Request body too large (Lambda accepts 6 MB)", request_id)
-            if exc.kind == "Sandbox.Timedout":
-                return envelope_error(504, "GU_1101", "Oops! Something went wrong.", request_id)
-            return envelope_error(502, "GU_1101", "Oops! Something went wrong.", request_id)
-        return self._response(result, request_id)
+            # Lambda's 429 reaches the client as a 500 ("Execution failed due to configuration
+            # error: Rate Exceeded"); a function error, its own timeout included, is a 502.
+            status = 500 if outcome.kind == THROTTLED else 502
+            return envelope_error(status, "GU_1101", "Oops! Something went wrong.", request_id)
+        return self._response(outcome, request_id)
+
+    def _integrate(self, route: Route, event: dict[str, Any]) -> Any:
+        """The function's result or InvocationError, or _TIMED_OUT if the route's integration
+        timeout came first. As in AWS, the gateway stops waiting but the invocation does not
+        stop: it runs on (holding its environment) until it ends or its own timeout."""
+        outcome: queue.Queue[Any] = queue.Queue(maxsize=1)
+
+        def invoke() -> None:
+            try:
+                outcome.put(self.runtime.invoke(route.function, event))
+            except InvocationError as exc:
+                outcome.put(exc)
+
+        threading.Thread(target=invoke, name=f"invoke-{route.function.logical_id}", daemon=True).start()
+        try:
+            return outcome.get(timeout=route.timeout_ms / 1000)
+        except queue.Empty:
+            return _TIMED_OUT
 
     def _cors_headers(self) -> dict[str, str]:
         strip = lambda v: str(v).strip("'")  # noqa: E731 - SAM wraps CORS values in quotes

@@ -5,6 +5,18 @@ the function's timeout kills the environment; payloads are limited to 6 MB each 
 
 Separate processes matter: handlers (and Powertools) keep per-invocation state in
 module globals, which is safe in Lambda and would not be across threads of one process.
+
+Two limits, one AWS's and one the machine's:
+
+* Lambda's concurrency (AWS): a function with ``ReservedConcurrentExecutions`` runs at most
+  that many invocations at once, 0 meaning never; the others share the account's
+  unreserved pool (1,000 by default). Beyond it a synchronous invocation is throttled at
+  once (429 TooManyRequestsException); Lambda's pollers and its asynchronous queue wait
+  and retry instead (``claim`` with a wait).
+  https://docs.aws.amazon.com/lambda/latest/dg/lambda-concurrency.html
+* The machine's: 1,000 worker processes do not fit here, so a function has at most
+  LOCAL_ENVIRONMENTS_PER_FUNCTION environments; an invocation within Lambda's limits but
+  beyond this one waits for an environment (it is never throttled for it).
 """
 
 from __future__ import annotations
@@ -19,11 +31,13 @@ import time
 import uuid
 from typing import Any
 
-from cslocal.template import Function
+from cslocal.template import Function, Stack
 
 INVOCATION_LIMIT = 6 * 1024 * 1024
 INIT_TIMEOUT_SECONDS = 30
-MAX_ENVIRONMENTS_PER_FUNCTION = 8
+ACCOUNT_CONCURRENCY = 1000  # AWS: the account's concurrent executions in a Region (default quota)
+LOCAL_ENVIRONMENTS_PER_FUNCTION = 8  # the machine's: worker processes one function may have
+THROTTLED = "TooManyRequestsException"
 
 
 class InvocationError(Exception):
@@ -32,6 +46,17 @@ class InvocationError(Exception):
     def __init__(self, kind: str, message: str) -> None:
         super().__init__(message)
         self.kind = kind
+
+
+def reserved_concurrency(stack: Stack) -> dict[str, int]:
+    """``ReservedConcurrentExecutions`` of the template's functions that set it, by logical id."""
+    reserved = {}
+    for logical_id, resource in stack.of_type("AWS::Serverless::Function").items():
+        props = resource.get("Properties") or {}
+        value = props.get("ReservedConcurrentExecutions", stack.globals_fn.get("ReservedConcurrentExecutions"))
+        if value is not None:
+            reserved[logical_id] = int(stack.resolve(value))
+    return reserved
 
 
 class _Environment:
@@ -112,6 +137,11 @@ class FunctionRuntime:
         self._count: dict[str, int] = dict.fromkeys(self.functions, 0)
         self._lock = threading.Condition()
         self._closed = False
+        # Lambda's concurrency: invocations in flight, per function, against its reservation
+        # or the account's unreserved pool.
+        self._reserved: dict[str, int] = {}
+        self._unreserved_pool = ACCOUNT_CONCURRENCY
+        self._running: dict[str, int] = dict.fromkeys(self.functions, 0)
 
     def _environment_variables(self, function: Function) -> dict[str, str]:
         src = os.pathsep.join(p for p in sys.path if p)
@@ -132,7 +162,7 @@ class FunctionRuntime:
                     raise InvocationError("Runtime.Stopped", "the local stack is stopping")
                 if self._idle[function.logical_id]:
                     return self._idle[function.logical_id].pop()
-                if self._count[function.logical_id] < MAX_ENVIRONMENTS_PER_FUNCTION:
+                if self._count[function.logical_id] < LOCAL_ENVIRONMENTS_PER_FUNCTION:
                     self._count[function.logical_id] += 1
                     break
                 self._lock.wait()
@@ -145,15 +175,59 @@ class FunctionRuntime:
     def _release(self, environment: _Environment) -> None:
         with self._lock:
             self._idle[environment.function.logical_id].append(environment)
-            self._lock.notify()
+            self._lock.notify_all()  # waiters for environments and for executions share it
 
     def _discard(self, function: Function) -> None:
         with self._lock:
             self._count[function.logical_id] -= 1
-            self._lock.notify()
+            self._lock.notify_all()  # waiters for environments and for executions share it
 
-    def invoke(self, function: Function, event: dict[str, Any]) -> Any:
-        """Invoke synchronously; raises InvocationError as Lambda would report it."""
+    def reserve(self, stack: Stack) -> None:
+        """Hold the functions to the reserved concurrency the template gives them."""
+        with self._lock:
+            self._reserved = reserved_concurrency(stack)
+            self._unreserved_pool = ACCOUNT_CONCURRENCY - sum(self._reserved.values())
+            self._lock.notify_all()
+
+    def _has_capacity(self, function: Function) -> bool:
+        limit = self._reserved.get(function.logical_id)
+        if limit is not None:
+            return self._running[function.logical_id] < limit
+        unreserved = sum(n for f, n in self._running.items() if f not in self._reserved)
+        return unreserved < self._unreserved_pool
+
+    def claim(self, function: Function, wait_seconds: float | None = 0) -> bool:
+        """Take one of the function's concurrent executions; False if none came free within
+        ``wait_seconds`` (0: do not wait; None: wait until one does or the stack stops)."""
+        deadline = None if wait_seconds is None else time.monotonic() + wait_seconds
+        with self._lock:
+            while not self._has_capacity(function):
+                left = None if deadline is None else deadline - time.monotonic()
+                if self._closed or (left is not None and left <= 0):
+                    return False
+                self._lock.wait(left)
+            self._running[function.logical_id] += 1
+            return True
+
+    def release(self, function: Function) -> None:
+        """Give back an execution taken by ``claim``."""
+        with self._lock:
+            self._running[function.logical_id] -= 1
+            self._lock.notify_all()
+
+    def invoke(self, function: Function, event: Any, *, wait: bool = False) -> Any:
+        """Invoke synchronously; raises InvocationError as Lambda would report it. Beyond the
+        function's concurrency it is throttled, or with ``wait`` (an asynchronous invocation,
+        which Lambda retries) it waits for an execution to come free."""
+        if not self.claim(function, None if wait else 0):
+            raise InvocationError(THROTTLED, f"Rate Exceeded. ({function.name}: concurrency limit reached)")
+        try:
+            return self.run(function, event)
+        finally:
+            self.release(function)
+
+    def run(self, function: Function, event: Any) -> Any:
+        """Invoke within an execution already taken by ``claim``."""
         payload = json.dumps(event)
         if len(payload.encode()) > INVOCATION_LIMIT:
             raise InvocationError("RequestEntityTooLarge", "invocation payload exceeds 6 MB")
