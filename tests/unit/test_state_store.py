@@ -3,6 +3,7 @@ state file before it is answered, and a new server loads exactly what the old on
 
 from __future__ import annotations
 
+import json
 import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -145,7 +146,10 @@ def test_every_dynamodb_write_survives_a_restart_and_queries_answer_the_same(ser
 
 def test_a_deleted_message_does_not_come_back_and_an_unacknowledged_one_does(servers: Servers) -> None:
     sqs = _client(servers(), "sqs")
-    url = sqs.create_queue(QueueName="q", Attributes={"VisibilityTimeout": "600"})["QueueUrl"]
+    dlq = sqs.create_queue(QueueName="dlq")["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    redrive = json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})
+    url = sqs.create_queue(QueueName="q", Attributes={"VisibilityTimeout": "600", "RedrivePolicy": redrive})["QueueUrl"]
     sqs.send_message(
         QueueUrl=url, MessageBody="done", MessageAttributes={"k": {"DataType": "String", "StringValue": "v"}}
     )
@@ -165,6 +169,10 @@ def test_a_deleted_message_does_not_come_back_and_an_unacknowledged_one_does(ser
     assert [m["Body"] for m in again] == ["in flight"]  # visible again at once, as after its timeout
     assert again[0]["MessageAttributes"]["k"]["StringValue"] == "w"
     assert again[0]["Attributes"]["ApproximateReceiveCount"] == "2"
+    # Its dead-letter queue is linked again: past maxReceiveCount the message moves there.
+    sqs.change_message_visibility(QueueUrl=url, ReceiptHandle=again[0]["ReceiptHandle"], VisibilityTimeout=0)
+    assert sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []) == []
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=dlq)["Messages"]] == ["in flight"]
     assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"] == {
         "VisibilityTimeout": "600"
     }

@@ -22,7 +22,8 @@ from cslocal.persistence.store import StateStore, Writes
 
 QUEUE = "sqs.queue"
 MESSAGE = "sqs.message"
-_NOT_STATE = ("_messages", "_pending_messages", "deleted_messages", "_messages_lock")
+# Messages are rows of their own; the dead-letter queue is linked again by its ARN.
+_NOT_STATE = ("_messages", "_pending_messages", "deleted_messages", "_messages_lock", "dead_letter_queue")
 
 
 def _queues() -> dict[str, Queue]:
@@ -80,11 +81,16 @@ class QueueState:
                 _pending_messages=set(),
                 deleted_messages=set(),
                 _messages_lock=threading.Condition(),
+                dead_letter_queue=None,
             )
             sqs_backends[account_id][region].queues[name] = queue
             queues[scope] = queue
             self._messages[scope] = {}
             self._queues[scope] = queue.last_modified_timestamp
+        by_arn = {queue.queue_arn: queue for queue in queues.values()}
+        for queue in queues.values():
+            if queue.redrive_policy:
+                queue.dead_letter_queue = by_arn.get(queue.redrive_policy["deadLetterTargetArn"])
         for scope, message_id, value in store.rows(MESSAGE):
             message: Message = loads(value)
             message.visible_at = 0.0  # visible again, as after a visibility timeout
