@@ -102,12 +102,16 @@ def _create_keys_secrets_and_groups(stack: Stack, session: Any, endpoint_url: st
     secrets = session.client("secretsmanager", endpoint_url=endpoint_url)
     scheduler = session.client("scheduler", endpoint_url=endpoint_url)
     created: dict[str, str] = {}
-    existing_aliases = {a["AliasName"] for a in kms.list_aliases()["Aliases"]}
-    for logical_id in stack.of_type("AWS::KMS::Alias"):
+    existing_aliases = {a["AliasName"]: a.get("TargetKeyId", "") for a in kms.list_aliases()["Aliases"]}
+    for logical_id, res in stack.of_type("AWS::KMS::Alias").items():
         alias = stack.physical_name(logical_id)
-        if alias not in existing_aliases:
+        key_id = existing_aliases.get(alias)
+        if not key_id:
             key_id = kms.create_key(Description=f"{stack.stack_name} {logical_id}")["KeyMetadata"]["KeyId"]
             kms.create_alias(AliasName=alias, TargetKeyId=key_id)
+        target = ((res.get("Properties") or {}).get("TargetKeyId") or {}).get("Ref")
+        if target in stack.resources:  # !Ref / !GetAtt of the key now name the key moto made
+            stack.physical_ids[target] = key_id
         created[logical_id] = alias
     for logical_id, res in stack.of_type("AWS::SecretsManager::Secret").items():
         name = stack.physical_name(logical_id)

@@ -108,10 +108,14 @@ class Stack:
             for name, spec in (self.doc.get("Parameters") or {}).items()
         }
         self.globals_fn: dict[str, Any] = (self.doc.get("Globals") or {}).get("Function", {})
+        # Ids AWS generates (a KMS key's), by logical id, once the resource exists.
+        self.physical_ids: dict[str, str] = {}
 
     # ---- physical names and attributes
     def physical_name(self, logical_id: str) -> str:
         """The name the template gives a resource, else ``<stack>-<logicalId>``."""
+        if logical_id in self.physical_ids:
+            return self.physical_ids[logical_id]
         res = self.resources[logical_id]
         props = res.get("Properties") or {}
         kind = res["Type"]
@@ -171,6 +175,7 @@ class Stack:
                 "AWS::Logs::LogGroup": f"logs:{REGION}:{ACCOUNT}:log-group:{physical}",
                 "AWS::IAM::Role": f"iam::{ACCOUNT}:role/{physical}",
                 "AWS::SecretsManager::Secret": f"secretsmanager:{REGION}:{ACCOUNT}:secret:{physical}",
+                "AWS::KMS::Key": f"kms:{REGION}:{ACCOUNT}:key/{physical}",
             }.get(kind)
             return f"arn:aws:{service or physical}"
         if attribute == "QueueName":
