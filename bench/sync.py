@@ -31,8 +31,9 @@ WORKER = queue_worker(
 )
 
 
-def measure(accounts: int) -> list[tuple[str, str]]:
-    """Rows of (figure, value) for the README table."""
+def measure(accounts: int, state_dir: Path | None = None) -> list[tuple[str, str]]:
+    """Rows of (figure, value) for the README table. With ``state_dir`` the embedded AWS
+    keeps its state there, as ``make run`` does (bench/restart.py then loads it)."""
     from cscore.auth.principal import Principal
     from cscore.connector import connected_app, connections, repository
     from cscore.platform import aws
@@ -46,7 +47,7 @@ def measure(accounts: int) -> list[tuple[str, str]]:
 
     app = ConnectedApp("3MVG9bench", "bench-secret", [CALLBACK])
     state = Path(tempfile.mkdtemp(prefix="bench-sync-"))
-    aws_server = LocalAwsServer(0, None).start()
+    aws_server = LocalAwsServer(0, state_dir).start()
     # moto keeps its state per process: start from nothing whatever ran before in this one.
     requests.post(f"{aws_server.url}/moto-api/reset", timeout=60).raise_for_status()
     org_server = start_org_server(state, port=0, connected_apps=[app])

@@ -85,7 +85,7 @@ class StatePersistence:
         }
 
     def changes_state(self, request: Request) -> bool:
-        if request.service == "dynamodb":
+        if request.service == "dynamodb":  # (a PartiQL SELECT counts as a write: the product uses none)
             return not request.operation.startswith(dynamodb.READS)
         if request.service == "sqs":  # a receive changes receive counts and may redrive
             return not request.operation.startswith(("Get", "List"))

@@ -24,7 +24,7 @@ from cslocal.persistence.store import StateStore, Writes
 TABLE = "dynamodb.table"
 ITEM = "dynamodb.item"
 ITEM_WRITES = ("PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems")
-READS = ("Get", "BatchGet", "Query", "Scan", "Describe", "List")
+READS = ("Get", "BatchGet", "TransactGet", "Query", "Scan", "Describe", "List")
 TABLE_CHANGES = (
     "CreateTable",
     "UpdateTable",
