@@ -7,16 +7,17 @@ call nobody mapped shows up as a failure rather than as a silent grant.
 
 from __future__ import annotations
 
-import json
 import re
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
-from urllib.parse import parse_qsl, unquote, urlparse
+from collections.abc import Callable, Mapping
+from urllib.parse import unquote, urlparse
 
+from cslocal.aws_request import Request, UnmappedRequest
+from cslocal.dynamodb_requests import DynamoDb, KeySchemas
 from cslocal.iam import Call
 from cslocal.template import ACCOUNT
+
+__all__ = ["KeySchemas", "Request", "RequestMapper", "UnmappedRequest"]
 
 # S3 sub-resources that name another action than the plain verb's (GET ?uploads ...).
 _S3_BUCKET_GET = {
@@ -47,165 +48,6 @@ _SQS_ACTIONS = {
     "DeleteMessageBatch": "DeleteMessage",
     "ChangeMessageVisibilityBatch": "ChangeMessageVisibility",
 }
-
-
-class UnmappedRequest(Exception):
-    """The request's IAM action is not known here (so the request is refused)."""
-
-
-@dataclass(frozen=True)
-class Request:
-    service: str  # the signing name of the credential scope: dynamodb, s3, sqs, ...
-    region: str
-    method: str
-    path: str  # decoded
-    query: Mapping[str, str]
-    headers: Mapping[str, str]  # lower-case names
-    body: bytes
-
-    @classmethod
-    def from_wsgi(cls, environ: Mapping[str, Any], body: bytes, service: str, region: str) -> Request:
-        headers = {k[5:].lower().replace("_", "-"): str(v) for k, v in environ.items() if k.startswith("HTTP_")}
-        if environ.get("CONTENT_TYPE"):
-            headers["content-type"] = str(environ["CONTENT_TYPE"])
-        return cls(
-            service=service,
-            region=region,
-            method=str(environ.get("REQUEST_METHOD", "GET")),
-            path=str(environ.get("PATH_INFO", "/")),
-            query=dict(parse_qsl(str(environ.get("QUERY_STRING", "")), keep_blank_values=True)),
-            headers=headers,
-            body=body,
-        )
-
-    @property
-    def target(self) -> str:
-        """The operation of a JSON-protocol request (``X-Amz-Target: Service.Operation``)."""
-        return self.headers.get("x-amz-target", "").rsplit(".", 1)[-1]
-
-    @property
-    def protocol(self) -> str:
-        """``json`` (X-Amz-Target), ``query`` (form parameters with an Action) or ``rest``."""
-        if "x-amz-target" in self.headers:
-            return "json"
-        form = self.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
-        return "query" if form or "Action" in self.query else "rest"
-
-    def json(self) -> dict[str, Any]:
-        try:
-            value = json.loads(self.body or b"{}")
-        except ValueError as exc:
-            raise UnmappedRequest(f"{self.service}: the body is not JSON") from exc
-        return value if isinstance(value, dict) else {}
-
-    def form(self) -> dict[str, str]:
-        """The parameters of a query-protocol request (form body, or the URL's query)."""
-        if self.method == "POST" and self.body:
-            return dict(parse_qsl(self.body.decode(errors="replace"), keep_blank_values=True))
-        return dict(self.query)
-
-    def arn(self, service: str, resource: str) -> str:
-        return f"arn:aws:{service}:{self.region}:{ACCOUNT}:{resource}"
-
-
-@dataclass(frozen=True)
-class KeySchemas:
-    """Partition key attribute names, for ``dynamodb:LeadingKeys``: by table name, and by
-    ``(table, index)`` for its indexes."""
-
-    tables: Mapping[str, str]
-    indexes: Mapping[tuple[str, str], str]
-
-    @classmethod
-    def from_definitions(cls, definitions: Iterable[Mapping[str, Any]]) -> KeySchemas:
-        tables: dict[str, str] = {}
-        indexes: dict[tuple[str, str], str] = {}
-        for create in definitions:
-
-            def partition_key(schema: list[dict[str, str]]) -> str:
-                return next(k["AttributeName"] for k in schema if k["KeyType"] == "HASH")
-
-            tables[create["TableName"]] = partition_key(create["KeySchema"])
-            for index in [*create.get("GlobalSecondaryIndexes", []), *create.get("LocalSecondaryIndexes", [])]:
-                indexes[(create["TableName"], index["IndexName"])] = partition_key(index["KeySchema"])
-        return cls(tables, indexes)
-
-
-def _scalar(value: Any) -> str | None:
-    """A key attribute's value as a condition key string (``{"S": "x"}`` -> ``x``)."""
-    if isinstance(value, Mapping) and len(value) == 1:
-        inner = next(iter(value.values()))
-        return inner if isinstance(inner, str) else None
-    return None
-
-
-class DynamoDb:
-    def __init__(self, schemas: KeySchemas) -> None:
-        self.schemas = schemas
-
-    def table_arn(self, request: Request, table: str) -> str:
-        return table if table.startswith("arn:") else request.arn("dynamodb", f"table/{table}")
-
-    def _table_name(self, table: str) -> str:
-        return table.rsplit("/", 1)[-1] if table.startswith("arn:") else table
-
-    def _call(self, request: Request, operation: str, table: str, keys: Iterable[Any], index: str = "") -> Call:
-        name = self._table_name(table)
-        attribute = self.schemas.indexes.get((name, index)) if index else self.schemas.tables.get(name)
-        values = tuple(sorted({v for key in keys if (v := _scalar((key or {}).get(attribute or ""))) is not None}))
-        resource = self.table_arn(request, table) + (f"/index/{index}" if index else "")
-        return Call(f"dynamodb:{operation}", resource, context={"dynamodb:leadingkeys": values} if values else {})
-
-    def calls(self, request: Request) -> list[Call]:
-        operation, body = request.target, request.json()
-        if operation in ("BatchGetItem", "BatchWriteItem"):
-            return [
-                self._call(request, operation, table, _batch_keys(operation, entries))
-                for table, entries in (body.get("RequestItems") or {}).items()
-            ]
-        if operation in ("TransactWriteItems", "TransactGetItems"):
-            out = []
-            for item in body.get("TransactItems") or []:
-                ((kind, spec),) = item.items()
-                single = {"Put": "PutItem", "Update": "UpdateItem", "Delete": "DeleteItem", "Get": "GetItem"}
-                action = single.get(kind, "ConditionCheckItem" if kind == "ConditionCheck" else "")
-                if not action:
-                    raise UnmappedRequest(f"dynamodb:{operation} with a {kind} item")
-                out.append(self._call(request, action, spec["TableName"], [spec.get("Key") or spec.get("Item")]))
-            return out
-        if operation in ("ListTables", "DescribeLimits", "DescribeEndpoints"):
-            return [Call(f"dynamodb:{operation}", "*")]
-        table = body.get("TableName")
-        if not isinstance(table, str) or not operation:
-            raise UnmappedRequest(f"dynamodb:{operation or '?'} without a TableName")
-        keys = [body.get("Key") or body.get("Item")] if operation.endswith("Item") else []
-        if operation == "Query":
-            keys = [_query_partition(body, self._partition_key(table, body.get("IndexName", "")))]
-        return [self._call(request, operation, table, keys, str(body.get("IndexName", "")))]
-
-    def _partition_key(self, table: str, index: str) -> str:
-        name = self._table_name(table)
-        return (self.schemas.indexes.get((name, index)) if index else self.schemas.tables.get(name)) or ""
-
-
-def _batch_keys(operation: str, entries: Any) -> list[Any]:
-    if operation == "BatchGetItem":
-        return list((entries or {}).get("Keys") or [])
-    keys = []
-    for entry in entries or []:
-        put, delete = entry.get("PutRequest"), entry.get("DeleteRequest")
-        keys.append(put["Item"] if put else (delete or {}).get("Key"))
-    return keys
-
-
-def _query_partition(body: Mapping[str, Any], attribute: str) -> dict[str, Any]:
-    """The partition key value a Query names in ``KeyConditionExpression`` (``#pk = :v``)."""
-    names = body.get("ExpressionAttributeNames") or {}
-    values = body.get("ExpressionAttributeValues") or {}
-    for left, right in re.findall(r"([#\w.]+)\s*=\s*(:\w+)", str(body.get("KeyConditionExpression", ""))):
-        if names.get(left, left) == attribute and right in values:
-            return {attribute: values[right]}
-    return {}
 
 
 def _sqs(request: Request) -> list[Call]:
