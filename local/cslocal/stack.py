@@ -15,6 +15,8 @@ import certifi
 from cslocal.aws_server import LocalAwsServer
 from cslocal.event_sources import EventSources
 from cslocal.gateway import Gateway, GatewayServer
+from cslocal.iam_guard import PolicyGuard
+from cslocal.private_state import keep_private
 from cslocal.resources import create_all
 from cslocal.runtime import FunctionRuntime
 from cslocal.template import REGION, load_stack
@@ -63,6 +65,15 @@ def _environment(endpoint: str, ca_bundle: Path | None = None) -> dict[str, str]
         # product code verifies TLS exactly as it does against Salesforce.
         env["REQUESTS_CA_BUNDLE"] = str(ca_bundle)
     return env
+
+
+def _operator_keys() -> dict[str, str]:
+    """Keys that act as the account (unrestricted), with their secrets so URLs they
+    pre-sign can be checked: this process's own, and ``local`` (tests, csadmin)."""
+    keys = {"local": "local"}
+    if os.environ.get("AWS_ACCESS_KEY_ID"):
+        keys[os.environ["AWS_ACCESS_KEY_ID"]] = os.environ.get("AWS_SECRET_ACCESS_KEY", "")
+    return keys
 
 
 def _connected_app(state_dir: Path, persist: bool) -> dict[str, str]:
@@ -121,11 +132,11 @@ def start(
     """Start everything; ``bootstrap`` creates (or finds) the demo tenant and re-applies
     tenant defaults (off for templates without the product's tables, e.g. test fixtures)."""
     state_dir = state_dir or root / ".local"
-    state_dir.mkdir(parents=True, exist_ok=True)
+    keep_private(state_dir)
     aws: LocalAwsServer | None = None
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
     if not endpoint:
-        aws = LocalAwsServer(aws_port, state_dir / "aws-journal.jsonl" if persist else None).start()
+        aws = LocalAwsServer(aws_port, state_dir if persist else None).start()
         endpoint = aws.url
     overrides = {"Stage": stage}
     salesforce: OrgServer | None = None
@@ -144,7 +155,12 @@ def start(
             EmailAddress=stack.parameters["SesSenderEmail"]
         )
     functions = stack.functions()
-    runtime = FunctionRuntime(functions, _environment(endpoint, ca_bundle))
+    credentials: dict[str, dict[str, str]] = {}
+    if aws is not None:  # our own embedded AWS: each function's calls are held to its policy
+        guard = PolicyGuard(stack, _operator_keys())
+        aws.app.guard = guard
+        credentials = guard.credentials()
+    runtime = FunctionRuntime(functions, _environment(endpoint, ca_bundle), credentials)
     # This process bootstraps tenants with the same code and settings the functions use.
     for function in functions:
         for key, value in function.environment.items():
@@ -158,6 +174,7 @@ def start(
         demo = _demo_tenant(state_file)
         tenants.bootstrap_all()  # defaults added by newer code reach every existing tenant
 
+    runtime.reserve(stack)  # Lambda's ReservedConcurrentExecutions, as the template sets them
     gateway = GatewayServer(Gateway(stack, runtime, stage), port).start()
     if salesforce is not None:
         callback = gateway.url + CALLBACK_PATH
