@@ -33,6 +33,10 @@ def _buckets() -> dict[str, Any]:
     }
 
 
+def _dump(key: FakeKey) -> bytes:
+    return dumps((freeze(key, _NOT_STATE), key.value))
+
+
 def _version(key: FakeKey) -> tuple[int, Any]:
     return (id(key), key.last_modified)
 
@@ -55,14 +59,7 @@ class ObjectState:
                 known = self._objects[scope] = {}
                 writes.put(BUCKET, scope, "", bucket.region_name)
             current = {name: bucket.keys[name] for name in list(bucket.keys.keys())}
-            for gone in set(known) - set(current):
-                writes.delete(OBJECT, scope, gone)
-                del known[gone]
-            for name, key in current.items():
-                version = _version(key)
-                if known.get(name) != version:
-                    writes.put(OBJECT, scope, name, dumps((freeze(key, _NOT_STATE), key.value)))
-                    known[name] = version
+            writes.changed(OBJECT, scope, known, current, _version, _dump)
 
     def load(self, store: StateStore) -> int:
         for scope, _, region in store.rows(BUCKET):

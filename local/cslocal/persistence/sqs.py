@@ -61,14 +61,7 @@ class QueueState:
                     writes.put(QUEUE, scope, "", freeze(queue, _NOT_STATE))
                     self._queues[scope] = queue.last_modified_timestamp
                 current = {m.id: m for m in list(queue._messages)}  # one copy: others may be appending
-                for gone in set(known) - set(current):
-                    writes.delete(MESSAGE, scope, gone)
-                    del known[gone]
-                for message_id, message in current.items():
-                    version = _version(message)
-                    if known.get(message_id) != version:
-                        writes.put(MESSAGE, scope, message_id, dumps(message))
-                        known[message_id] = version
+                writes.changed(MESSAGE, scope, known, current, _version, dumps)
 
     def load(self, store: StateStore) -> int:
         count = 0

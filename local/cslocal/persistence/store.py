@@ -18,9 +18,12 @@ from __future__ import annotations
 import os
 import sqlite3
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any, TypeVar
+
+T = TypeVar("T")
 
 STATE_FILE = "aws-state.sqlite"
 
@@ -54,6 +57,27 @@ class Writes:
 
     def clear(self) -> None:
         self._connection.execute("DELETE FROM state")
+
+    def changed(
+        self,
+        kind: str,
+        scope: str,
+        known: dict[str, Any],
+        current: dict[str, T],
+        version: Callable[[T], Any],
+        dump: Callable[[T], bytes],
+    ) -> None:
+        """Bring the rows of one scope from ``known`` (key -> version written) to ``current``:
+        rows of keys gone are deleted, rows whose version moved are rewritten; ``known``
+        follows."""
+        for gone in set(known) - set(current):
+            self.delete(kind, scope, gone)
+            del known[gone]
+        for key, value in current.items():
+            now = version(value)
+            if known.get(key) != now:
+                self.put(kind, scope, key, dump(value))
+                known[key] = now
 
 
 class StateStore:
