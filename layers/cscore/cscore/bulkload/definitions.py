@@ -161,7 +161,11 @@ def parse(body: Any, tenant_item: dict[str, Any]) -> dict[str, Any]:
     mappings = _field_mappings(body.get("fieldMappings"), headers, target, tenant_item)
     lookups = _lookups(body.get("lookups"), headers, target, set(mappings.values()))
     keys = body.get("keys")
-    if not isinstance(keys, list) or sorted(keys) != sorted(target.key_fields):
+    if (
+        not isinstance(keys, list)
+        or not all(isinstance(key, str) for key in keys)
+        or sorted(keys) != sorted(target.key_fields)
+    ):
         raise BadRequest(
             f"keys: {target.name} rows are upserted on {' + '.join(target.key_fields)}; give exactly those"
         )

@@ -21,7 +21,7 @@ def settings_of(tenant_item: dict[str, Any]) -> dict[str, Any]:
 
 
 def _where(raw: Any, schema: Schema, field: str) -> dict[str, Any]:
-    if not isinstance(raw, dict):
+    if not isinstance(raw, dict) or not isinstance(raw.get("conditions", []), list):
         raise BadRequest(f"{field}: must be a where clause {{conditions, expression?}}")
     try:
         parse_query({"where": raw, "select": ["Gsid"]}, schema)
@@ -66,7 +66,7 @@ def validate(body: Any, user_schema: Schema, company_schema: Schema) -> dict[str
             raise BadRequest(f"{where}.name: required, 1 to 120 characters")
         _where(rule.get("user"), user_schema, f"{where}.user")
         company = rule.get("company")
-        if not isinstance(company, dict):
+        if not isinstance(company, dict) or not isinstance(company.get("conditions", []), list):
             raise BadRequest(f"{where}.company: must be a where clause {{conditions, expression?}}")
         _where(_without_user_fields(company, user_schema, f"{where}.company"), company_schema, f"{where}.company")
         clean.append({"name": rule["name"], "user": rule["user"], "company": company})

@@ -53,7 +53,7 @@ def search(principal: Principal, body: Any) -> dict[str, Any]:
     rules.require_enabled(principal)
     body = json_object(body, ("type", "text", "fields"), "with type and text")
     kind = body.get("type")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise BadRequest("type: must be company or user")
     text = body.get("text")
     if not isinstance(text, str) or not text.strip():

@@ -105,6 +105,8 @@ def parse(
         lookup_field = spec.get("lookupField")
         if not lookup_field:
             raise _fail("GU_2404", f"Lookup field cannot be null or empty ({target})")
+        if not isinstance(lookup_field, str):
+            raise _fail("GU_2403", f"Lookup configuration invalid: lookupField of {target} must be a field name")
         if lookup_field not in OBJECT_FIELDS[object_name]:
             raise _fail("GSOBJ_RLS004", f"Lookup field {lookup_field} does not exist on {object_name}")
         if lookup_field != "Gsid":  # CompanyID and Manager hold GSIDs: nothing else may be written there
