@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 from cscore.platform import ids, keys
@@ -47,3 +49,28 @@ def team_bulk_job(**changes: Any) -> dict[str, Any]:
         "keys": ["CompanyId", "UserId"],
     }
     return body | changes
+
+
+def api_event(
+    method: str,
+    path: str,
+    access_key: str,
+    body: Any = None,
+    params: dict[str, str] | None = None,
+    resource: str | None = None,
+) -> dict[str, Any]:
+    """An API Gateway (REST, Lambda proxy) event carrying an access key and a JSON body."""
+    headers = {"accesskey": access_key, "Content-Type": "application/json"}
+    return {
+        "resource": resource or path,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers,
+        "multiValueHeaders": {k: [v] for k, v in headers.items()},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": params,
+        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "dev", "path": f"/dev{path}"},
+        "body": None if body is None else json.dumps(body),
+        "isBase64Encoded": False,
+    }

@@ -21,6 +21,7 @@ from cscore.tenants import service as tenants
 from cscore.users import listing
 from cscore.users import service as users
 from cslocal.worker import LambdaContext, load_handler
+from tests.support import api_event
 from tests.unit.conftest import STACK
 
 FUNCTIONS = {f.code_dir.name: f for f in STACK.functions()}
@@ -33,20 +34,7 @@ HANDLERS = {
 def _call(name: str, access_key: str, object_name: str, body: Any = None) -> tuple[int, dict[str, Any]]:
     method = "POST" if name == "meta_fields_create" else "GET"
     path = f"/v1/meta/objects/{object_name}/fields"
-    headers = {"accesskey": access_key, "Content-Type": "application/json"}
-    event = {
-        "resource": "/v1/meta/objects/{Object}/fields",
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"Object": object_name},
-        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "dev", "path": f"/dev{path}"},
-        "body": None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
-    }
+    event = api_event(method, path, access_key, body, {"Object": object_name}, "/v1/meta/objects/{Object}/fields")
     function = FUNCTIONS[name]
     context = LambdaContext(function.name, 512, function.arn, str(uuid.uuid4()), 10_000)
     response = HANDLERS[name](event, context)

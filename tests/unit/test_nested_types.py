@@ -11,7 +11,7 @@ import pytest
 
 from cscore.tenants import service as tenants
 from cslocal.worker import LambdaContext, load_handler
-from tests.support import team_bulk_job
+from tests.support import api_event, team_bulk_job
 from tests.unit.conftest import STACK
 
 FUNCTIONS = {f.code_dir.name: f for f in STACK.functions()}
@@ -19,20 +19,7 @@ RULE = {"name": "r", "user": {"conditions": []}}
 
 
 def _call(name: str, method: str, path: str, access_key: str, body: Any) -> tuple[int, dict[str, Any]]:
-    headers = {"accesskey": access_key, "Content-Type": "application/json"}
-    event = {
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": None,
-        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "dev", "path": f"/dev{path}"},
-        "body": json.dumps(body),
-        "isBase64Encoded": False,
-    }
+    event = api_event(method, path, access_key, body)
     function = FUNCTIONS[name]
     handler = load_handler(function.code_dir, function.handler, f"unit_types_{name}")
     response = handler(event, LambdaContext(function.name, 512, function.arn, str(uuid.uuid4()), 10_000))

@@ -24,6 +24,7 @@ from cscore.tenants import defaults
 from cscore.tenants import service as tenants
 from cscore.users import service as users
 from cslocal.worker import LambdaContext, load_handler
+from tests.support import api_event
 from tests.unit.conftest import STACK
 
 ACCOUNT_MANAGER = defaults.system_item_gsid("TeamRole", "Account Manager")
@@ -468,20 +469,7 @@ def test_refresh_of_records_written_by_a_sync(admin) -> None:
 
 
 def _call(name: str, method: str, path: str, access_key: str, body: Any = None, params: Any = None) -> tuple[int, dict]:
-    headers = {"accesskey": access_key, "Content-Type": "application/json"}
-    event = {
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": params,
-        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "dev", "path": f"/dev{path}"},
-        "body": None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
-    }
+    event = api_event(method, path, access_key, body, params)
     function = FUNCTIONS[name]
     handler = load_handler(function.code_dir, function.handler, f"unit_teams_{name}")
     response = handler(event, LambdaContext(function.name, 512, function.arn, str(uuid.uuid4()), 10_000))
