@@ -127,12 +127,16 @@ def count_calls_per_request() -> list[tuple[str, list[str]]]:
         for n in (1, 50):
             label = f"PUT /v1/users/services?key=Gsid: {n} user(s), Email changed"
             rows.append((label, run("users_update", key, moved(n), {"key": "Gsid"})[0]))
+
+        def deactivated(gsids: list[str]) -> Body:
+            return lambda _attempt: gsids
+
         for n in (1, 50):
             gsids = [u["Gsid"] for u in created[:n]]
             rows.append(
                 (
                     f"PUT /v1/users/services/status: {n} user(s)",
-                    run("users_status", key, lambda _, g=gsids: g, {"status": "false"})[0],
+                    run("users_status", key, deactivated(gsids), {"status": "false"})[0],
                 )
             )
         for n in (1, 50):

@@ -24,9 +24,9 @@ def measure(users: int = USERS) -> list[tuple[str, int, int, float]]:
         tenant = tenants.create_tenant("Ten thousand")
         principal = auth.authenticate({"accesskey": tenant["accessKey"]})
         client = aws.dynamodb()
-        puts: list[dict[str, Any]] = []
+        puts: list[Any] = []
         for i in range(users):
-            user = {"Gsid": f"1P01BENCH{i:027d}", "Name": f"User {i:05d}", "Email": f"u{i}@x.io"}
+            user: dict[str, Any] = {"Gsid": f"1P01BENCH{i:027d}", "Name": f"User {i:05d}", "Email": f"u{i}@x.io"}
             user |= {"SFDCUserName": f"u{i}@x.io", "IsActiveUser": True, "ModifiedDate": clock.iso()}
             for _, actions in repository.insert_transactions(tenant["tenantId"], [user]):
                 puts += [{"PutRequest": {"Item": a["Put"]["Item"]}} for a in actions if "Put" in a]
@@ -41,7 +41,7 @@ def measure(users: int = USERS) -> list[tuple[str, int, int, float]]:
         )
 
         calls, items = count_calls_and_items(client)
-        cases = {
+        cases: dict[str, dict[str, Any]] = {
             "25 newest (orderBy ModifiedDate desc), includeTotal": {
                 "orderBy": {"ModifiedDate": "desc"},
                 "includeTotal": True,

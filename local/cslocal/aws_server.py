@@ -179,7 +179,7 @@ class LocalAwsServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> LocalAwsServer:
         self._thread.start()

@@ -249,10 +249,10 @@ class _Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length > REQUEST_LIMIT:
             # Do not read (or hold) a body API Gateway would refuse.
-            status, headers, body = envelope_error(
+            status, refusal_headers, refusal = envelope_error(
                 413, "GS_1413", "Request body too large (API Gateway accepts 10 MB)", str(uuid.uuid4())
             )
-            self._write(status, list(headers.items()), body, close=True)
+            self._write(status, list(refusal_headers.items()), refusal, close=True)
             return
         body = self.rfile.read(length) if length else b""
         status, headers, payload = self.gateway.handle(
@@ -288,7 +288,7 @@ class GatewayServer:
     @property
     def url(self) -> str:
         host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host!s}:{port}"
 
     def start(self) -> GatewayServer:
         self._thread.start()

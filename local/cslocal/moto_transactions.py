@@ -36,7 +36,7 @@ def _key_of(backend: DynamoDBBackend, op_type: str, op: dict[str, Any]) -> dict[
 
 
 def _apply(backend: DynamoDBBackend, op_type: str, op: dict[str, Any], key: dict[str, Any]) -> None:
-    arguments = {
+    arguments: dict[str, Any] = {
         "condition_expression": op.get("ConditionExpression"),
         "expression_attribute_names": op.get("ExpressionAttributeNames"),
         "expression_attribute_values": op.get("ExpressionAttributeValues"),

@@ -47,6 +47,6 @@ def next_fire(
         return at if at > after else None
     if m := _CRON.match(expression):
         local_after = after.astimezone(zone)
-        nxt = croniter(_cron_five_fields(m.group(1)), local_after).get_next(datetime)
+        nxt: datetime = croniter(_cron_five_fields(m.group(1)), local_after).get_next(datetime)
         return nxt.astimezone(UTC)
     raise ValueError(f"unsupported schedule expression {expression!r}")
