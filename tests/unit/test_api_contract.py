@@ -10,12 +10,13 @@ import pytest
 from pydantic import BaseModel, Field
 
 from cscore.api.resolver import build_resolver, lambda_entry
-from cscore.errors import Conflict
+from cscore.errors import Conflict, InternalError
 from cscore.platform import clock, ids
 from cscore.tenants import service as tenants
 from cscore.users import repository as users
 from cscore.users.outbox import FollowUp
 from cslocal.worker import LambdaContext
+from tests.support import api_event
 
 
 class Item(BaseModel):
@@ -40,6 +41,11 @@ def boom() -> dict[str, Any]:
     raise RuntimeError("secret internals /var/task/app.py line 3")
 
 
+@strict.get("/internal")
+def internal() -> dict[str, Any]:
+    raise InternalError("the secret store holds no clientSecret")
+
+
 @strict.get("/conflict")
 def conflict() -> dict[str, Any]:
     raise Conflict("already running")
@@ -51,24 +57,7 @@ HANDLER = lambda_entry(strict)
 def _call(
     method: str, path: str, headers: dict[str, str] | None = None, body: str | None = None
 ) -> tuple[int, dict[str, str], dict[str, Any]]:
-    event = {
-        "resource": path,
-        "path": path,
-        "httpMethod": method,
-        "headers": headers or {},
-        "multiValueHeaders": {k: [v] for k, v in (headers or {}).items()},
-        "queryStringParameters": None,
-        "pathParameters": None,
-        "requestContext": {
-            "requestId": "not-a-uuid",
-            "stage": "dev",
-            "path": f"/dev{path}",
-            "httpMethod": method,
-            "resourcePath": path,
-        },
-        "body": body,
-        "isBase64Encoded": False,
-    }
+    event = api_event(method, path, headers=headers, raw_body=body)
     context = LambdaContext("test", 128, "arn:aws:lambda:us-east-1:123456789012:function:test", "req", 10_000)
     response = HANDLER(event, context)
     headers_out = {k: v[-1] for k, v in response["multiValueHeaders"].items()}
@@ -136,6 +125,35 @@ def test_unexpected_errors_are_500_without_internals(tenant) -> None:
     _assert_envelope(status, headers, body, "GU_1101")
     assert body["errorDesc"] == "Oops! Something went wrong."
     assert "secret" not in json.dumps(body) and "Traceback" not in json.dumps(body)
+
+
+def _unhandled_errors_counted(stdout: str) -> float:
+    """The UnhandledErrors metric (the GU_1101 alarm's) in the EMF lines the handler printed."""
+    total = 0.0
+    for line in stdout.splitlines():
+        if line.startswith("{") and "_aws" in line:
+            value = json.loads(line).get("UnhandledErrors", 0)
+            total += sum(value) if isinstance(value, list) else float(value)
+    return total
+
+
+@pytest.mark.parametrize("path", ["/boom", "/internal"])
+def test_unexpected_and_internal_errors_count_for_the_alarm_and_hide_their_message(
+    tenant, capsys: pytest.CaptureFixture[str], path: str
+) -> None:
+    capsys.readouterr()
+    status, headers, body = _call("GET", path, {"accesskey": tenant["accessKey"]})
+    assert status == 500
+    _assert_envelope(status, headers, body, "GU_1101")
+    assert body["errorDesc"] == "Oops! Something went wrong." and "secret" not in json.dumps(body)
+    assert _unhandled_errors_counted(capsys.readouterr().out) == 1
+
+
+def test_client_errors_are_not_counted_as_unhandled(tenant, capsys: pytest.CaptureFixture[str]) -> None:
+    capsys.readouterr()
+    assert _call("GET", "/conflict", {"accesskey": tenant["accessKey"]})[0] == 409
+    assert _call("GET", "/conflict", {})[0] == 401
+    assert _unhandled_errors_counted(capsys.readouterr().out) == 0
 
 
 def test_domain_errors_keep_their_status_and_code(tenant) -> None:

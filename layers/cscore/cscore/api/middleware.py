@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 
-from cscore.api import envelope, html, request
+from cscore.api import failures, html, request
 from cscore.api.observability import logger, metrics
 from cscore.auth import authorization
 from cscore.auth import service as auth
-from cscore.errors import ApiError, InternalError
+from cscore.errors import ApiError
 from cscore.ratelimit import service as ratelimit
 
 if TYPE_CHECKING:
@@ -52,7 +52,8 @@ def _add_headers(response: dict[str, Any], headers: dict[str, str], *, keep_exis
 
 @lambda_handler_decorator
 def api_contract(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
-    """Request id everywhere (body, header, logs); any error below becomes the envelope."""
+    """Request id everywhere (body, header, logs); any error below, the route's included,
+    becomes the envelope here and only here (``failures``)."""
     request_id = request_id_of(event)
     logger.append_keys(requestId=request_id)
     # Middleware below adds to this dict; the resolver clears its context when it is done.
@@ -61,14 +62,8 @@ def api_contract(handler: Any, event: dict[str, Any], context: Any, app: ApiReso
     started = time.perf_counter()
     try:
         response = handler(event, context)
-    except ApiError as error:
-        if isinstance(error, InternalError):
-            logger.exception("internal error")
-        response = envelope.proxy_response(error.status, envelope.failure(error, request_id), error.headers)
-    except Exception:  # noqa: BLE001 - the contract: no stack trace ever reaches a client
-        logger.exception("unhandled error")
-        metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
-        response = envelope.proxy_response(500, envelope.failure(InternalError(), request_id), {})
+    except Exception as error:  # noqa: BLE001 - the contract: no stack trace ever reaches a client
+        response = failures.failure_response(error, request_id)
     app.clear_context()
     logger.info(
         "request",

@@ -19,7 +19,7 @@ from cscore.api import envelope, middleware
 from cscore.api.observability import logger, metrics, tracer
 from cscore.auth.authorization import Access
 from cscore.auth.principal import Principal
-from cscore.errors import ApiError, BadRequest, InternalError, NotFound
+from cscore.errors import BadRequest, InternalError, NotFound
 
 Family = Literal["users", "standard", "bulk"]
 AuthScheme = Literal["credential", "oauth_client", "none"]
@@ -55,10 +55,11 @@ class ApiResolver(APIGatewayRestResolver):
         self.access = access
         self.media_types = media_types
         self.use(middlewares=[_envelope])
-        self.exception_handler(ApiError)(self._api_error)
-        self.exception_handler(RequestValidationError)(self._validation_error)
-        self.exception_handler(NotFoundError)(self._not_found)
-        self.exception_handler(Exception)(self._unexpected)
+        # Powertools' own errors become domain errors; every error then leaves the
+        # resolver for the one mapping to the envelope (``middleware.api_contract``).
+        self.exception_handler(RequestValidationError)(_invalid_request)
+        self.exception_handler(NotFoundError)(_no_route)
+        self.exception_handler(Exception)(_passed_on)
 
     @property
     def principal(self) -> Principal:
@@ -75,25 +76,17 @@ class ApiResolver(APIGatewayRestResolver):
         """An envelope answer with a status other than 200 or with extra top-level keys."""
         return EnvelopeResponse(status, envelope.JSON, envelope.success(data, self.request_id, **top_level))
 
-    def _error(self, error: ApiError) -> Response[Any]:
-        body = envelope.failure(error, self.request_id)
-        return EnvelopeResponse(error.status, envelope.JSON, body, dict(error.headers))
 
-    def _api_error(self, error: ApiError) -> Response[Any]:
-        if isinstance(error, InternalError):
-            logger.exception("internal error")
-        return self._error(error)
+def _invalid_request(error: RequestValidationError) -> Response[Any]:
+    raise BadRequest(describe_validation_errors(error.errors()))
 
-    def _validation_error(self, error: RequestValidationError) -> Response[Any]:
-        return self._error(BadRequest(describe_validation_errors(error.errors())))
 
-    def _not_found(self, _: NotFoundError) -> Response[Any]:
-        return self._error(NotFound("No route for this method and path"))
+def _no_route(_: NotFoundError) -> Response[Any]:
+    raise NotFound("No route for this method and path")
 
-    def _unexpected(self, _: Exception) -> Response[Any]:
-        logger.exception("unhandled error")
-        metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
-        return self._error(InternalError())
+
+def _passed_on(error: Exception) -> Response[Any]:
+    raise error  # handled, so that Powertools does not log it a second time
 
 
 def describe_validation_errors(errors: Any) -> str:
