@@ -129,19 +129,37 @@ def evaluate(statements: Sequence[Statement], call: Call) -> Decision:
     return Decision.IMPLICIT_DENY
 
 
+def _managed_policy(stack: Stack, policy: Any) -> Any:
+    """The document of a ``!Ref`` to an ``AWS::IAM::ManagedPolicy`` of the template, else None."""
+    if not (isinstance(policy, Mapping) and set(policy) == {"Ref"}):
+        return None
+    resource = stack.resources.get(str(policy["Ref"])) or {}
+    if resource.get("Type") != "AWS::IAM::ManagedPolicy":
+        return None
+    return (resource.get("Properties") or {}).get("PolicyDocument")
+
+
 def _documents(stack: Stack, owner: str, policies: Any) -> list[Any]:
-    """The policy documents of a ``Policies`` property (SAM function or IAM role)."""
+    """The policy documents of a ``Policies`` property (SAM function or IAM role): inline ones,
+    and the template's own managed policies (``!Ref``)."""
     documents = []
     for policy in policies if isinstance(policies, list) else [policies]:
         if isinstance(policy, Mapping) and "Statement" in policy:
             documents.append(policy)
         elif isinstance(policy, Mapping) and "PolicyDocument" in policy:
             documents.append(policy["PolicyDocument"])
+        elif (managed := _managed_policy(stack, policy)) is not None:
+            documents.append(managed)
         else:
-            # A managed policy or a SAM policy template: its statements are not in the
-            # template, so the local stack could only guess; it refuses to.
-            name = policy if isinstance(policy, str) else next(iter(policy), "?")
-            raise UnsupportedPolicy(f"{owner}: policy {name!r} is not an inline policy; write its statements inline")
+            # An AWS managed policy, another ARN or a SAM policy template: its statements are
+            # not in the template, so the local stack could only guess; it refuses to.
+            name = (
+                policy if isinstance(policy, str) else next(iter(policy.values() if "Ref" in policy else policy), "?")
+            )
+            raise UnsupportedPolicy(
+                f"{owner}: policy {name!r} is neither inline nor a managed policy of this template; "
+                "write its statements in the template"
+            )
     return [stack.resolve(d) for d in documents]
 
 

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import json
 import sys
 import uuid
@@ -14,6 +15,8 @@ import boto3
 import pytest
 
 from cscore.tenants import service as tenants
+from cslocal.generate import gateway_path
+from cslocal.template import Stack
 from cslocal.worker import LambdaContext, load_handler
 from tests.unit.conftest import ROOT, STACK
 
@@ -53,11 +56,19 @@ QUEUE_FUNCTIONS = sorted(n for n, f in FUNCTIONS.items() if _has_event(f, "SQS")
 PLACEHOLDER_REFUSALS = {"oauth_callback": 400}
 
 
-@pytest.mark.parametrize("name", QUEUE_FUNCTIONS)
-def test_queue_workers_take_their_sample_batch(name: str, aws_tables) -> None:
-    function = FUNCTIONS[name]
-    context = LambdaContext(function.name, function.memory, function.arn, str(uuid.uuid4()), function.timeout * 1000)
-    assert HANDLERS[name](_event(name), context) == {"batchItemFailures": []}
+# Samples of the jobs' triggers: queue batches and schedule inputs (the S3 one needs a file, below).
+JOB_SAMPLES = sorted(
+    p.stem
+    for p in (ROOT / "events").glob("*.json")
+    if p.stem.split(".")[0] not in API_FUNCTIONS and p.suffixes[0] != ".s3"
+)
+
+
+@pytest.mark.parametrize("sample", JOB_SAMPLES)
+def test_every_job_sample_is_handled(sample: str, aws_tables) -> None:
+    name = sample.split(".")[0]
+    result = HANDLERS[name](_event(sample), _context(name))
+    assert result == ({"queued": 0} if sample.endswith(".schedule") else {"batchItemFailures": []})
 
 
 def _context(name: str) -> LambdaContext:
@@ -134,6 +145,60 @@ def test_the_event_as_shipped_gets_an_answer(name: str, aws_tables) -> None:
         assert body["result"] is (status == 200) and body["requestId"] == headers["X-Request-Id"]
     if status == 401:
         assert body["errorCode"] == "GS_APIG_2401"
+
+
+NO_ROUTE = "No route for this method and path"
+
+
+def _set_header(event: dict, name: str, value: str) -> None:
+    event["headers"][name] = value
+    event["multiValueHeaders"][name] = [value]
+
+
+@pytest.mark.parametrize("name", API_FUNCTIONS)
+def test_every_api_sample_reaches_its_route_past_authentication(name: str, aws_tables) -> None:
+    """With a tenant's real key (or client credentials) in place of the placeholder, each sample
+    is routed by its handler and authenticated: whatever the endpoint then answers (a 400 for a
+    sample's unknown ids, say), it is neither a 401/403 nor the "No route" 404."""
+    tenant = tenants.create_tenant("Events")
+    event = _event(name)
+    scheme = sys.modules[f"fn_{name}"].app.auth_scheme
+    if scheme == "credential":
+        _set_header(event, "accesskey", tenant["accessKey"])
+    elif scheme == "oauth_client":
+        client = tenants.create_oauth_client(tenant["tenantId"])
+        basic = base64.b64encode(f"{client['clientId']}:{client['clientSecret']}".encode()).decode()
+        _set_header(event, "Authorization", f"Basic {basic}")
+    status, _, body = _invoke(name, event)
+    assert status not in (401, 403), body
+    assert not (status == 404 and body.get("errorDesc") == NO_ROUTE), body
+
+
+def _route_differences(stack: Stack) -> set[tuple[str, str, str]]:
+    """(function, method, path) served by a handler or routed by the template, not both."""
+    template = {
+        (f.code_dir.name, e["Properties"]["Method"].upper(), e["Properties"]["Path"])
+        for f in stack.functions()
+        for e in f.events.values()
+        if e.get("Type") == "Api"
+    }
+    handlers = {
+        (name, route.method.upper(), gateway_path(route.path))
+        for name in API_FUNCTIONS
+        for route in sys.modules[f"fn_{name}"].app._static_routes + sys.modules[f"fn_{name}"].app._dynamic_routes
+    }
+    return template ^ handlers
+
+
+def test_each_handler_serves_the_route_the_template_gives_it() -> None:
+    assert _route_differences(STACK) == set()
+    edited = copy.deepcopy(STACK.doc)
+    api = edited["Resources"]["JobsGetFunction"]["Properties"]["Events"]["Api"]["Properties"]
+    api["Method"] = "DELETE"
+    assert _route_differences(Stack(ROOT, edited, "edited")) == {
+        ("jobs_get", "GET", "/v1/connectors/jobs/{jobId}"),
+        ("jobs_get", "DELETE", "/v1/connectors/jobs/{jobId}"),
+    }
 
 
 def test_tenant_get_with_a_real_key(aws_tables) -> None:

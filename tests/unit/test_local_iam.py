@@ -122,6 +122,29 @@ def test_sam_policy_templates_and_managed_policies_fail_loudly(tmp_path: Path) -
         function_statements(managed, "Fn")
 
 
+def test_a_managed_policy_of_the_template_is_its_statements(tmp_path: Path) -> None:
+    (tmp_path / "template.yaml").write_text(
+        "Resources:\n"
+        "  Shared:\n    Type: AWS::IAM::ManagedPolicy\n    Properties:\n      PolicyDocument:\n"
+        "        Statement:\n          - Sid: Count\n            Effect: Allow\n"
+        "            Action: [dynamodb:UpdateItem]\n            Resource: !GetAtt Limits.Arn\n"
+        "  Limits:\n    Type: AWS::DynamoDB::Table\n"
+        "  Fn:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: .\n"
+        "      Policies:\n        - !Ref Shared\n"
+        "        - Statement: [{Sid: Own, Effect: Allow, Action: s3:GetObject, Resource: '*'}]\n"
+        "  Other:\n    Type: AWS::Serverless::Function\n    Properties:\n      CodeUri: .\n"
+        "      Policies:\n        - !Ref Limits\n"
+    )
+    stack = load_stack(tmp_path, "s")
+    statements = function_statements(stack, "Fn")
+    assert [s.sid for s in statements] == ["Count", "Own"]
+    limits = "arn:aws:dynamodb:us-east-1:123456789012:table/s-Limits"
+    assert evaluate(statements, Call("dynamodb:UpdateItem", limits)) is Decision.ALLOWED
+    assert evaluate(statements, Call("dynamodb:GetItem", limits)) is Decision.IMPLICIT_DENY
+    with pytest.raises(UnsupportedPolicy, match="'Limits' is neither inline nor a managed policy of this template"):
+        function_statements(stack, "Other")  # a !Ref to anything else is refused
+
+
 def test_policies_resolve_intrinsics_in_both_forms() -> None:
     stack = load_stack(FIXTURE, "iam")
     stack.physical_ids["TokenKey"] = "1234abcd-0000-0000-0000-000000000000"
