@@ -28,7 +28,7 @@ class Body(BaseModel):
     records: list[Item]
 
 
-strict = build_resolver(family="standard", access="super_admin", validate=True)
+strict = build_resolver(family="standard", access="super_admin")
 
 
 @strict.post("/things")

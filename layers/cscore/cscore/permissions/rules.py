@@ -6,13 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from cscore.bodies import json_object
 from cscore.errors import BadRequest
+from cscore.permissions.models import CompanySettings
 from cscore.query import QueryError, matches, parse_query
 from cscore.query.model import Schema, Where
 
-DEFAULT = {"public": False, "teamBased": True, "rules": []}
-MAX_RULES = 50
+DEFAULT = CompanySettings().model_dump()
 
 
 def settings_of(tenant_item: dict[str, Any]) -> dict[str, Any]:
@@ -20,9 +19,7 @@ def settings_of(tenant_item: dict[str, Any]) -> dict[str, Any]:
     return {**DEFAULT, **{k: stored[k] for k in DEFAULT if k in stored}}
 
 
-def _where(raw: Any, schema: Schema, field: str) -> dict[str, Any]:
-    if not isinstance(raw, dict) or not isinstance(raw.get("conditions", []), list):
-        raise BadRequest(f"{field}: must be a where clause {{conditions, expression?}}")
+def _where(raw: dict[str, Any], schema: Schema, field: str) -> dict[str, Any]:
     try:
         parse_query({"where": raw, "select": ["Gsid"]}, schema)
     except QueryError as exc:
@@ -49,28 +46,17 @@ def _without_user_fields(where: dict[str, Any], user_schema: Schema, field: str)
     return {**where, "conditions": conditions}
 
 
-def validate(body: Any, user_schema: Schema, company_schema: Schema) -> dict[str, Any]:
-    body = json_object(body, tuple(DEFAULT), "with public, teamBased and rules")
-    for flag in ("public", "teamBased"):
-        if flag in body and not isinstance(body[flag], bool):
-            raise BadRequest(f"{flag}: must be true or false")
-    rules = body.get("rules", [])
-    if not isinstance(rules, list) or len(rules) > MAX_RULES:
-        raise BadRequest(f"rules: must be a list of at most {MAX_RULES} rules")
+def validate(settings: CompanySettings, user_schema: Schema, company_schema: Schema) -> dict[str, Any]:
+    """The settings to store, once every rule's clauses name fields of their schemas."""
     clean = []
-    for i, rule in enumerate(rules):
+    for i, rule in enumerate(settings.rules):
         where = f"rules[{i}]"
-        if not isinstance(rule, dict) or set(rule) - {"name", "user", "company"}:
-            raise BadRequest(f"{where}: must be {{name, user, company}}")
-        if not isinstance(rule.get("name"), str) or not 1 <= len(rule["name"]) <= 120:
-            raise BadRequest(f"{where}.name: required, 1 to 120 characters")
-        _where(rule.get("user"), user_schema, f"{where}.user")
-        company = rule.get("company")
-        if not isinstance(company, dict) or not isinstance(company.get("conditions", []), list):
-            raise BadRequest(f"{where}.company: must be a where clause {{conditions, expression?}}")
+        user = rule.user.model_dump(exclude_none=True)
+        company = rule.company.model_dump(exclude_none=True)
+        _where(user, user_schema, f"{where}.user")
         _where(_without_user_fields(company, user_schema, f"{where}.company"), company_schema, f"{where}.company")
-        clean.append({"name": rule["name"], "user": rule["user"], "company": company})
-    return {**DEFAULT, **{k: body[k] for k in ("public", "teamBased") if k in body}, "rules": clean}
+        clean.append({"name": rule.name, "user": user, "company": company})
+    return {"public": settings.public, "teamBased": settings.teamBased, "rules": clean}
 
 
 def _bound(where: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:

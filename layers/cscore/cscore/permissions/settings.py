@@ -6,6 +6,7 @@ from typing import Any
 
 from cscore.auth.principal import Principal
 from cscore.permissions import access, rules
+from cscore.permissions.models import CompanySettings
 from cscore.platform import aws, config, keys
 from cscore.platform.dynamo import to_attr
 
@@ -14,8 +15,8 @@ def get_settings(principal: Principal) -> dict[str, Any]:
     return rules.settings_of(principal.tenant)
 
 
-def put_settings(principal: Principal, body: Any) -> dict[str, Any]:
-    clean = rules.validate(body, *access.schemas())
+def put_settings(principal: Principal, settings: CompanySettings) -> dict[str, Any]:
+    clean = rules.validate(settings, *access.schemas())
     aws.dynamodb().update_item(
         TableName=config.tenant_table(),
         Key=keys.tenant(principal.tenant_id),

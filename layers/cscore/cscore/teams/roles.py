@@ -6,13 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from cscore.auth.principal import Principal
-from cscore.bodies import json_object
-from cscore.errors import BadRequest, Conflict
+from cscore.errors import Conflict
 from cscore.picklists import service as picklists
 from cscore.teams import rules
+from cscore.teams.models import CreateRole
 
 CATEGORY = "TeamRole"
-MAX_LABEL = 100
 
 
 def _roles(tenant_item: dict[str, Any]) -> list[dict[str, Any]]:
@@ -38,16 +37,10 @@ def list_roles(principal: Principal) -> dict[str, Any]:
     return {"roles": _roles(principal.tenant)}
 
 
-def create_role(principal: Principal, body: Any) -> dict[str, Any]:
+def create_role(principal: Principal, request: CreateRole) -> dict[str, Any]:
     """POST /v1/teams/roles ``{label}``: a new role (409 when the label exists)."""
     rules.require_enabled(principal)
-    body = json_object(body, ("label",), "with a label")
-    label = body.get("label")
-    if not isinstance(label, str) or not label.strip():
-        raise BadRequest("label: required, a non-empty string")
-    label = label.strip()
-    if len(label) > MAX_LABEL:
-        raise BadRequest(f"label: longer than {MAX_LABEL} characters")
+    label = request.label.strip()
     if any(r["label"].lower() == label.lower() for r in _roles(principal.tenant)):
         raise Conflict(f"A team role labelled {label!r} already exists")
     added = picklists.add_items(principal.tenant_id, CATEGORY, [label])

@@ -14,9 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from cscore.auth.principal import Principal
-from cscore.bodies import json_object
+from cscore.catalog import COMPANY, USER
 from cscore.errors import BadRequest
-from cscore.objects import query as object_query
 from cscore.permissions import user_fields
 from cscore.picklists.service import Picklists
 from cscore.platform import aws, config, ids, keys
@@ -24,22 +23,16 @@ from cscore.platform import records as stored
 from cscore.platform.dynamo import from_item
 from cscore.platform.records import record_of
 from cscore.teams import rules
-from cscore.users.listing import USER
-from cscore.users.schema import PICKLIST_FIELDS
+from cscore.teams.models import Search
 
 MAX_MATCHES = 50
-MAX_TEXT = 255
 KINDS = {"company": ("Company", ids.COMPANY, "companies"), "user": ("User", ids.USER, "users")}
 SHOWN = {"Company": ("Gsid", "Name"), "User": ("Gsid", "Name", "Email")}
-SCHEMAS = {"Company": object_query.COMPANY, "User": USER}
+SCHEMAS = {"Company": COMPANY.query_schema, "User": USER.query_schema}
 HIDDEN = {"User": {"permissionBundles"}}
 
 
-def _fields(raw: Any, obj: str, is_super_admin: bool) -> list[str]:
-    if raw is None:
-        return []
-    if not isinstance(raw, list) or not all(isinstance(f, str) for f in raw):
-        raise BadRequest("fields: must be a list of field names")
+def _fields(raw: list[str], obj: str, is_super_admin: bool) -> list[str]:
     for name in raw:
         known = SCHEMAS[obj].get(name) is not None and name not in HIDDEN.get(obj, set())
         if obj == "User" and not user_fields.readable(name, is_super_admin):
@@ -49,22 +42,13 @@ def _fields(raw: Any, obj: str, is_super_admin: bool) -> list[str]:
     return list(dict.fromkeys(raw))
 
 
-def search(principal: Principal, body: Any) -> dict[str, Any]:
+def search(principal: Principal, request: Search) -> dict[str, Any]:
     rules.require_enabled(principal)
-    body = json_object(body, ("type", "text", "fields"), "with type and text")
-    kind = body.get("type")
-    if not isinstance(kind, str) or kind not in KINDS:
-        raise BadRequest("type: must be company or user")
-    text = body.get("text")
-    if not isinstance(text, str) or not text.strip():
-        raise BadRequest("text: required, a name or a GSID")
-    if len(text) > MAX_TEXT:
-        raise BadRequest(f"text: longer than {MAX_TEXT} characters")
-    obj, prefix, answer = KINDS[kind]
-    extra = _fields(body.get("fields"), obj, principal.is_super_admin)
+    obj, prefix, answer = KINDS[request.type]
+    extra = _fields(request.fields, obj, principal.is_super_admin)
     scope = rules.listed_scope(principal)
     scope.require_some()
-    text = text.strip()
+    text = request.text.strip()
     if ids.is_gsid(text.upper(), prefix):
         found = list(stored.by_gsids(principal.tenant_id, obj, [text.upper()]).values())
     else:
@@ -103,7 +87,7 @@ def _shown(record: dict[str, Any], obj: str, extra: list[str], picklists: Pickli
     if obj == "User":
         if "Status" in view:
             view["Status"] = "Active" if record.get("IsActiveUser") else "Inactive"
-        for name, category in PICKLIST_FIELDS.items():
+        for name, category in USER.picklists.items():
             if name in view:
                 view[name] = picklists.to_label(category, view[name])
     return view
