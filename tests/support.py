@@ -54,23 +54,36 @@ def team_bulk_job(**changes: Any) -> dict[str, Any]:
 def api_event(
     method: str,
     path: str,
-    access_key: str,
+    access_key: str | None = None,
     body: Any = None,
     params: dict[str, str] | None = None,
     resource: str | None = None,
+    *,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
+    raw_body: str | None = None,
 ) -> dict[str, Any]:
-    """An API Gateway (REST, Lambda proxy) event carrying an access key and a JSON body."""
-    headers = {"accesskey": access_key, "Content-Type": "application/json"}
+    """An API Gateway (REST, Lambda proxy) event: the access key (if any) and a JSON
+    ``body``, or ``raw_body`` sent as it is (malformed JSON, say); ``headers`` add to or
+    replace the defaults."""
+    sent = {"Content-Type": "application/json"} | ({"accesskey": access_key} if access_key is not None else {})
+    sent |= headers or {}
     return {
         "resource": resource or path,
         "path": path,
         "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
+        "headers": sent,
+        "multiValueHeaders": {k: [v] for k, v in sent.items()},
+        "queryStringParameters": query,
+        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
         "pathParameters": params,
-        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "dev", "path": f"/dev{path}"},
-        "body": None if body is None else json.dumps(body),
+        "requestContext": {
+            "requestId": str(uuid.uuid4()),
+            "stage": "dev",
+            "path": f"/dev{path}",
+            "httpMethod": method,
+            "resourcePath": resource or path,
+        },
+        "body": raw_body if raw_body is not None else None if body is None else json.dumps(body),
         "isBase64Encoded": False,
     }

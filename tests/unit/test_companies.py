@@ -17,6 +17,7 @@ from cscore.platform import aws, config, ids, keys, table
 from cscore.platform.dynamo import to_item
 from cscore.tenants import service as tenants
 from cslocal.worker import LambdaContext, load_handler
+from tests.support import api_event
 from tests.unit.conftest import ROOT, STACK
 
 FUNCTIONS = {f.code_dir.name: f for f in STACK.functions()}
@@ -36,20 +37,8 @@ def _call(
     query: dict[str, str] | None = None,
     params: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, Any]]:
-    headers = {"accesskey": access_key, "Content-Type": "application/json"}
-    event = {
-        "resource": path if params is None else f"{PATH}/{{gsid}}",
-        "path": path,
-        "httpMethod": method,
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": query,
-        "multiValueQueryStringParameters": {k: [v] for k, v in query.items()} if query else None,
-        "pathParameters": params,
-        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "dev", "path": f"/dev{path}"},
-        "body": None if body is None else json.dumps(body),
-        "isBase64Encoded": False,
-    }
+    resource = path if params is None else f"{PATH}/{{gsid}}"
+    event = api_event(method, path, access_key, body, params, resource, query=query)
     function = FUNCTIONS[name]
     context = LambdaContext(function.name, 512, function.arn, str(uuid.uuid4()), 10_000)
     response = HANDLERS[name](event, context)
