@@ -1,6 +1,9 @@
 """GET /v1/connectors/jobs?connectionId=: the tenant's connector jobs (data.jobs)."""
 
-from cscore.api import request
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.connector import jobs
 
@@ -8,8 +11,8 @@ app = build_resolver(family="standard", access="super_admin")
 
 
 @app.get("/v1/connectors/jobs")
-def list_jobs() -> dict:
-    return jobs.list_jobs(app.principal, request.flag(app.current_event.raw_event, "connectionId"))
+def list_jobs(connectionId: Annotated[str | None, Query()] = None) -> dict:
+    return jobs.list_jobs(app.principal, connectionId)
 
 
 handler = lambda_entry(app)

@@ -1,15 +1,20 @@
 """POST /v1/connectors/jobs/{jobId}/run: run a job now (and, if asked, its dependents)."""
 
-from cscore.api import request
+from typing import Annotated
+
+from aws_lambda_powertools.event_handler.openapi.params import Body
+
 from cscore.api.resolver import build_resolver, lambda_entry
+from cscore.connector.models import RunJob
 from cscore.sync import runs
 
 app = build_resolver(family="standard", access="super_admin")
 
 
 @app.post("/v1/connectors/jobs/<job_id>/run")
-def run_job(job_id: str) -> dict:
-    return app.respond(runs.run_now(app.principal, job_id, request.json_body(app.current_event.raw_event)), 202)
+def run_job(job_id: str, body: Annotated[RunJob | None, Body()] = None) -> dict:
+    with_dependents = body is not None and body.withDependents
+    return app.respond(runs.run_now(app.principal, job_id, with_dependents), 202)
 
 
 handler = lambda_entry(app)

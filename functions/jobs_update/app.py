@@ -1,15 +1,15 @@
 """PUT /v1/connectors/jobs/{jobId}: edit a job (schedule, enabled, filter, mappings, keys)."""
 
-from cscore.api import request
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.connector import jobs
+from cscore.connector.models import UpdateJob
 
 app = build_resolver(family="standard", access="super_admin")
 
 
 @app.put("/v1/connectors/jobs/<job_id>")
-def update_job(job_id: str) -> dict:
-    return jobs.update_job(app.principal, job_id, request.json_body(app.current_event.raw_event))
+def update_job(job_id: str, body: UpdateJob) -> dict:
+    return jobs.update_job(app.principal, job_id, body)
 
 
 handler = lambda_entry(app)

@@ -1,0 +1,60 @@
+"""The request shapes of the connector's endpoints (SPEC §3): connections and jobs.
+
+Shapes only; what a value means (a Salesforce login host, a mapping's target field, a
+SOQL filter, a time zone) is checked by the service that uses it."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, field_validator
+
+from cscore.platform.request_model import RequestModel
+
+Name = Annotated[str, Field(min_length=1, max_length=120, pattern=r"\S")]
+
+
+class CreateConnection(RequestModel):
+    name: str
+    orgType: str
+    loginUrl: str | None = None
+
+
+class CompanyResolution(RequestModel):
+    sourceField: str
+    targetField: str
+
+
+class CreateJob(RequestModel):
+    connectionId: str
+    name: Name
+    sourceObject: str
+    targetObject: str
+    filter: str | None = None
+    mappings: list[dict[str, Any]]
+    keyFields: list[str]
+    schedule: dict[str, Any] | None = None
+    dependsOn: str | None = None
+    enabled: bool = True
+
+
+class UpdateJob(RequestModel):
+    """Any of the editable fields (``model_fields_set``); schedule or filter given as null clears it."""
+
+    name: Name | None = None
+    enabled: bool | None = None
+    schedule: dict[str, Any] | None = None
+    filter: str | None = None
+    mappings: list[dict[str, Any]] | None = None
+    keyFields: list[str] | None = None
+
+    @field_validator("name", "enabled", "mappings", "keyFields", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("only schedule and filter may be set to null")
+        return value
+
+
+class RunJob(RequestModel):
+    withDependents: bool = False
