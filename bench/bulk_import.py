@@ -45,13 +45,13 @@ def _file(rows: int) -> bytes:
 
 
 def _seed(tenant_id: str, actor: str) -> None:
+    from cscore.catalog import COMPANY, USER
     from cscore.objects.bulk import BulkStore
-    from cscore.objects.shapes import COMPANY, USER
 
     for shape, rows in (
-        (COMPANY, [{"Name": f"Company {i:05d}"} for i in range(COMPANIES)]),
+        (COMPANY.shape, [{"Name": f"Company {i:05d}"} for i in range(COMPANIES)]),
         (
-            USER,
+            USER.shape,
             [
                 {
                     "FirstName": "User",

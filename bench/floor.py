@@ -53,7 +53,7 @@ def queue_worker(imports: str, queue: str, handle: str) -> str:
 
 FLOOR = """
 import json, sys, time, uuid
-from cscore.objects.shapes import SHAPES
+from cscore.catalog import SHAPES
 from cscore.platform import aws, clock, config, ids, keys
 from cscore.platform.dynamo import to_item
 shape, count = SHAPES[sys.argv[1]], int(sys.argv[2])

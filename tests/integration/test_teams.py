@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 import requests
 
-from cscore.objects.shapes import COMPANY_TEAM
+from cscore.catalog import COMPANY_TEAM
 from cscore.platform.dynamo import from_item
 from tests.integration.stack import LocalStack
 
@@ -53,7 +53,7 @@ def _team_record(stack: LocalStack, tenant_id: str, company: str, user: str) -> 
     """The stored Company Team record of (company, user): keyed by "<CompanyId>#<UserId>"."""
     table = stack.info["tables"]["TenantTable"]
     item = stack.client("dynamodb").get_item(
-        TableName=table, Key=COMPANY_TEAM.record_key(tenant_id, f"{company}#{user}"), ConsistentRead=True
+        TableName=table, Key=COMPANY_TEAM.shape.record_key(tenant_id, f"{company}#{user}"), ConsistentRead=True
     )
     return from_item(item["Item"])
 
@@ -146,7 +146,7 @@ def test_record_api_and_salesforce_records(stack: LocalStack, tenant: dict[str, 
     assert _team_record(stack, t, acme, bob)["Gsid"] == bob_record
     stack.client("dynamodb").update_item(
         TableName=stack.info["tables"]["TenantTable"],
-        Key=COMPANY_TEAM.record_key(t, f"{acme}#{bob}"),
+        Key=COMPANY_TEAM.shape.record_key(t, f"{acme}#{bob}"),
         UpdateExpression="SET UserSource = :s",
         ExpressionAttributeValues={":s": {"S": "Salesforce"}},
     )

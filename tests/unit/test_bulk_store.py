@@ -15,11 +15,13 @@ from botocore.exceptions import ClientError
 
 from cscore.auth import service as auth
 from cscore.auth.principal import Principal
+from cscore.catalog import SHAPES
 from cscore.companies import service as companies
 from cscore.errors import ApiError
 from cscore.objects import bulk
 from cscore.objects.bulk import BulkStore
-from cscore.objects.shapes import SHAPES
+from cscore.objects.bulk import calls as bulk_calls
+from cscore.objects.bulk import writer as bulk_writer
 from cscore.platform import aws, config, ids, keys, parallel, records, table
 from cscore.platform.dynamo import Item
 from cscore.tenants import service as tenants
@@ -336,7 +338,7 @@ def test_calls_of_a_phase_go_at_once_and_phases_in_order(admin, aws_tables) -> N
 def test_throttling_and_unprocessed_items_are_retried(admin, monkeypatch) -> None:
     client = aws.dynamodb()
     real_write = client.batch_write_item
-    monkeypatch.setattr(bulk, "_backoff", lambda attempt: None)
+    monkeypatch.setattr(bulk_calls, "backoff", lambda attempt: None)
     state = {"calls": 0}
 
     def flaky(**kwargs: Any) -> Any:
@@ -633,7 +635,7 @@ def test_the_counter_goes_with_the_records_each_flush_wrote(admin, world, monkey
     """Partial flushes from the write-behind thread, a call that fails after part of it
     landed, a throttled counter update: the counter always equals the records written."""
     t = admin.tenant_id
-    monkeypatch.setattr(bulk, "_backoff", lambda attempt: None)
+    monkeypatch.setattr(bulk_calls, "backoff", lambda attempt: None)
     people = [ids.new_gsid(ids.USER) for _ in range(80)]
 
     def rows(company: str, users: list[str]) -> list[tuple[None, dict[str, Any]]]:
@@ -721,7 +723,7 @@ def test_nothing_is_sent_after_a_write_behind_flush_failed(admin, world, monkeyp
     store = BulkStore(t, SHAPES["CompanyTeam"], admin.user_gsid, write_behind=True)
     (found,) = store.by_key([f"{member['CompanyId']}#{member['UserId']}"]).values()
     store.delete([found])
-    monkeypatch.setattr(bulk, "BATCH_WRITE_LIMIT", 1)
+    monkeypatch.setattr(bulk_writer, "BATCH_WRITE_LIMIT", 1)
     with contextlib.suppress(ClientError):  # its error may or may not be collected yet
         store.flush(complete=False)  # the deletion's call fails on the writer thread
     store.upsert([(None, member)])  # the store believes the record is gone: an insert
@@ -735,5 +737,5 @@ def test_nothing_is_sent_after_a_write_behind_flush_failed(admin, world, monkeyp
 
 @pytest.fixture(autouse=True)
 def _no_sleep(monkeypatch) -> Iterator[None]:
-    monkeypatch.setattr(bulk, "_backoff", lambda attempt: None)
+    monkeypatch.setattr(bulk_calls, "backoff", lambda attempt: None)
     yield

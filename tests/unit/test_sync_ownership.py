@@ -7,10 +7,10 @@ import pytest
 
 from cscore.auth import service as auth
 from cscore.auth.principal import Principal
+from cscore.catalog import SHAPES
 from cscore.companies import service as companies
 from cscore.connector import job_definitions as jd
 from cscore.objects.bulk import BulkStore
-from cscore.objects.shapes import SHAPES
 from cscore.platform import keys, records, table
 from cscore.sync import ownership
 from cscore.tenants import service as tenants

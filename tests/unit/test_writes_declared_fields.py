@@ -17,10 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cscore.auth import service as auth
+from cscore.catalog import SHAPES
 from cscore.connector import mappings as mapping_rules
 from cscore.meta import service as meta
 from cscore.objects import writable
-from cscore.objects.shapes import SHAPES
 from cscore.platform import config, keys
 from cscore.platform.dynamo import from_item
 from cscore.sync.writers import PageWriter

@@ -4,7 +4,8 @@ items, and the secondary index keys of a record item. Pure Python, no I/O.
 
 Every writer of an object must produce these shapes, so that every reader finds what
 any writer wrote. ``users/repository`` and ``companies/repository`` write User and
-Company through transactions; ``objects.bulk`` writes any object from a ``Shape``.
+Company through transactions; ``objects.bulk`` writes any object from a ``Shape``. Each
+object's shape is declared with its fields in ``catalog.objects``.
 
 - record ``Shape.record_key(t, ref)``: its fields plus, for every object, GSI1
   ``keys.object_index(t, Object)`` / ``keys.by_modified_date``; GSI2 (and GSI3) as below.
@@ -37,7 +38,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cscore.platform import ids, keys
+from cscore.platform import keys
 from cscore.platform.dynamo import Item
 
 Record = Mapping[str, Any]
@@ -50,29 +51,29 @@ def _present(value: Any) -> bool:
     return value is not None and str(value).strip() != ""
 
 
-def _full_name(record: Record) -> str | None:
+def full_name(record: Record) -> str | None:
     """User FullName as ``users.repository.index_entries`` lists it: both names needed."""
     first, last = record.get("FirstName"), record.get("LastName")
     return f"{first} {last}" if first and last else None
 
 
-def _company_user(record: Record) -> str | None:
+def company_user(record: Record) -> str | None:
     company, user = record.get("CompanyId"), record.get("UserId")
     return f"{company}#{user}" if _present(company) and _present(user) else None
 
 
-def _person_name(record: Record) -> str:
+def person_name(record: Record) -> str:
     return f"{record.get('FirstName') or ''} {record.get('LastName') or ''}".strip()
 
 
-def _by_name(obj: str, name: Callable[[Record], object]) -> IndexKey:
+def by_name(obj: str, name: Callable[[Record], object]) -> IndexKey:
     def index_key(tenant_id: str, record: Record) -> tuple[str, str]:
         return keys.object_index(tenant_id, obj), keys.by_name(name(record), record["Gsid"])
 
     return index_key
 
 
-def _related(obj: str, via: str, ref_field: str, sort_field: str) -> IndexKey:
+def related(obj: str, via: str, ref_field: str, sort_field: str) -> IndexKey:
     """Records of ``obj`` listed under the record their ``ref_field`` names."""
 
     def index_key(tenant_id: str, record: Record) -> tuple[str, str] | None:
@@ -145,30 +146,6 @@ class Shape:
         return attributes
 
 
-USER = Shape(
-    "User",
-    ids.USER,
-    unique_fields=("SFDCUserName", "SfdcUserId"),
-    index_fields=("Email", "FullName"),
-    derived={"FullName": _full_name},
-    gsi2=_by_name("User", lambda r: r.get("Name")),
-)
-COMPANY = Shape(
-    "Company",
-    ids.COMPANY,
-    index_fields=("Name", "SfdcAccountId"),
-    gsi2=_by_name("Company", lambda r: r.get("Name")),
-)
-PERSON = Shape("Person", ids.PERSON, unique_fields=("Email",), gsi2=_by_name("Person", _person_name))
-COMPANY_PERSON = Shape(
-    "CompanyPerson",
-    ids.COMPANY_PERSON,
-    unique_fields=("SfdcContactId",),
-    gsi2=_related("CompanyPerson", "Company", "CompanyId", "Gsid"),
-    gsi3=_related("CompanyPerson", "Person", "PersonId", "Gsid"),
-)
-
-
 def _manager(level: int) -> Callable[[Record], str | None]:
     def value(record: Record) -> str | None:
         manager = record.get(f"UserManagerRole{level}")
@@ -188,18 +165,6 @@ def _company_manager(level: int) -> Callable[[Record], str | None]:
 # Company data permissions (SPEC §4.3) ask "is U a manager (level 1-3) of a member of C's
 # team?" in one read whatever the team's size (CompanyManager<k> = "<company>#<manager>"),
 # and "which companies does U see as a manager?" in proportion to the answer (Manager<k>).
-_MANAGER_INDEXES = {f"CompanyManager{k}": _company_manager(k) for k in (1, 2, 3)} | {
+MANAGER_INDEXES = {f"CompanyManager{k}": _company_manager(k) for k in (1, 2, 3)} | {
     f"Manager{k}": _manager(k) for k in (1, 2, 3)
 }
-COMPANY_TEAM = Shape(
-    "CompanyTeam",
-    ids.COMPANY_TEAM,
-    record_key_field="CompanyUser",
-    unique_fields=("SfdcAccountTeamMemberId",),
-    index_fields=tuple(_MANAGER_INDEXES),
-    derived={"CompanyUser": _company_user, **_MANAGER_INDEXES},
-    gsi2=_related("CompanyTeam", "Company", "CompanyId", "UserId"),
-    gsi3=_related("CompanyTeam", "User", "UserId", "CompanyId"),
-)
-
-SHAPES: dict[str, Shape] = {s.name: s for s in (USER, COMPANY, PERSON, COMPANY_PERSON, COMPANY_TEAM)}

@@ -28,44 +28,27 @@ import math
 import re
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-from typing import Any, Literal
+from typing import Any
 
+from cscore.catalog import COMPANY, OBJECTS
 from cscore.meta.fields import CustomFields, CustomValueError
 from cscore.platform import ids
+from cscore.query.model import FieldType
 
-OBJECT = "Company"
+OBJECT = COMPANY.name
 MAX_RECORDS = 50
-MAX_STRING = 255
 
-Kind = Literal["string", "number", "date", "company", "user"]
-
-# Standard fields a client may write, by API name (SPEC §4b Company).
-FIELDS: dict[str, Kind] = {
-    "Name": "string",
-    "SfdcAccountId": "string",
-    "Industry": "string",
-    "Type": "string",
-    "Website": "string",
-    "ParentCompany": "company",
-    "Csm": "user",
-    "Status": "string",
-    "Stage": "string",
-    "ARR": "number",
-    "MRR": "number",
-    "Employees": "number",
-    "LifecycleInWeeks": "number",
-    "OriginalContractDate": "date",
-    "RenewalDate": "date",
-}
-REQUIRED = ("Name",)
-SYSTEM_FIELDS = ("Gsid", "CreatedDate", "ModifiedDate", "CreatedBy", "ModifiedBy")
-# Fields that may appear in ``keys=``; Name and SfdcAccountId have lookup index items.
-KEY_FIELDS = ("Gsid", "Name", "SfdcAccountId")
-INDEXED_FIELDS = ("Name", "SfdcAccountId")
+# The fields a client may write and their rules are the catalog's (``catalog.COMPANY``).
+FIELDS = COMPANY.writable
+REQUIRED = COMPANY.required
+SYSTEM_FIELDS = COMPANY.platform_fields
+# Fields that may appear in ``keys=``: Gsid, and those with lookup index items.
+INDEXED_FIELDS = COMPANY.shape.index_fields
+KEY_FIELDS = ("Gsid", *INDEXED_FIELDS)
 # Convenience fields resolved to a stored field when written, never stored themselves.
-BY_NAME = {"ParentCompanyName": "ParentCompany", "CsmEmail": "Csm", "CsmFullName": "Csm"}
+BY_NAME = COMPANY.aliases
 # Given together, they name the CSM by its users' FullName index ("first last").
-CSM_NAME_PARTS = ("CSMFirstName", "CSMLastName")
+CSM_NAME_PARTS = COMPANY.alias_parts["CsmFullName"]
 
 INVALID_FIELD = "GSOBJ_1002"
 TOO_LONG = "GSOBJ_1001"
@@ -158,7 +141,7 @@ def _unknown(name: str) -> str:
 
 def _key_value(parsed: Parsed, name: str, value: Any) -> None:
     if name == "Gsid":
-        if not ids.is_gsid(value, ids.COMPANY):
+        if not ids.is_gsid(value, COMPANY.shape.gsid_prefix):
             parsed.problems.append(Problem(BAD_GSID, f"Gsid: {value!r} is not a Company GSID"))
             return
         parsed.keys[name] = value
@@ -231,21 +214,21 @@ class FieldError(ValueError):
 
 def normalize(name: str, value: Any) -> Any:
     """The stored form of a non-null value of field ``name``; FieldError when invalid."""
-    kind = FIELDS[name]
-    if kind == "string":
+    field = FIELDS[name]
+    if field.type is FieldType.STRING:
         if not isinstance(value, str):
             raise FieldError(INVALID_FIELD, f"{name}: must be a string")
         text = value.strip()
-        if len(text) > MAX_STRING:
-            raise FieldError(TOO_LONG, f"{name}: value is {len(text)} characters long, more than {MAX_STRING}")
+        if len(text) > field.max_length:
+            raise FieldError(TOO_LONG, f"{name}: value is {len(text)} characters long, more than {field.max_length}")
         return text
-    if kind == "number":
+    if field.type is FieldType.NUMBER:
         return _number(name, value)
-    if kind == "date":
+    if field.type is FieldType.DATE:
         return _date(name, value)
-    prefix, what = (ids.COMPANY, "Company") if kind == "company" else (ids.USER, "User")
-    if not ids.is_gsid(value, prefix):
-        raise FieldError(BAD_GSID, f"{name}: {value!r} is not a {what} GSID")
+    target = OBJECTS[field.target or OBJECT]
+    if not ids.is_gsid(value, target.shape.gsid_prefix):
+        raise FieldError(BAD_GSID, f"{name}: {value!r} is not a {target.name} GSID")
     return value
 
 

@@ -12,7 +12,7 @@ mapping ``{source, target, lookup: {object, by}}`` or a constant ``{target, valu
 - a constant's ``value`` fits the field's type (a string, number or boolean, never an
   object, a list or null; a picklist label becomes its item GSID);
 - a field that holds a GSID (Csm, Manager, CompanyId, ...) is filled by a lookup into the
-  object it refers to, ``by`` one of that object's looked-up fields (``objects.shapes``:
+  object it refers to, ``by`` one of that object's looked-up fields (``catalog.shapes``:
   unique and index fields), or ``companyResolution`` for Company; a Company Team's
   ``TeamRole`` by the label of a team role (``{"object": "TeamRole", "by": "label"}``,
   ``createMissing`` optional); no other field takes a lookup.
@@ -24,9 +24,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from cscore.catalog import SHAPES
 from cscore.connector import job_definitions as jd
 from cscore.objects import writable
-from cscore.objects.shapes import SHAPES
 from cscore.query.model import FieldType
 
 # The objects a job writes, by its target object.

@@ -1,1 +1,1 @@
-"""Object metadata: custom fields (SPEC §4b)."""
+"""Object metadata (SPEC §4b): the fields API over the object catalog, and custom fields."""

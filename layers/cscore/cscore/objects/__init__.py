@@ -1,1 +1,2 @@
-"""Objects of a tenant as stored (``shapes``), written in bulk (``bulk``) and queried (``query``)."""
+"""A tenant's object records: what input may write (``writable``), written in bulk
+(``bulk``) and queried (``query``); the objects themselves are declared in ``catalog``."""

@@ -26,13 +26,13 @@ from __future__ import annotations
 from typing import Any
 
 from cscore.auth.principal import Principal
+from cscore.catalog import OBJECTS
 from cscore.errors import BadRequest, NotFound
 from cscore.meta.fields import extend_schema
 from cscore.permissions import access, user_fields
 from cscore.platform import keys, records, table
 from cscore.platform.records import record_of
 from cscore.query import (
-    Field,
     FieldType,
     InvalidValue,
     Query,
@@ -44,65 +44,18 @@ from cscore.query import (
     resolve_field,
     to_epoch_millis,
 )
-from cscore.users.listing import USER, index_order
+from cscore.users.listing import index_order
 
-S, N, D, DT, G = FieldType.STRING, FieldType.NUMBER, FieldType.DATE, FieldType.DATETIME, FieldType.GSID
-P = FieldType.PICKLIST
-
-
-def _audit() -> tuple[Field, ...]:
-    return (
-        Field("CreatedDate", DT), Field("ModifiedDate", DT), Field("CreatedBy", G, target="User"),
-        Field("ModifiedBy", G, target="User"),
-    )  # fmt: skip
-
-
-COMPANY = Schema.of(
-    "Company",
-    Field("Gsid", G, target="Company"), Field("Name", S), Field("SfdcAccountId", S), Field("Industry", S),
-    Field("Type", S), Field("Website", S), Field("ParentCompany", G, target="Company"), Field("Csm", G, target="User"),
-    Field("Status", S), Field("Stage", S), Field("ARR", N), Field("MRR", N), Field("Employees", N),
-    Field("LifecycleInWeeks", N), Field("OriginalContractDate", D), Field("RenewalDate", D),
-    *_audit(),
-)  # fmt: skip
-PERSON = Schema.of(
-    "Person",
-    Field("Gsid", G, target="Person"), Field("Email", S), Field("FirstName", S), Field("LastName", S),
-    Field("Title", S), Field("Phone", S),
-    *_audit(),
-)  # fmt: skip
-COMPANY_PERSON = Schema.of(
-    "CompanyPerson",
-    Field("Gsid", G, target="CompanyPerson"), Field("CompanyId", G, target="Company"),
-    Field("PersonId", G, target="Person"), Field("SfdcContactId", S), Field("Title", S),
-    *_audit(),
-)  # fmt: skip
-# TeamRole holds a picklist item GSID (or, before the picklist exists, a label): compared as text.
-COMPANY_TEAM = Schema.of(
-    "CompanyTeam",
-    Field("Gsid", G, target="CompanyTeam"), Field("CompanyId", G, target="Company"), Field("UserId", G, target="User"),
-    Field("TeamRole", S), Field("UserAccess", S), Field("UserSource", S),
-    Field("UserManagerRole1", G, target="User"), Field("UserManagerRole2", G, target="User"),
-    Field("UserManagerRole3", G, target="User"), Field("SfdcAccountTeamMemberId", S),
-    *_audit(),
-)  # fmt: skip
-CATALOG = {s.name: s for s in (COMPANY, USER, PERSON, COMPANY_PERSON, COMPANY_TEAM)}
+D, DT, P = FieldType.DATE, FieldType.DATETIME, FieldType.PICKLIST
+SCHEMAS = {o.name: o.query_schema for o in OBJECTS.values()}
 OPTIONS = QueryOptions(default_limit=100, max_limit=5000, select_required=True, select_error_code="GSOBJ_1002")
-QUERYABLE = {s.name: s for s in (COMPANY, PERSON, COMPANY_PERSON, COMPANY_TEAM)}
-# Fields whose order an object's index keeps (records.INDEX_ORDER): GSI2 is the Name
-# order only for objects whose GSI2 partition is the object index and who have a Name.
-INDEX_ORDERED = {
-    "Company": {"ModifiedDate", "Name"},
-    "Person": {"ModifiedDate"},
-    "CompanyPerson": {"ModifiedDate"},
-    "CompanyTeam": {"ModifiedDate"},
-}
+QUERYABLE = [o.name for o in OBJECTS.values() if o.queryable]
 
 
 def catalog_for(principal: Principal) -> dict[str, Schema]:
     """Every object's schema with the tenant's custom fields; User as the caller may read
     it through lookup paths (``permissions.user_fields``)."""
-    catalog = {name: extend_schema(schema, principal.tenant) for name, schema in CATALOG.items()}
+    catalog = {name: extend_schema(schema, principal.tenant) for name, schema in SCHEMAS.items()}
     catalog["User"] = user_fields.user_schema_for(catalog["User"], principal.is_super_admin)
     return catalog
 
@@ -121,10 +74,6 @@ def query_objects(principal: Principal, object_name: str, body: Any) -> dict[str
         raise BadRequest(exc.desc, code="GSOBJ_1005" if field and field.type in (D, DT) else "GS_1400") from exc
     rows = _rows(principal, query, schema, catalog)
     return {"records": [_shown(row, query, schema, catalog) for row in rows]}
-
-
-# Objects restricted by company data permissions, and the field that names the company.
-COMPANY_OF = {"Company": "Gsid", "CompanyPerson": "CompanyId", "CompanyTeam": "CompanyId"}
 
 
 class VisibleRecords:
@@ -159,7 +108,7 @@ class VisibleRecords:
 
     def visible_only(self, obj: str, found: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """The records of ``found`` the caller may see."""
-        company_field = COMPANY_OF.get(obj)
+        company_field = OBJECTS[obj].company_field
         if company_field is None or self.visibility.everything:
             return found
         if obj == "Company":
@@ -178,10 +127,10 @@ def _rows(principal: Principal, query: Query, schema: Schema, catalog: dict[str,
     tenant_id = principal.tenant_id
     visibility = access.CompanyVisibility(principal)
     reader = VisibleRecords(tenant_id, visibility)
-    company_field = COMPANY_OF.get(schema.name)
+    company_field = OBJECTS[schema.name].company_field
     served_by = index_order(query)
     unrestricted = company_field is None or visibility.everything
-    if unrestricted and served_by and served_by[0] in INDEX_ORDERED[schema.name] and not query.lookup_paths():
+    if unrestricted and served_by and served_by[0] in OBJECTS[schema.name].index_ordered and not query.lookup_paths():
         field, descending = served_by
         page = records.first_in_order(tenant_id, schema.name, field, descending, query.offset + query.limit)
         return page[query.offset :]

@@ -2,13 +2,12 @@
 path — sync job mappings and their constants, bulk CSV job definitions, the Company Team
 record API and team assignments — and for the store underneath them (``objects.bulk``).
 
-- **Standard fields** are the ones the object's query schema declares
-  (``objects.query.CATALOG``, whose User is ``users.listing.USER``): what a client can
-  read by name is a field, and nothing else is.
+- **Standard fields** are the ones the object catalog declares (``catalog``): what a
+  client can read by name is a field, and nothing else is.
 - **Custom fields** are the tenant's own (``meta.fields``, names ending ``__gc``); a
   ``__gc`` name the tenant has not defined is no field.
 - **Protected fields** are fields no input sets, on any path, refused with one message
-  (``Refused``): ``Gsid``, ``CreatedDate``/``CreatedBy``, ``ModifiedDate``/``ModifiedBy``
+  (``Refused``) giving the catalog's reason: ``Gsid``, ``CreatedDate``/``CreatedBy``, ``ModifiedDate``/``ModifiedBy``
   (the platform's), User ``IsSuperAdmin`` (SPEC §2.1: never settable), User
   ``permissionBundles`` (assigned through the users API, by its worker), User ``Status``
   (derived from IsActiveUser), CompanyTeam ``UserManagerRole1..3`` (computed from the
@@ -28,45 +27,21 @@ chain), so the store accepts them from its callers, and nothing that is no field
 
 from __future__ import annotations
 
-import functools
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+from cscore.catalog import OBJECTS as CATALOG
 from cscore.meta.fields import NAME as CUSTOM_NAME
 from cscore.meta.fields import CustomFields, CustomValueError
 from cscore.meta.fields import for_object as custom_fields_of
-from cscore.objects.shapes import SHAPES
 from cscore.picklists.service import Picklists
 from cscore.platform import ids, text
-from cscore.query.model import Field, FieldType, Schema
+from cscore.query.model import Field, FieldType
 
-OBJECTS = ("User", "Company", "Person", "CompanyPerson", "CompanyTeam")
-MAX_TEXT = 255
-_PLATFORM = "set by the platform"
-PROTECTED: dict[str, dict[str, str]] = {
-    name: {
-        "Gsid": _PLATFORM,
-        "CreatedDate": _PLATFORM,
-        "CreatedBy": _PLATFORM,
-        "ModifiedDate": _PLATFORM,
-        "ModifiedBy": _PLATFORM,
-    }
-    for name in OBJECTS
-}
-PROTECTED["User"] |= {
-    "IsSuperAdmin": "no input makes or unmakes a super admin",
-    "permissionBundles": "assigned through the users API",
-    "Status": "derived from IsActiveUser",
-}
-PROTECTED["CompanyTeam"] |= {f"UserManagerRole{k}": "computed from the member's managers" for k in (1, 2, 3)}
-# Declared by a query schema but never stored: derived when read.
-DERIVED = {"User": frozenset({"Status"})}
-SET_ONCE = {"User": ("SfdcUserId",)}
-# Standard picklist fields and the picklist category of their items.
-STANDARD_PICKLISTS = {"User": {"LicenseType": "LicenseType", "SystemType": "SystemType"}}
+OBJECTS = tuple(CATALOG)
 
 
 class Refused(ValueError):
@@ -74,20 +49,11 @@ class Refused(ValueError):
     hold; the message names the field (each path adds where it was given)."""
 
 
-@functools.cache
-def _schemas() -> Mapping[str, Schema]:
-    # Imported here: objects.query reads through permissions.access, which uses objects.bulk.
-    from cscore.objects.query import CATALOG
-
-    return {name: CATALOG[name] for name in OBJECTS}
-
-
-@functools.cache
 def stored_fields(object_name: str) -> frozenset[str]:
     """The standard fields a record item of the object may hold (protected ones
     included: the product writes them); custom fields are any ``__gc`` name (see
     ``is_custom_name``)."""
-    return frozenset(_schemas()[object_name].fields) - DERIVED.get(object_name, frozenset())
+    return CATALOG[object_name].stored_fields
 
 
 def is_custom_name(name: str) -> bool:
@@ -109,7 +75,7 @@ class WritableFields:
 
     def field(self, name: str) -> Field:
         """The writable field ``name``; Refused when it is protected or no field at all."""
-        reason = PROTECTED[self.object_name].get(name)
+        reason = CATALOG[self.object_name].protected.get(name)
         if reason is not None:
             raise Refused(f"{name} is protected ({reason})")
         found = self.standard.get(name)
@@ -149,8 +115,8 @@ def _standard_value(object_name: str, field: Field, value: Any, picklists: Pickl
     if not isinstance(value, str):
         raise Refused(f"{name}: must be a string")
     if kind is FieldType.GSID:
-        target = SHAPES[field.target or object_name]
-        if not ids.is_gsid(value, target.gsid_prefix):
+        target = CATALOG[field.target or object_name]
+        if not ids.is_gsid(value, target.shape.gsid_prefix):
             raise Refused(f"{name}: {value!r} is not a {target.name} GSID")
         return value
     if kind is FieldType.DATE:
@@ -164,25 +130,23 @@ def _standard_value(object_name: str, field: Field, value: Any, picklists: Pickl
         except ValueError:
             raise Refused(f"{name}: {value!r} is not an ISO-8601 date-time") from None
         return value.strip()
-    category = STANDARD_PICKLISTS.get(object_name, {}).get(name)
+    category = CATALOG[object_name][name].picklist
     if category is not None and picklists is not None:
         gsid = picklists.to_gsid(category, value)
         if gsid is None:
             raise Refused(f"{name}: {value!r} is not one of {', '.join(picklists.labels(category))}")
         return gsid
-    if len(value.strip()) > MAX_TEXT:
-        raise Refused(f"{name}: longer than {MAX_TEXT} characters")
+    limit = CATALOG[object_name][name].max_length
+    if len(value.strip()) > limit:
+        raise Refused(f"{name}: longer than {limit} characters")
     return value.strip()
 
 
 def for_object(object_name: str, tenant_item: Mapping[str, Any] | None) -> WritableFields:
     """The writable fields of an object (one of ``OBJECTS``) for a tenant; without the
     tenant item, its standard fields only."""
-    standard = {
-        name: field
-        for name, field in _schemas()[object_name].fields.items()
-        if name not in PROTECTED[object_name] and name in stored_fields(object_name)
-    }
+    declared = CATALOG[object_name]
+    standard = {name: declared.query_schema.fields[name] for name in declared.writable}
     if tenant_item is None:
         return WritableFields(object_name, standard, None, None)
     return WritableFields(object_name, standard, custom_fields_of(tenant_item, object_name), Picklists(tenant_item))
@@ -191,7 +155,7 @@ def for_object(object_name: str, tenant_item: Mapping[str, Any] | None) -> Writa
 def set_once(object_name: str, before: Mapping[str, Any], fields: Mapping[str, Any]) -> str | None:
     """Why ``fields`` cannot be applied to the stored record ``before`` (a set-once field
     it would change), or None."""
-    for name in SET_ONCE.get(object_name, ()):
+    for name in CATALOG[object_name].set_once:
         stored, given = before.get(name), fields.get(name)
         if name in fields and stored not in (None, "") and given != stored:
             return f"{name}: already {stored}; it is set once and never changed"

@@ -17,9 +17,8 @@ from functools import cached_property
 from typing import Any
 
 from cscore.auth.principal import Principal
+from cscore.catalog import COMPANY, COMPANY_TEAM, USER
 from cscore.errors import BadRequest, Forbidden, NotFound
-from cscore.objects.bulk import BulkStore
-from cscore.objects.shapes import COMPANY_TEAM
 from cscore.permissions import rules
 from cscore.platform import keys, table
 from cscore.platform.dynamo import Item
@@ -38,17 +37,14 @@ class Facts:
 
 
 def schemas() -> tuple[Schema, Schema]:
-    # Imported when needed: the object queries themselves ask this module for permissions.
-    from cscore.objects.query import COMPANY
-    from cscore.users.listing import USER
-
-    return USER, COMPANY
+    """The User and Company query schemas, which rules are written in."""
+    return USER.query_schema, COMPANY.query_schema
 
 
 def _team_keys(tenant_id: str, user_gsid: str, company_gsid: str) -> list[Item]:
     pair = f"{company_gsid}#{user_gsid}"
     return [
-        COMPANY_TEAM.record_key(tenant_id, pair),
+        COMPANY_TEAM.shape.record_key(tenant_id, pair),
         *(keys.lookup_index(tenant_id, "CompanyTeam", f"CompanyManager{k}", pair) for k in LEVELS),
     ]
 
@@ -113,7 +109,7 @@ def check(principal: Principal, user_id: str | None, company_id: str | None) -> 
     members = {}
     refs = sorted({facts.refs[g] for g in team_gsids if g in facts.refs})
     if refs:
-        found = table.read_many([COMPANY_TEAM.record_key(tenant_id, ref) for ref in refs])
+        found = table.read_many([COMPANY_TEAM.shape.record_key(tenant_id, ref) for ref in refs])
         members = {str(r["Gsid"]): str(r.get("UserId")) for r in found if r is not None}
     settings = rules.settings_of(principal.tenant)
     found_reasons = reasons(bool(user.get("IsSuperAdmin")), settings, user, company, facts, members)
@@ -167,12 +163,23 @@ def visible_companies(principal: Principal) -> set[str] | None:
         ExpressionAttributeValues={":pk": {"S": keys.related(tenant_id, "CompanyTeam", "User", principal.user_gsid)}},
     )
     visible = {str(item["CompanyId"]) for item in mine if item.get("CompanyId")}
-    store = BulkStore(tenant_id, COMPANY_TEAM, principal.user_gsid)
-    managed: list[str] = []
-    for level in LEVELS:
-        managed += store.find(f"Manager{level}", [principal.user_gsid]).get(keys.normalized(principal.user_gsid), [])
-    visible |= {str(r["CompanyId"]) for r in store.records(managed).values() if r.get("CompanyId")}
+    visible |= {
+        str(r["CompanyId"]) for r in _managed_team_records(tenant_id, principal.user_gsid) if r.get("CompanyId")
+    }
     return visible
+
+
+def _managed_team_records(tenant_id: str, manager_gsid: str) -> list[dict[str, Any]]:
+    """The team records whose member the user manages (level 1-3): its ``Manager<k>``
+    index items name them (GSIDs and refs), then the records themselves; two batched
+    reads whatever the number of levels."""
+    index = table.read_many([keys.lookup_index(tenant_id, "CompanyTeam", f"Manager{k}", manager_gsid) for k in LEVELS])
+    refs = {str(g): str(ref) for item in index if item for g, ref in (item.get("refs") or {}).items()}
+    named = {g: refs[g] for item in index if item for g in item.get("gsids") or [] if g in refs}
+    if not named:
+        return []
+    found = table.read_many([COMPANY_TEAM.shape.record_key(tenant_id, ref) for ref in sorted(set(named.values()))])
+    return [r for r in found if r is not None and str(r.get("Gsid")) in named]
 
 
 class CompanyVisibility:

@@ -39,7 +39,7 @@ INDEX_SK = "IDX"
 
 def record(tenant_id: str, obj: str, gsid: str) -> Item:
     """A record of an object (User, Company, Person, ...), by GSID; CompanyTeam by its
-    normalized natural key instead (``objects.shapes.Shape.record_key``)."""
+    normalized natural key instead (``catalog.shapes.Shape.record_key``)."""
     return key(f"T#{tenant_id}#{obj}#{gsid}", RECORD_SK)
 
 

@@ -3,7 +3,7 @@ record API (``PUT /v1/teams/records``, ``POST /v1/teams/records/list``, ``POST
 /v1/teams/records/delete``).
 
 One record per (CompanyId, UserId), keyed by it (``CompanyUser`` = "<CompanyId>#<UserId>",
-``objects.shapes``): finding a pair's record is one read of its item. Every
+``catalog.shapes``): finding a pair's record is one read of its item. Every
 write goes through a ``BulkStore`` (``objects.bulk``): a request costs one BatchGetItem
 per 100 keys it reads and one BatchWriteItem per 25 items it writes, whatever its size.
 
@@ -21,10 +21,10 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cscore.auth.principal import Principal
+from cscore.catalog import COMPANY_TEAM
 from cscore.objects import query as object_query
 from cscore.objects import writable
 from cscore.objects.bulk import BulkStore
-from cscore.objects.shapes import COMPANY_TEAM
 from cscore.picklists.service import Picklists
 from cscore.platform import keys, table
 from cscore.platform import records as stored
@@ -39,7 +39,7 @@ Pair = tuple[str, str]  # (CompanyId, UserId)
 
 
 def new_store(principal: Principal) -> BulkStore:
-    return BulkStore(principal.tenant_id, COMPANY_TEAM, principal.user_gsid)
+    return BulkStore(principal.tenant_id, COMPANY_TEAM.shape, principal.user_gsid)
 
 
 def find(store: BulkStore, pairs: Iterable[Pair]) -> dict[Pair, dict[str, Any]]:

@@ -20,9 +20,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from cscore.auth.principal import Principal
+from cscore.catalog import COMPANY_TEAM
 from cscore.errors import Conflict, Forbidden
 from cscore.objects.bulk import BulkStore
-from cscore.objects.shapes import COMPANY_TEAM
 from cscore.platform import keys, table
 from cscore.platform.records import record_of
 
@@ -81,7 +81,7 @@ def scope_for(principal: Principal, companies: Iterable[str]) -> Scope:
     wanted = {c for c in companies if isinstance(c, str) and c}
     if not wanted:
         return Scope(frozenset())
-    store = BulkStore(principal.tenant_id, COMPANY_TEAM, principal.user_gsid)
+    store = BulkStore(principal.tenant_id, COMPANY_TEAM.shape, principal.user_gsid)
     pairs = {company: f"{company}#{principal.user_gsid}" for company in wanted}
     mine = store.by_key(pairs.values())
     admin = set()

@@ -13,31 +13,12 @@ from __future__ import annotations
 from typing import Any
 
 from cscore.auth.principal import Principal
+from cscore.catalog import USER
 from cscore.meta.fields import CustomFields, extend_schema, for_object
 from cscore.picklists.service import Picklists
 from cscore.platform import records
-from cscore.query import Field, FieldType, Query, QueryOptions, Schema, execute, parse_query
-from cscore.users.schema import PICKLIST_FIELDS
+from cscore.query import Query, QueryOptions, Schema, execute, parse_query
 
-S, N, B, DT, P, G = (
-    FieldType.STRING,
-    FieldType.NUMBER,
-    FieldType.BOOLEAN,
-    FieldType.DATETIME,
-    FieldType.PICKLIST,
-    FieldType.GSID,
-)
-USER = Schema.of(
-    "User",
-    Field("Gsid", G, target="User"),
-    Field("Name", S), Field("FirstName", S), Field("LastName", S), Field("Email", S), Field("SFDCUserName", S),
-    Field("SfdcUserId", S), Field("LicenseType", P), Field("SystemType", P), Field("IsSuperAdmin", B),
-    Field("IsActiveUser", B), Field("GainsightLicenseEnabled", B), Field("Manager", G, target="User"),
-    Field("CompanyID", G, target="Company"), Field("Timezone", S), Field("Locale", S), Field("Title", S),
-    Field("ProfilePicture", S), Field("Status", S), Field("permissionBundles", S),
-    Field("CreatedDate", DT), Field("ModifiedDate", DT), Field("CreatedBy", G, target="User"),
-    Field("ModifiedBy", G, target="User"),
-)  # fmt: skip
 OPTIONS = QueryOptions(default_limit=25, max_limit=1000, select_required=True, select_error_code="GU_1705")
 ALWAYS_SHOWN = ("Gsid", "ProfilePicture", "Status")
 
@@ -45,9 +26,9 @@ ALWAYS_SHOWN = ("Gsid", "ProfilePicture", "Status")
 def _schema(picklists: Picklists, tenant_item: dict[str, Any]) -> Schema:
     items = {
         name: {picklists.to_label(category, gsid): gsid for gsid in picklists.gsids(category)}
-        for name, category in PICKLIST_FIELDS.items()
+        for name, category in USER.picklists.items()
     }
-    return extend_schema(USER.with_items(items), tenant_item)  # type: ignore[arg-type]
+    return extend_schema(USER.query_schema.with_items(items), tenant_item)  # type: ignore[arg-type]
 
 
 def _with_status(user: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +68,7 @@ def list_users(principal: Principal, body: Any) -> dict[str, Any]:
 def _row(user: dict[str, Any], select: tuple[str, ...], picklists: Picklists, custom: CustomFields) -> dict[str, Any]:
     """The selected fields plus Gsid, ProfilePicture and Status; picklists as labels."""
     row = {name: user.get(name) for name in (*select, *ALWAYS_SHOWN)}
-    for name, category in PICKLIST_FIELDS.items():
+    for name, category in USER.picklists.items():
         if name in row:
             row[name] = picklists.to_label(category, row[name])
     return custom.labelled(row)

@@ -1,7 +1,9 @@
-"""The User object's fields (SPEC §2.1, §4b) and how each input value is checked and
-normalised. Pure: no I/O, so every rule is tested fast. Custom fields (``__gc``) the
-tenant defined for User are checked by their type (``meta.fields.CustomFields``); any
-other ``__gc`` field is unknown, like any other unknown field."""
+"""How the users API checks and normalises each input value of a User field (SPEC §2.1,
+§4b). The fields, their types, lengths and forms are the catalog's (``catalog.USER``);
+this module holds the users API's own rules for them. Pure: no I/O, so every rule is
+tested fast. Custom fields (``__gc``) the tenant defined for User are checked by their
+type (``meta.fields.CustomFields``); any other ``__gc`` field is unknown, like any other
+unknown field."""
 
 from __future__ import annotations
 
@@ -11,23 +13,25 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from cscore.catalog import OBJECTS, USER, ObjectField, Write
+from cscore.catalog.model import MAX_TEXT
 from cscore.meta.fields import CustomFields, CustomValueError
 from cscore.picklists.service import Picklists
 from cscore.platform import ids
+from cscore.query.model import FieldType
 
 EMAIL = re.compile(
     r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9-]{1,63})+$"
 )
 LOCALE = re.compile(r"^[a-z]{2,3}(?:[_-][A-Za-z]{2,4})?(?:[_-][A-Z]{2})?$")
-MAX_TEXT = 255
 
 # Fields every create response shows (the seed's sample), picklists as GSIDs.
 CREATE_RESPONSE_FIELDS = (
     "IsSuperAdmin", "Email", "CompanyID", "Gsid", "FirstName", "SFDCUserName", "SystemType",
     "Name", "LicenseType", "IsActiveUser", "GainsightLicenseEnabled", "LastName",
 )  # fmt: skip
-PICKLIST_FIELDS = {"LicenseType": "LicenseType", "SystemType": "SystemType"}
-SYSTEM_FIELDS = ("Gsid", "CreatedDate", "ModifiedDate", "CreatedBy", "ModifiedBy")
+PICKLIST_FIELDS = USER.picklists
+SYSTEM_FIELDS = USER.platform_fields
 INTERNAL = "Internal"
 
 
@@ -112,30 +116,28 @@ def _locale(value: Any, picklists: Picklists) -> Any:
     return value
 
 
+def _check(field: ObjectField) -> Callable[[Any, Picklists], Any]:
+    """The users API's check of a field, by its declared type and form."""
+    if field.type is FieldType.BOOLEAN:
+        return _boolean(field.name)
+    if field.type is FieldType.GSID:
+        return _gsid(field.name, OBJECTS[field.target or USER.name].shape.gsid_prefix)
+    if field.type is FieldType.PICKLIST:
+        return _picklist(field.name)
+    if field.form == "email":
+        return _email(field.name)
+    return _FORMS.get(field.form or "", _text(field.name, field.max_length))
+
+
+_FORMS = {"timezone": _timezone, "locale": _locale}
+# Every stored field but the platform's, and those given as lists (``bundles_of``).
 FIELDS: dict[str, Field] = {
-    f.name: f
-    for f in (
-        Field("Name", _text("Name")),
-        Field("FirstName", _text("FirstName")),
-        Field("LastName", _text("LastName")),
-        Field("Email", _email("Email")),
-        Field("SFDCUserName", _email("SFDCUserName")),
-        Field("SfdcUserId", _text("SfdcUserId", 18)),
-        Field("LicenseType", _picklist("LicenseType")),
-        Field("SystemType", _picklist("SystemType")),
-        Field("IsSuperAdmin", _boolean("IsSuperAdmin")),
-        Field("IsActiveUser", _boolean("IsActiveUser")),
-        Field("GainsightLicenseEnabled", _boolean("GainsightLicenseEnabled")),
-        Field("Manager", _gsid("Manager", ids.USER)),
-        Field("CompanyID", _gsid("CompanyID", ids.COMPANY)),
-        Field("Timezone", _timezone),
-        Field("Locale", _locale),
-        Field("Title", _text("Title")),
-        Field("ProfilePicture", _text("ProfilePicture", 2048)),
-    )
+    f.name: Field(f.name, _check(f))
+    for f in USER.fields
+    if f.stored and f.write is not Write.PLATFORM and f.form != "names"
 }
 # Fields a User lookup can target, and the fields a looked-up object can be matched on.
-LOOKUP_TARGETS = {"CompanyID": "Company", "Manager": "User"}
+LOOKUP_TARGETS = {name: f.target for name, f in USER.writable.items() if f.target}
 
 
 def check_fields(

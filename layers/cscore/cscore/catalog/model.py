@@ -1,0 +1,126 @@
+"""What the catalog declares of an object (``ObjectDef``) and of each of its fields
+(``ObjectField``), and what every path derives from the declaration: the query schema,
+the fields a record item holds, the fields input may write and why others are refused.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from functools import cached_property
+
+from cscore.catalog.shapes import Shape
+from cscore.query.model import Field, FieldType, Schema
+
+MAX_TEXT = 255  # characters of a text field unless it declares otherwise
+
+
+class Write(StrEnum):
+    """Who sets a field's value."""
+
+    INPUT = "input"  # any write path
+    SET_ONCE = "set once"  # any write path while empty, never changed after
+    PLATFORM = "platform"  # the store: Gsid and the audit fields
+    PRODUCT = "product"  # stored, but set only by the product's own rules (``reason``)
+    DERIVED = "derived"  # computed when read, never stored (``reason``)
+
+
+@dataclass(frozen=True)
+class ObjectField:
+    """One standard field. ``target`` names the object a GSID field looks up; ``picklist``
+    the category of a picklist's items; ``form`` a text field's stricter form (``email``,
+    ``timezone``, ``locale``) or ``names`` for a list of names; ``aliases`` the input names
+    that resolve to this field by one of the target's lookup fields (alias -> that field),
+    and ``alias_parts`` the inputs given together to make one alias ("first" + "last")."""
+
+    name: str
+    type: FieldType
+    target: str | None = None
+    write: Write = Write.INPUT
+    reason: str = ""
+    required: bool = False
+    max_length: int = MAX_TEXT
+    picklist: str | None = None
+    form: str | None = None
+    aliases: Mapping[str, str] = field(default_factory=dict)
+    alias_parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def stored(self) -> bool:
+        return self.write is not Write.DERIVED
+
+    @property
+    def writable(self) -> bool:
+        """Whether input may set it (on every path)."""
+        return self.write in (Write.INPUT, Write.SET_ONCE)
+
+
+@dataclass(frozen=True)
+class ObjectDef:
+    """One object: its fields (in the order the metadata lists them), how its items are
+    stored (``shape``), which orders its indexes keep (``index_ordered``), the field that
+    names the company a record belongs to (``company_field``: company data permissions
+    apply) and whether the object query API serves it (``queryable``)."""
+
+    name: str
+    fields: tuple[ObjectField, ...]
+    shape: Shape
+    index_ordered: frozenset[str] = frozenset({"ModifiedDate"})
+    company_field: str | None = None
+    queryable: bool = True
+
+    def __getitem__(self, name: str) -> ObjectField:
+        return self.by_name[name]
+
+    @cached_property
+    def by_name(self) -> Mapping[str, ObjectField]:
+        return {f.name: f for f in self.fields}
+
+    @cached_property
+    def query_schema(self) -> Schema:
+        """What a query may select, filter and order on: every field, stored or derived."""
+        return Schema.of(self.name, *(Field(f.name, f.type, target=f.target) for f in self.fields))
+
+    @cached_property
+    def stored_fields(self) -> frozenset[str]:
+        """The standard fields a record item holds (the product's and the platform's too)."""
+        return frozenset(f.name for f in self.fields if f.stored)
+
+    @cached_property
+    def writable(self) -> Mapping[str, ObjectField]:
+        """The fields input may set, in declaration order."""
+        return {f.name: f for f in self.fields if f.writable}
+
+    @cached_property
+    def platform_fields(self) -> tuple[str, ...]:
+        """Gsid and the audit fields: the store's own."""
+        return tuple(f.name for f in self.fields if f.write is Write.PLATFORM)
+
+    @cached_property
+    def protected(self) -> Mapping[str, str]:
+        """Field -> why no input sets it: every field that is not ``writable``."""
+        return {f.name: f.reason or "set by the platform" for f in self.fields if not f.writable}
+
+    @cached_property
+    def set_once(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.write is Write.SET_ONCE)
+
+    @cached_property
+    def required(self) -> tuple[str, ...]:
+        return tuple(f.name for f in self.fields if f.required)
+
+    @cached_property
+    def picklists(self) -> Mapping[str, str]:
+        """Picklist field -> the category of its items."""
+        return {f.name: f.picklist for f in self.fields if f.picklist is not None}
+
+    @cached_property
+    def aliases(self) -> Mapping[str, str]:
+        """Alias -> the field it resolves to."""
+        return {alias: f.name for f in self.fields for alias in f.aliases}
+
+    @cached_property
+    def alias_parts(self) -> Mapping[str, tuple[str, ...]]:
+        """Alias -> the inputs that make it when given together."""
+        return {alias: parts for f in self.fields for alias, parts in f.alias_parts.items()}
