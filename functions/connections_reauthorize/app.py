@@ -1,6 +1,8 @@
 """POST /v1/connectors/salesforce/connections/{connectionId}/reauthorize: a new
 authorization URL for the same connection; only the org it is bound to is accepted."""
 
+from typing import Any
+
 from cscore.api import request
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.connector import connections
@@ -9,7 +11,7 @@ app = build_resolver(family="standard", access="super_admin")
 
 
 @app.post("/v1/connectors/salesforce/connections/<connection_id>/reauthorize")
-def reauthorize(connection_id: str) -> dict:
+def reauthorize(connection_id: str) -> dict[str, Any]:
     callback = request.public_url(app.current_event.raw_event, connections.CALLBACK_PATH)
     return connections.reauthorize(app.principal, connection_id, callback)
 

@@ -1,5 +1,7 @@
 """GET /v1/connectors/jobs/{jobId}: one job (SPEC §3.2 job view)."""
 
+from typing import Any
+
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.connector import jobs
 
@@ -7,7 +9,7 @@ app = build_resolver(family="standard", access="super_admin")
 
 
 @app.get("/v1/connectors/jobs/<job_id>")
-def get_job(job_id: str) -> dict:
+def get_job(job_id: str) -> dict[str, Any]:
     return jobs.get_job(app.principal, job_id)
 
 

@@ -1,6 +1,6 @@
 """GET /v1/connectors/jobs?connectionId=: the tenant's connector jobs (data.jobs)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
@@ -11,7 +11,7 @@ app = build_resolver(family="standard", access="super_admin")
 
 
 @app.get("/v1/connectors/jobs")
-def list_jobs(connectionId: Annotated[str | None, Query()] = None) -> dict:
+def list_jobs(connectionId: Annotated[str | None, Query()] = None) -> dict[str, Any]:
     return jobs.list_jobs(app.principal, connectionId)
 
 

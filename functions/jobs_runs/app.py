@@ -1,6 +1,6 @@
 """GET /v1/connectors/jobs/{jobId}/runs?limit=: a job's runs, newest first (data.runs)."""
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from aws_lambda_powertools.event_handler.openapi.params import Query
 
@@ -11,7 +11,7 @@ app = build_resolver(family="standard", access="super_admin")
 
 
 @app.get("/v1/connectors/jobs/<job_id>/runs")
-def list_runs(job_id: str, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict:
+def list_runs(job_id: str, limit: Annotated[int, Query(ge=1, le=200)] = 50) -> dict[str, Any]:
     return runs.list_runs(app.principal, job_id, limit)
 
 

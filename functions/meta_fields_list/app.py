@@ -1,5 +1,7 @@
 """GET /v1/meta/objects/{Object}/fields: an object's standard and custom fields."""
 
+from typing import Any
+
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.meta import service
 
@@ -7,7 +9,7 @@ app = build_resolver(family="standard", access="super_admin")
 
 
 @app.get("/v1/meta/objects/<object_name>/fields")
-def list_fields(object_name: str) -> dict:
+def list_fields(object_name: str) -> dict[str, Any]:
     return service.list_fields(app.principal, object_name)
 
 

@@ -1,7 +1,10 @@
 """GET /v1/permissions/company/access?userId=&companyId=: may this user access this
 company, and why ({allowed, reasons}; SPEC §4.3). Anyone may ask about themselves."""
 
-from cscore.api import request
+from typing import Annotated, Any
+
+from aws_lambda_powertools.event_handler.openapi.params import Query
+
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.permissions import access
 
@@ -9,9 +12,11 @@ app = build_resolver(family="standard")
 
 
 @app.get("/v1/permissions/company/access")
-def check_access() -> dict:
-    event = app.current_event.raw_event
-    return access.check(app.principal, request.flag(event, "userId"), request.flag(event, "companyId"))
+def check_access(
+    userId: Annotated[str | None, Query()] = None,
+    companyId: Annotated[str | None, Query()] = None,
+) -> dict[str, Any]:
+    return access.check(app.principal, userId or None, companyId or None)
 
 
 handler = lambda_entry(app)

@@ -1,5 +1,7 @@
 """GET /v1/teams/users/{userId}/companies: a user's companies (SPEC §4.4)."""
 
+from typing import Any
+
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.teams import membership
 
@@ -7,7 +9,7 @@ app = build_resolver(family="standard", access="any")
 
 
 @app.get("/v1/teams/users/<user_id>/companies")
-def user_companies(user_id: str) -> dict:
+def user_companies(user_id: str) -> dict[str, Any]:
     return membership.user_companies(app.principal, user_id)
 
 

@@ -1,5 +1,7 @@
 """DELETE /v1/teams/companies/{companyId}/members/{userId}: remove a member (SPEC §4.4)."""
 
+from typing import Any
+
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.teams import membership
 
@@ -7,7 +9,7 @@ app = build_resolver(family="standard", access="any")
 
 
 @app.delete("/v1/teams/companies/<company_id>/members/<user_id>")
-def remove_member(company_id: str, user_id: str) -> dict:
+def remove_member(company_id: str, user_id: str) -> dict[str, Any]:
     return membership.remove_member(app.principal, company_id, user_id)
 
 

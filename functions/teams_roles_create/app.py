@@ -1,5 +1,7 @@
 """POST /v1/teams/roles: add a team role ``{label}`` (SPEC §4.1)."""
 
+from typing import Any
+
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.teams import roles
 from cscore.teams.models import CreateRole
@@ -8,7 +10,7 @@ app = build_resolver(family="standard", access="super_admin")
 
 
 @app.post("/v1/teams/roles")
-def create_role(body: CreateRole) -> dict:
+def create_role(body: CreateRole) -> dict[str, Any]:
     return roles.create_role(app.principal, body)
 
 
