@@ -124,27 +124,8 @@ def json_body(event: dict[str, Any]) -> Any:
     return json.loads(body) if body else None
 
 
-def flag(event: dict[str, Any], name: str) -> str | None:
-    """A query string parameter as sent (validation is the service's)."""
-    return (event.get("queryStringParameters") or {}).get(name) or None
-
-
 def header_or_none(event: dict[str, Any], name: str) -> str | None:
     return header(event, name) or None
-
-
-def bulk_body(event: dict[str, Any], allowed: tuple[str, ...] = ("records",)) -> dict[str, Any]:
-    """A ``{"records": [...], ...}`` body: a JSON object with no field but ``allowed``.
-
-    Checked by hand rather than by a pydantic model so that handlers do not import
-    pydantic at cold start."""
-    body = json_body(event)
-    if not isinstance(body, dict):
-        raise BadRequest("body: must be a JSON object with records")
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        raise BadRequest(f"{unknown[0]}: unknown field of the request body (allowed: {', '.join(allowed)})")
-    return body
 
 
 def public_url(event: dict[str, Any], path: str) -> str:

@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from cscore.auth.principal import Principal
-from cscore.bodies import json_object
 from cscore.bulkload import repository
+from cscore.bulkload.models import CreateBulkJob
 from cscore.errors import BadRequest, NotFound
 from cscore.platform import clock, ids
 from cscore.users import lookups as lookup_rules
@@ -34,8 +34,6 @@ from cscore.users import lookups as lookup_rules
 DELETED = "Deleted"
 # What a row of an import can come to (counted in the import's status).
 OUTCOMES = ("inserted", "updated", "unchanged", "deleted", "skipped", "rejected")
-MAX_NAME = 255
-MAX_HEADERS = 200
 
 
 @dataclass(frozen=True)
@@ -60,46 +58,30 @@ COMPANY_TEAM = Target(
 )
 TARGETS = {t.name: t for t in (COMPANY_TEAM,)}
 
-_FIELDS = ("name", "objectName", "headers", "fieldMappings", "lookups", "keys")
 
-
-def _text(value: Any, name: str, limit: int) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise BadRequest(f"{name}: required (a non-empty string)")
-    if len(value) > limit:
-        raise BadRequest(f"{name}: longer than {limit} characters")
-    return value.strip()
-
-
-def _headers(raw: Any) -> list[str]:
-    if not isinstance(raw, list) or not raw:
-        raise BadRequest("headers: required (the column names of the CSV's header row)")
-    if len(raw) > MAX_HEADERS:
-        raise BadRequest(f"headers: more than {MAX_HEADERS} columns")
+def _headers(raw: list[str]) -> list[str]:
     names: list[str] = []
-    for position, value in enumerate(raw, start=1):
-        name = _text(value, f"headers[{position}]", MAX_NAME)
+    for value in raw:
+        name = value.strip()
         if name.lower() in {n.lower() for n in names}:
             raise BadRequest(f"headers: column {name!r} appears twice")
         names.append(name)
     return names
 
 
-def _field_mappings(raw: Any, headers: list[str], target: Target, tenant_item: dict[str, Any]) -> dict[str, str]:
+def _field_mappings(
+    raw: dict[str, str], headers: list[str], target: Target, tenant_item: dict[str, Any]
+) -> dict[str, str]:
     """Column -> field: a field the catalog lets input write (``objects.writable``: never a
     storage attribute or a protected field), and one a column of this object may fill."""
     from cscore.objects import writable  # the status endpoints need none of the query engine
 
-    if not isinstance(raw, dict) or not raw:
-        raise BadRequest("fieldMappings: required (an object of CSV column -> field)")
     fields = writable.for_object(target.name, tenant_item)
     custom = set(fields.custom.types) if fields.custom else set()
     mappings: dict[str, str] = {}
     for column, field in raw.items():
         if column not in headers:
             raise BadRequest(f"fieldMappings: column {column!r} is not in headers")
-        if not isinstance(field, str):
-            raise BadRequest(f"fieldMappings.{column}: must be a field name")
         if field != DELETED:
             try:
                 fields.field(field)
@@ -149,23 +131,17 @@ def _lookups(raw: Any, headers: list[str], target: Target, mapped: set[str]) -> 
     return out
 
 
-def parse(body: Any, tenant_item: dict[str, Any]) -> dict[str, Any]:
-    """A job definition from a request body, checked (400 naming the first problem)."""
-    body = json_object(body, _FIELDS, "with name, objectName, headers, fieldMappings, lookups and keys")
-    name = _text(body.get("name"), "name", MAX_NAME)
-    object_name = body.get("objectName")
-    target = TARGETS.get(object_name) if isinstance(object_name, str) else None
+def parse(request: CreateBulkJob, tenant_item: dict[str, Any]) -> dict[str, Any]:
+    """A job definition from its request, checked (400 naming the first problem)."""
+    target = TARGETS.get(request.objectName)
     if target is None:
-        raise BadRequest(f"objectName: {object_name!r} is not an object the Bulk API loads ({', '.join(TARGETS)})")
-    headers = _headers(body.get("headers"))
-    mappings = _field_mappings(body.get("fieldMappings"), headers, target, tenant_item)
-    lookups = _lookups(body.get("lookups"), headers, target, set(mappings.values()))
-    keys = body.get("keys")
-    if (
-        not isinstance(keys, list)
-        or not all(isinstance(key, str) for key in keys)
-        or sorted(keys) != sorted(target.key_fields)
-    ):
+        raise BadRequest(
+            f"objectName: {request.objectName!r} is not an object the Bulk API loads ({', '.join(TARGETS)})"
+        )
+    headers = _headers(request.headers)
+    mappings = _field_mappings(request.fieldMappings, headers, target, tenant_item)
+    lookups = _lookups(request.lookups, headers, target, set(mappings.values()))
+    if sorted(request.keys) != sorted(target.key_fields):
         raise BadRequest(
             f"keys: {target.name} rows are upserted on {' + '.join(target.key_fields)}; give exactly those"
         )
@@ -173,7 +149,7 @@ def parse(body: Any, tenant_item: dict[str, Any]) -> dict[str, Any]:
         if field not in lookups and field not in mappings.values():
             raise BadRequest(f"{field}: a key field needs a source (a lookup or a column mapped to it)")
     return {
-        "name": name,
+        "name": request.name.strip(),
         "objectName": target.name,
         "headers": headers,
         "fieldMappings": mappings,
@@ -182,9 +158,9 @@ def parse(body: Any, tenant_item: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def create_job(principal: Principal, body: Any) -> dict[str, Any]:
+def create_job(principal: Principal, request: CreateBulkJob) -> dict[str, Any]:
     """POST /v1.0/admin/connector/job/bulk: ``data`` = the job, with its ``jobId``."""
-    job = parse(body, principal.tenant)
+    job = parse(request, principal.tenant)
     job = {"jobId": ids.new_gsid(ids.BULK_JOB), **job, "createdDate": clock.iso(), "createdBy": principal.user_gsid}
     repository.put_job(principal.tenant_id, job)
     return job

@@ -25,11 +25,11 @@ import json
 from typing import Any
 
 from cscore.auth.principal import Principal
-from cscore.bodies import json_object
 from cscore.bulkload import csvfile, definitions, repository, storage
 from cscore.bulkload.definitions import OUTCOMES
+from cscore.bulkload.models import StartFromUpload
 from cscore.errors import BadRequest, Conflict, NotFound, PayloadTooLarge, UnsupportedMediaType
-from cscore.platform import aws, clock, config, csv_export, ids
+from cscore.platform import aws, clock, config, csv_export, ids, request_model
 
 INIT, IN_PROGRESS, COMPLETED, FAILED = "INIT", "IN_PROGRESS", "COMPLETED", "FAILED"
 FINAL = (COMPLETED, FAILED)
@@ -171,12 +171,9 @@ def _start_direct(principal: Principal, content_type: str, body: bytes) -> dict[
 
 
 def _start_uploaded(principal: Principal, body: Any) -> dict[str, Any]:
-    body = json_object(body, ("jobId", "uploadId"), "with jobId and uploadId (or send the file as multipart)")
-    job = definitions.job_of(principal.tenant_id, body.get("jobId"))
-    upload_id = body.get("uploadId")
-    if not isinstance(upload_id, str) or not upload_id.strip():
-        raise BadRequest("uploadId: required (from POST .../bulkimport/upload-url)")
-    upload_id = upload_id.strip()
+    request = request_model.checked(StartFromUpload, body)
+    job = definitions.job_of(principal.tenant_id, request.jobId)
+    upload_id = request.uploadId.strip()
     if not ids.is_gsid(upload_id, ids.BULK_UPLOAD):
         raise NotFound(f"uploadId: no upload {upload_id} in this tenant")
     key = storage.upload_key(principal.tenant_id, upload_id)
@@ -206,9 +203,8 @@ def _start_uploaded(principal: Principal, body: Any) -> dict[str, Any]:
     return {"statusId": status["statusId"]}
 
 
-def upload_url(principal: Principal, body: Any) -> dict[str, Any]:
+def upload_url(principal: Principal) -> dict[str, Any]:
     """POST .../bulkimport/upload-url: ``{uploadId, uploadUrl, method, expiresIn, maxBytes}``."""
-    json_object({} if body is None else body, (), "(no fields are needed)")
     upload_id = ids.new_gsid(ids.BULK_UPLOAD)
     now = clock.now()
     repository.put_upload(
