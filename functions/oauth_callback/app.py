@@ -4,10 +4,10 @@ a small HTML page saying what happened."""
 
 from aws_lambda_powertools.event_handler import Response
 
-from cscore.api.html import HTML
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.connector import connections, pages
 from cscore.errors import ApiError
+from cscore.platform.html import HTML
 
 app = build_resolver(family=None, auth="none")
 HEADERS = {"Cache-Control": "no-store", "Content-Security-Policy": pages.CONTENT_SECURITY_POLICY}

@@ -3,9 +3,10 @@
 
 from aws_lambda_powertools.event_handler import Response
 
-from cscore.api import html, openapi_document
+from cscore.api import openapi_document
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.errors import NotFound
+from cscore.platform import html
 
 app = build_resolver(family=None, auth="none")
 ASSET_CACHE = {"Cache-Control": "public, max-age=86400"}

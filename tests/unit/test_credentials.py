@@ -9,7 +9,7 @@ import pytest
 
 from cscore.auth import service as auth
 from cscore.errors import BadRequest, Conflict, NotFound, Unauthorized
-from cscore.tenants import defaults
+from cscore.picklists import system as system_picklists
 from cscore.tenants import service as tenants
 
 
@@ -175,17 +175,19 @@ def test_bootstrap_is_idempotent_and_keeps_tenant_changes(tenant, aws_tables) ->
     internal = stored["picklists"]["SystemType"]["1I0054U9FAKXZ0H26HOLPCQ81MF6AUC6FF2X"]
     assert internal == {"label": "Internal", "system": True, "order": 0}
     assert (
-        stored["picklists"]["TeamRole"][defaults.system_item_gsid("TeamRole", "Account Manager")]["label"]
+        stored["picklists"]["TeamRole"][system_picklists.system_item_gsid("TeamRole", "Account Manager")]["label"]
         == "Account Manager"
     )
 
 
 def test_system_picklist_gsids_are_fixed_and_shaped_like_gsids() -> None:
-    assert defaults.system_item_gsid("LicenseType", "Viewer") == "1I003CYFM4Q8T50O0EK4EPT0XX6S7SUXS5JJ"
-    full = defaults.system_item_gsid("LicenseType", "Full")
-    assert full == defaults.system_item_gsid("LicenseType", "Full")
+    assert system_picklists.system_item_gsid("LicenseType", "Viewer") == "1I003CYFM4Q8T50O0EK4EPT0XX6S7SUXS5JJ"
+    full = system_picklists.system_item_gsid("LicenseType", "Full")
+    assert full == system_picklists.system_item_gsid("LicenseType", "Full")
     assert full.startswith("1I00") and len(full) == 36 and full.isalnum() and full.upper() == full
-    all_items = [defaults.system_item_gsid(c, lbl) for c, labels in defaults.PICKLISTS.items() for lbl in labels]
+    all_items = [
+        system_picklists.system_item_gsid(c, lbl) for c, labels in system_picklists.PICKLISTS.items() for lbl in labels
+    ]
     assert len(set(all_items)) == len(all_items)
 
 

@@ -20,6 +20,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from cscore.picklists.system import system_item_gsid
 from cscore.query import (
     Field,
     FieldType,
@@ -32,7 +33,6 @@ from cscore.query import (
     sort,
     to_epoch_millis,
 )
-from cscore.tenants.defaults import system_item_gsid
 
 KIND_ITEMS = {
     "Internal": "1I0054U9FAKXZ0H26HOLPCQ81MF6AUC6FF2X",

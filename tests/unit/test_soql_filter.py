@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cscore.connector import job_definitions
-from cscore.sync.soql_filter import (
+from cscore.salesforce.soql_filter import (
     COMPARISONS,
     DATE_LITERALS,
     MAX_DEPTH,

@@ -12,9 +12,9 @@ import pytest
 from cscore.auth import service as auth
 from cscore.auth.principal import Principal
 from cscore.errors import ApiError, BadRequest
+from cscore.picklists import system as system_picklists
 from cscore.platform import ids, keys
 from cscore.platform.dynamo import to_item
-from cscore.tenants import defaults
 from cscore.tenants import service as tenants
 from cscore.users import service
 from tests import support
@@ -271,7 +271,7 @@ def test_status_treats_another_tenants_users_as_unknown(admin) -> None:
 
 
 def test_picklist_labels_and_gsids_are_both_accepted(admin) -> None:
-    full = defaults.system_item_gsid("LicenseType", "Full")
+    full = system_picklists.system_item_gsid("LicenseType", "Full")
     records = [
         {"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io", "LicenseType": "viewer"},
         {"Name": "B", "Email": "b@x.io", "SFDCUserName": "b@x.io", "LicenseType": full},

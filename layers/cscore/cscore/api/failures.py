@@ -11,8 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from cscore.api import envelope
-from cscore.api.observability import logger, metrics
 from cscore.errors import ApiError, InternalError
+from cscore.platform.observability import logger, metrics
 
 
 def failure_response(error: BaseException, request_id: str) -> dict[str, Any]:

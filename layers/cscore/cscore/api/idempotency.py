@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from cscore.errors import BadRequest, Conflict
-from cscore.platform import aws, config
+from cscore.platform import idempotency_store
 
 HEADER = "Idempotency-Key"
 LIFETIME_SECONDS = 24 * 3600
@@ -31,17 +31,13 @@ def once(
     if not 1 <= len(key) <= 255:
         raise BadRequest(f"{HEADER}: must be 1 to 255 characters")
     # Imported here: only requests that carry the header pay for it at cold start.
-    from aws_lambda_powertools.utilities.idempotency import (
-        DynamoDBPersistenceLayer,
-        IdempotencyConfig,
-        idempotent_function,
-    )
+    from aws_lambda_powertools.utilities.idempotency import IdempotencyConfig, idempotent_function
     from aws_lambda_powertools.utilities.idempotency.exceptions import (
         IdempotencyAlreadyInProgressError,
         IdempotencyValidationError,
     )
 
-    store = DynamoDBPersistenceLayer(table_name=config.idempotency_table(), boto3_client=aws.dynamodb())
+    store = idempotency_store.persistence_layer()
     settings = IdempotencyConfig(
         event_key_jmespath="[tenant, key]",
         payload_validation_jmespath="payload",

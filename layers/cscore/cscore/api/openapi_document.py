@@ -6,7 +6,7 @@ from __future__ import annotations
 from functools import cache
 from importlib import resources
 
-from cscore.api import html
+from cscore.platform import html
 
 # Swagger UI's bundle and stylesheet as Powertools ships them (in the layer already), so
 # the page needs no CDN: the browser loads them from this API.

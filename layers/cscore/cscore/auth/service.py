@@ -18,7 +18,7 @@ from typing import Any
 from cscore.auth import credentials, repository
 from cscore.auth.principal import Principal
 from cscore.errors import BadRequest, Conflict, NotFound, Unauthorized
-from cscore.platform import clock, config, ids, keys, table
+from cscore.platform import clock, ids, keys, table
 from cscore.platform.dynamo import Item, to_item
 
 TOKEN_LIFETIME_SECONDS = 3600
@@ -218,54 +218,13 @@ def create_oauth_client(tenant: dict[str, Any], user_gsid: str, is_super_admin: 
             }
         ),
     }
-    try:
-        table.transact(
-            [
-                {
-                    "Put": {
-                        "TableName": config.tenant_table(),
-                        "Item": item,
-                        "ConditionExpression": "attribute_not_exists(PK)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": config.tenant_table(),
-                        "Key": keys.tenant(tenant_id),
-                        "UpdateExpression": "ADD oauthClientCount :one",
-                        "ConditionExpression": "attribute_not_exists(oauthClientCount) OR oauthClientCount < :max",
-                        "ExpressionAttributeValues": {":one": {"N": "1"}, ":max": {"N": str(MAX_OAUTH_CLIENTS)}},
-                    }
-                },
-            ]
-        )
-    except table.TransactionCancelled as exc:  # the cap was reached
-        raise Conflict(f"a tenant has at most {MAX_OAUTH_CLIENTS} OAuth clients") from exc
+    if not repository.add_oauth_client(tenant_id, item, MAX_OAUTH_CLIENTS):
+        raise Conflict(f"a tenant has at most {MAX_OAUTH_CLIENTS} OAuth clients")
     return {"clientId": credentials.compose(tenant_id, client_gsid), "clientSecret": secret}
 
 
 def revoke_oauth_client(tenant_id: str, client_id: str) -> None:
     """Delete a client; its tokens stop working at once (they are checked against it)."""
     client_gsid = client_id.split(credentials.SEPARATOR)[-1]
-    try:
-        table.transact(
-            [
-                {
-                    "Delete": {
-                        "TableName": config.tenant_table(),
-                        "Key": keys.oauth_client(tenant_id, client_gsid),
-                        "ConditionExpression": "attribute_exists(PK)",
-                    }
-                },
-                {
-                    "Update": {
-                        "TableName": config.tenant_table(),
-                        "Key": keys.tenant(tenant_id),
-                        "UpdateExpression": "ADD oauthClientCount :minus",
-                        "ExpressionAttributeValues": {":minus": {"N": "-1"}},
-                    }
-                },
-            ]
-        )
-    except table.TransactionCancelled as exc:
-        raise NotFound(f"no OAuth client {client_id} in tenant {tenant_id}") from exc
+    if not repository.delete_oauth_client(tenant_id, client_gsid):
+        raise NotFound(f"no OAuth client {client_id} in tenant {tenant_id}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from cscore.connector.repository import get_item, put_item, update_item
+from cscore.platform.connector_table import get_item, put_item, update_item
 from cscore.platform.dynamo import Item, key, to_attr
 
 

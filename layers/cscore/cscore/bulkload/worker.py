@@ -38,9 +38,9 @@ from cscore.bulkload.csvfile import Row
 from cscore.bulkload.definitions import OUTCOMES
 from cscore.bulkload.imports import COMPLETED, FAILED, FINAL, IN_PROGRESS, INIT
 from cscore.bulkload.loader import Loader
-from cscore.connector.repository import save_leased, take_lease
 from cscore.errors import ApiError
 from cscore.platform import clock
+from cscore.platform.leases import save_leased, take_lease
 from cscore.tenants.service import get_tenant
 
 CHUNK_ROWS = 1_000

@@ -1,5 +1,5 @@
 """A job's SOQL filter as it is saved (create and edit): parsed with the product's subset
-(``sync.soql_filter``), then its fields checked against the source object as the org
+(``salesforce.soql_filter``), then its fields checked against the source object as the org
 describes it, so a typo or a spliced clause is a 400 when the job is saved, not a failed
 run later. The org is the authority on its fields (custom fields included), hence a
 ``describe`` call per save: a filter can only be saved while the connection is
@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from cscore.connector import sessions
 from cscore.connector.errors import ConnectionNotAuthorized, SalesforceFailed
 from cscore.errors import BadRequest
+from cscore.salesforce import soql_filter
 from cscore.salesforce.errors import ReauthorizationNeeded, SalesforceApiError, SalesforceError
-from cscore.sync import soql_filter
 
 MAX_LENGTH = 4000
 
@@ -40,15 +41,13 @@ def checked(tenant_id: str, connection: dict[str, Any] | None, source_object: st
 def source_fields(tenant_id: str, connection: dict[str, Any] | None, source_object: str) -> dict[str, str]:
     """The filterable fields of a Salesforce object (lower-cased name -> API name), from the
     connection's ``describe``."""
-    from cscore.connector import connections  # connections imports jobs, which imports this module
-
     if connection is None:
         raise ConnectionNotAuthorized("The job's connection no longer exists")
-    client = connections.salesforce_client(tenant_id, connection)
+    client = sessions.salesforce_client(tenant_id, connection)
     try:
         described = client.describe(source_object)
     except ReauthorizationNeeded:
-        connections.mark_needs_reauthorization(tenant_id, connection["connectionId"])
+        sessions.mark_needs_reauthorization(tenant_id, connection["connectionId"])
         raise ConnectionNotAuthorized("Salesforce refused the stored authorization: re-authorize") from None
     except SalesforceApiError as exc:
         if exc.status == 404:

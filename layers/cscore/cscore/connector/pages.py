@@ -5,7 +5,7 @@ from __future__ import annotations
 from html import escape
 from typing import Any
 
-from cscore.api import html
+from cscore.platform import html
 
 _STYLE = "body { font-family: system-ui, sans-serif; max-width: 40em; margin: 3em auto }"
 # The page runs no script and loads nothing: only its own style block is allowed.

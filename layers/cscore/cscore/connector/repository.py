@@ -19,6 +19,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cscore.platform import aws, config
+from cscore.platform.connector_table import get_item, put_item, update_item
 from cscore.platform.dynamo import Item, from_item, key, to_attr, to_item
 from cscore.platform.records import record_of
 from cscore.platform.table import TransactionCancelled
@@ -52,15 +53,6 @@ def runs_of_job(tenant_id: str, job_id: str) -> str:
 
 def state_key(state_digest: str) -> Item:
     return key(f"OAUTHSTATE#{state_digest}", "STATE")
-
-
-def get_item(item_key: Item) -> dict[str, Any] | None:
-    out = aws.dynamodb().get_item(TableName=config.connector_table(), Key=item_key, ConsistentRead=True)
-    return record_of(from_item(out["Item"])) if "Item" in out else None
-
-
-def put_item(item_key: Item, record: dict[str, Any], **extra: Any) -> None:
-    aws.dynamodb().put_item(TableName=config.connector_table(), Item={**to_item(record), **item_key}, **extra)
 
 
 def _query_prefix(pk: str, sk_prefix: str) -> list[dict[str, Any]]:
@@ -195,35 +187,6 @@ def list_runs(tenant_id: str, job_id: str, limit: int) -> list[dict[str, Any]]:
     return [record_of(from_item(i)) for i in out["Items"]]
 
 
-def update_item(
-    item_key: Item, set_fields: dict[str, Any], remove: tuple[str, ...] = (), condition: str = "", **kw: Any
-) -> bool:
-    """SET / REMOVE attributes of one item; False when ``condition`` does not hold."""
-    names = {f"#s{i}": name for i, name in enumerate(set_fields)} | {f"#r{i}": name for i, name in enumerate(remove)}
-    values = {f":s{i}": to_attr(value) for i, value in enumerate(set_fields.values())} | kw.pop("values", {})
-    clauses = []
-    if set_fields:
-        clauses.append("SET " + ", ".join(f"#s{i} = :s{i}" for i in range(len(set_fields))))
-    if remove:
-        clauses.append("REMOVE " + ", ".join(f"#r{i}" for i in range(len(remove))))
-    args: dict[str, Any] = {
-        "TableName": config.connector_table(),
-        "Key": item_key,
-        "UpdateExpression": " ".join(clauses),
-        "ExpressionAttributeNames": names | kw.pop("names", {}),
-        "ConditionExpression": condition or "attribute_exists(PK)",
-    }
-    if values:
-        args["ExpressionAttributeValues"] = values
-    try:
-        aws.dynamodb().update_item(**args)
-    except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
-
-
 def update_job_fields(tenant_id: str, job_id: str, set_fields: dict[str, Any], remove: tuple[str, ...] = ()) -> None:
     """Change some attributes of a job (never a whole-item put: a run holds its lock there)."""
     update_item(job_key(tenant_id, job_id), set_fields, remove)
@@ -257,30 +220,6 @@ def unlock_job(tenant_id: str, job_id: str, run_id: str, set_fields: dict[str, A
         ("activeRunId", "activeRunUntil"),
         condition="activeRunId = :run",
         values={":run": to_attr(run_id)},
-    )
-
-
-# ---------------------------------------------------------------- leases (runs, imports)
-def take_lease(item_key: Item, token: str, now: float, until: float) -> bool:
-    """Hold an item of work (a sync run, a bulk import) for one invocation: only one works
-    on it at a time, as SQS and S3 deliver at least once. False while another's lease runs."""
-    return update_item(
-        item_key,
-        {"leaseToken": token, "leaseUntil": until},
-        condition="attribute_exists(PK) AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)",
-        values={":now": to_attr(now)},
-    )
-
-
-def save_leased(item_key: Item, token: str, set_fields: dict[str, Any], release: bool = False) -> bool:
-    """Checkpoint (or finish, with ``release``) leased work, only while this invocation
-    holds the lease: False when another has taken it over."""
-    return update_item(
-        item_key,
-        set_fields,
-        ("leaseToken", "leaseUntil") if release else (),
-        condition="leaseToken = :token",
-        values={":token": to_attr(token)},
     )
 
 

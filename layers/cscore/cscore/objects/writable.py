@@ -11,7 +11,7 @@ record API and team assignments — and for the store underneath them (``objects
   (the platform's), User ``IsSuperAdmin`` (SPEC §2.1: never settable), User
   ``permissionBundles`` (assigned through the users API, by its worker), User ``Status``
   (derived from IsActiveUser), CompanyTeam ``UserManagerRole1..3`` (computed from the
-  member's manager chain, ``teams.managers``).
+  member's manager chain, ``users.managers``).
 - **Set once**: User ``SfdcUserId`` may be written while it is empty and never changed
   after (``set_once``); the users API keeps its own rule and code for it (SPEC §2.3).
 - Everything else is **not a field**: the item key and GSI keys (``PK``, ``SK``,

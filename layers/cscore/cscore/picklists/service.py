@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from cscore.platform import aws, config, ids, keys
-from cscore.platform.dynamo import to_attr
+from cscore.picklists import repository
+from cscore.platform import ids
 
 
 class Picklists:
@@ -47,19 +47,6 @@ def add_items(tenant_id: str, category: str, labels: list[str]) -> dict[str, str
     if not labels:
         return {}
     added = {label.strip().lower(): ids.new_gsid(ids.PICKLIST_ITEM) for label in labels}
-    names = {"#p": "picklists", "#c": category}
-    values: dict[str, Any] = {}
-    clauses = []
-    for i, label in enumerate(labels):
-        names[f"#g{i}"] = added[label.strip().lower()]
-        values[f":v{i}"] = to_attr({"label": label.strip(), "system": False})
-        clauses.append(f"#p.#c.#g{i} = :v{i}")
-    aws.dynamodb().update_item(
-        TableName=config.tenant_table(),
-        Key=keys.tenant(tenant_id),
-        UpdateExpression="SET " + ", ".join(clauses),
-        ConditionExpression="attribute_exists(#p.#c)",
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=values,
-    )
+    items = [(added[label.strip().lower()], {"label": label.strip(), "system": False}) for label in labels]
+    repository.put_items(tenant_id, category, items)
     return added

@@ -1,9 +1,11 @@
 """Reading the records of one object type of a tenant (User, Company, ...): by GSID in
-batches, a page in index order, all of them, and the counter. Shared by every listing
+batches, a page in index order, all of them in name order or not, those that refer to
+one record of another object, and the counter. Shared by every listing
 and query, so they all use the same indexes the same way (docs/data-model.md)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 from cscore.platform import aws, config, keys, table
@@ -53,6 +55,43 @@ def all_of(tenant_id: str, obj: str) -> list[dict[str, Any]]:
         IndexName="GSI1",
         KeyConditionExpression="GSI1PK = :pk",
         ExpressionAttributeValues={":pk": {"S": keys.object_index(tenant_id, obj)}},
+    )
+    return [record_of(i) for i in items]
+
+
+def in_name_order(tenant_id: str, obj: str) -> Iterator[dict[str, Any]]:
+    """The records of the object in Name order (its GSI2 partition), read a page at a
+    time as the caller goes on: a search that stops early reads no further page."""
+    client = aws.dynamodb()
+    kwargs: dict[str, Any] = {
+        "TableName": config.tenant_table(),
+        "IndexName": "GSI2",
+        "KeyConditionExpression": "GSI2PK = :pk",
+        "ExpressionAttributeValues": {":pk": {"S": keys.object_index(tenant_id, obj)}},
+    }
+    while True:
+        out = client.query(**kwargs)
+        yield from (record_of(from_item(item)) for item in out["Items"])
+        if "LastEvaluatedKey" not in out:
+            return
+        kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
+
+
+def related(
+    tenant_id: str, obj: str, via: str, gsid: str, index: str, fields: Sequence[str] = ()
+) -> list[dict[str, Any]]:
+    """The records of ``obj`` that refer to the ``via`` record ``gsid`` (``keys.related``):
+    one Query of that partition of ``index`` (GSI2 or GSI3, as the object's shape puts
+    it), only ``fields`` read when given."""
+    projection: dict[str, Any] = {}
+    if fields:
+        names = {f"#f{i}": name for i, name in enumerate(fields)}
+        projection = {"ProjectionExpression": ", ".join(names), "ExpressionAttributeNames": names}
+    items = table.query_all(
+        IndexName=index,
+        KeyConditionExpression=f"{index}PK = :pk",
+        ExpressionAttributeValues={":pk": {"S": keys.related(tenant_id, obj, via, gsid)}},
+        **projection,
     )
     return [record_of(i) for i in items]
 

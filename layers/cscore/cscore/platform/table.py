@@ -1,4 +1,5 @@
-"""Generic access to the tenant table: batched strongly consistent reads, transactions."""
+"""Generic access to the tenant table: batched strongly consistent reads, transactions,
+defaults set where an item has no value."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cscore.platform import aws, config, parallel
-from cscore.platform.dynamo import Item, from_item
+from cscore.platform.dynamo import Item, from_item, to_attr
 
 BATCH_GET_LIMIT = 100
 
@@ -73,3 +74,29 @@ def query_all(**kwargs: Any) -> list[dict[str, Any]]:
         if "LastEvaluatedKey" not in out:
             return items
         kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
+
+
+def set_missing(item_key: Item, defaults_by_path: dict[tuple[str, ...], Any]) -> None:
+    """SET each attribute path of an existing item to its default unless it has a value.
+    Nested maps are created level by level by the caller (DynamoDB cannot SET a path
+    whose parent is missing)."""
+    names: dict[str, str] = {}
+    clauses = []
+    values = {}
+    for i, (path, default) in enumerate(defaults_by_path.items()):
+        placeholders = []
+        for part in path:
+            placeholder = next((k for k, v in names.items() if v == part), f"#n{len(names)}")
+            names[placeholder] = part
+            placeholders.append(placeholder)
+        attribute = ".".join(placeholders)
+        clauses.append(f"{attribute} = if_not_exists({attribute}, :v{i})")
+        values[f":v{i}"] = to_attr(default)
+    aws.dynamodb().update_item(
+        TableName=config.tenant_table(),
+        Key=item_key,
+        UpdateExpression="SET " + ", ".join(clauses),
+        ConditionExpression="attribute_exists(PK)",
+        ExpressionAttributeNames=names,
+        ExpressionAttributeValues=values,
+    )

@@ -18,7 +18,7 @@ Phases, each resumable from the checkpoint:
 Every write is an idempotent upsert keyed by the source identity, so a step repeated
 after an interruption changes nothing twice. Deletes and reconcile remove only records
 the job owns (``sync.ownership``). The job's filter is parsed when the engine starts
-(``sync.soql_filter``; a filter that does not parse fails the run) and sent re-emitted
+(``salesforce.soql_filter``; a filter that does not parse fails the run) and sent re-emitted
 from its parse tree.
 """
 
@@ -30,11 +30,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from cscore.connector import repository
-from cscore.platform import config, keys, table
-from cscore.platform.records import all_of, record_of
+from cscore.platform import config, records
+from cscore.platform.records import all_of
+from cscore.salesforce import soql_filter
 from cscore.salesforce.client import SalesforceClient
 from cscore.salesforce.errors import SalesforceApiError
-from cscore.sync import ownership, soql, soql_filter
+from cscore.sync import ownership, soql
 from cscore.sync.counts import COUNTS
 from cscore.sync.writers import SOURCE_ID_FIELD, Deferred, Outcome, PageWriter
 
@@ -290,9 +291,5 @@ class Engine:
         """A company's Company Person or Company Team records (``<object>\\x00<company>``)
         that go with it: synced ones, never rows entered by hand."""
         obj, company = which.split("\x00", 1)
-        items = table.query_all(
-            IndexName="GSI2",
-            KeyConditionExpression="GSI2PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": keys.related(self.tenant_id, obj, "Company", company)}},
-        )
-        return [record for record in map(record_of, items) if ownership.synced(record)]
+        related = records.related(self.tenant_id, obj, "Company", company, "GSI2")
+        return [record for record in related if ownership.synced(record)]

@@ -5,7 +5,7 @@ Assigning writes one Company Team record per (company, user): a new record gets
 TeamRole "Account Manager" and UserAccess Member unless given, UserSource Manual; an
 existing manual record takes the TeamRole and UserAccess given (others stay); a record
 that came from Salesforce is refused (owned by the sync). Only companies and users of
-the tenant can be assigned. Every write sets UserManagerRole1..3 (``teams.managers``).
+the tenant can be assigned. Every write sets UserManagerRole1..3 (``users.managers``).
 
 Answers of assignments: ``data = {"count", "errors", "records"}`` (``teams.outcome``),
 records shown as ``teams.records.shown``.
@@ -19,13 +19,15 @@ from typing import Any
 from cscore.auth.principal import Principal
 from cscore.errors import Conflict, Forbidden, NotFound
 from cscore.objects import writable
+from cscore.objects.bulk import BulkStore
 from cscore.picklists.service import Picklists
+from cscore.picklists.system import system_item_gsid
 from cscore.platform import ids
 from cscore.platform import records as stored
-from cscore.teams import managers, rules
 from cscore.teams import records as team_records
+from cscore.teams import rules
 from cscore.teams.outcome import BAD, CONFLICT, FORBIDDEN, Outcome, records_of
-from cscore.tenants.defaults import system_item_gsid
+from cscore.users import managers
 
 DEFAULT_ROLE = "Account Manager"
 ACCESS_VALUES = {"admin": rules.ADMIN, "member": rules.MEMBER}
@@ -105,13 +107,45 @@ def default_role(picklists: Picklists) -> str:
     return picklists.to_gsid("TeamRole", DEFAULT_ROLE) or system_item_gsid("TeamRole", DEFAULT_ROLE)
 
 
+@dataclass
+class _Plan:
+    """What an assignment request writes: new records (their values) and changes to
+    existing ones (the record before, the values that change)."""
+
+    inserts: list[tuple[Assignment, dict[str, Any]]] = field(default_factory=list)
+    updates: list[tuple[Assignment, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
+
+
 def _assign(principal: Principal, other: str, fixed: tuple[str, str], body: Any) -> dict[str, Any]:
+    """Assign the records of ``body`` to the path's company or user (``fixed``): parse
+    them, check who may, read what they name, plan each record's write, write, answer."""
     rules.require_enabled(principal)
     records = records_of(body)
-    tenant_id = principal.tenant_id
-    picklists = Picklists(principal.tenant)
-    writable_fields = writable.for_object("CompanyTeam", principal.tenant)
     outcome = Outcome(records)
+    picklists = Picklists(principal.tenant)
+    parsed = _parse_all(principal, records, other, fixed, picklists, outcome)
+    scope = _scope(principal, parsed, fixed)
+    if not parsed:
+        return outcome.answer()
+    scope.require_some()
+    companies, users = _named(principal.tenant_id, parsed, fixed)
+    store = team_records.new_store(principal)
+    plan = _plan(principal.tenant_id, parsed, store, scope, companies, users, picklists, outcome)
+    for assignment, record in _write(store, plan):
+        outcome.done(assignment.index, team_records.shown(record, picklists, users, companies))
+    return outcome.answer()
+
+
+def _parse_all(
+    principal: Principal,
+    records: list[Any],
+    other: str,
+    fixed: tuple[str, str],
+    picklists: Picklists,
+    outcome: Outcome,
+) -> list[Assignment]:
+    """The records that parse, each (company, user) pair once; the others fail in ``outcome``."""
+    writable_fields = writable.for_object("CompanyTeam", principal.tenant)
     parsed: list[Assignment] = []
     seen: set[tuple[str, str]] = set()
     for index, raw in enumerate(records):
@@ -124,41 +158,53 @@ def _assign(principal: Principal, other: str, fixed: tuple[str, str], body: Any)
             continue
         seen.add(pair)
         parsed.append(assignment)
+    return parsed
 
+
+def _scope(principal: Principal, parsed: list[Assignment], fixed: tuple[str, str]) -> rules.Scope:
+    """Which of the companies the caller may change; changing a company's team (the path
+    names the company) needs to be its team admin, whatever the records say."""
     by_company = fixed[0] == "CompanyId"
     scope = rules.scope_for(principal, {a.company_id for a in parsed} | ({fixed[1]} if by_company else set()))
     if by_company and not scope.manages(fixed[1]):
         raise Forbidden(f"Only super admins and the team admins of company {fixed[1]} may change its team")
-    if not parsed:
-        return outcome.answer()
-    scope.require_some()
+    return scope
+
+
+def _named(
+    tenant_id: str, parsed: list[Assignment], fixed: tuple[str, str]
+) -> tuple[dict[str, dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The companies and the users the request names, by GSID (one batched read each);
+    404 when the path's own company or user is not there."""
+    by_company = fixed[0] == "CompanyId"
     companies = stored.by_gsids(tenant_id, "Company", sorted({a.company_id for a in parsed} | {fixed[1]}))
     users = stored.by_gsids(tenant_id, "User", sorted({a.user_id for a in parsed} | {fixed[1]}))
     if fixed[1] not in (companies if by_company else users):
         what = "company" if by_company else "user"
         raise NotFound(f"No {what} with GSID {fixed[1]} in this tenant")
-    store = team_records.new_store(principal)
+    return companies, users
+
+
+def _plan(
+    tenant_id: str,
+    parsed: list[Assignment],
+    store: BulkStore,
+    scope: rules.Scope,
+    companies: dict[str, dict[str, Any]],
+    users: dict[str, dict[str, Any]],
+    picklists: Picklists,
+    outcome: Outcome,
+) -> _Plan:
+    """Each assignment becomes an insert, an update or a failure in ``outcome``; every
+    record written gets its member's manager chain."""
     existing = team_records.find(store, ((a.company_id, a.user_id) for a in parsed))
     chains = managers.chains(tenant_id, {a.user_id: users[a.user_id] for a in parsed if a.user_id in users})
-
-    inserts: list[tuple[Assignment, dict[str, Any]]] = []
-    updates: list[tuple[Assignment, dict[str, Any], dict[str, Any]]] = []
+    plan = _Plan()
     for a in parsed:
         before = existing.get((a.company_id, a.user_id))
-        # Permission before existence: a company the caller does not manage answers the
-        # same whether it exists or not.
-        problem = scope.write_problem(a.company_id, before, a.access or (None if before else rules.MEMBER))
-        if problem:
-            outcome.fail(a.index, FORBIDDEN, problem)
-            continue
-        if a.company_id not in companies:
-            outcome.fail(a.index, BAD, f"CompanyId: no company with GSID {a.company_id} in this tenant")
-            continue
-        if a.user_id not in users:
-            outcome.fail(a.index, BAD, f"UserId: no user with GSID {a.user_id} in this tenant")
-            continue
-        if before is not None and before.get("UserSource") == team_records.SALESFORCE:
-            outcome.fail(a.index, CONFLICT, team_records.OWNED_BY_SYNC)
+        refusal = _refusal(a, before, scope, companies, users)
+        if refusal:
+            outcome.fail(a.index, *refusal)
             continue
         fields: dict[str, Any] = {**a.custom, **managers.as_fields(chains[a.user_id])}
         if a.role:
@@ -168,18 +214,43 @@ def _assign(principal: Principal, other: str, fixed: tuple[str, str], body: Any)
         if before is None:
             defaults = {"TeamRole": default_role(picklists), "UserAccess": rules.MEMBER}
             new = {"CompanyId": a.company_id, "UserId": a.user_id, **defaults, "UserSource": team_records.MANUAL}
-            inserts.append((a, new | {k: v for k, v in fields.items() if v is not None}))
+            plan.inserts.append((a, new | {k: v for k, v in fields.items() if v is not None}))
         else:
-            updates.append((a, before, fields))
-    created = store.upsert([(None, values) for _, values in inserts])
-    store.upsert([(before, values) for _, before, values in updates])
+            plan.updates.append((a, before, fields))
+    return plan
+
+
+def _refusal(
+    a: Assignment,
+    before: dict[str, Any] | None,
+    scope: rules.Scope,
+    companies: dict[str, dict[str, Any]],
+    users: dict[str, dict[str, Any]],
+) -> tuple[str, str] | None:
+    """Why this assignment cannot be written (code, message), or None."""
+    # Permission before existence: a company the caller does not manage answers the
+    # same whether it exists or not.
+    problem = scope.write_problem(a.company_id, before, a.access or (None if before else rules.MEMBER))
+    if problem:
+        return FORBIDDEN, problem
+    if a.company_id not in companies:
+        return BAD, f"CompanyId: no company with GSID {a.company_id} in this tenant"
+    if a.user_id not in users:
+        return BAD, f"UserId: no user with GSID {a.user_id} in this tenant"
+    if before is not None and before.get("UserSource") == team_records.SALESFORCE:
+        return CONFLICT, team_records.OWNED_BY_SYNC
+    return None
+
+
+def _write(store: BulkStore, plan: _Plan) -> list[tuple[Assignment, dict[str, Any]]]:
+    """Write the plan (one flush) and return each assignment with its record as stored."""
+    created = store.upsert([(None, values) for _, values in plan.inserts])
+    store.upsert([(before, values) for _, before, values in plan.updates])
     store.flush()
-    now = store.records(before["Gsid"] for _, before, _ in updates)
-    written = [(a, record) for (a, _), record in zip(inserts, created, strict=True)]
-    written += [(a, now[before["Gsid"]]) for a, before, _ in updates]
-    for a, record in written:
-        outcome.done(a.index, team_records.shown(record, picklists, users, companies))
-    return outcome.answer()
+    now = store.records(before["Gsid"] for _, before, _ in plan.updates)
+    written = [(a, record) for (a, _), record in zip(plan.inserts, created, strict=True)]
+    written += [(a, now[before["Gsid"]]) for a, before, _ in plan.updates]
+    return written
 
 
 def assign_users(principal: Principal, company_id: str, body: Any) -> dict[str, Any]:

@@ -26,9 +26,7 @@ from cscore.objects import query as object_query
 from cscore.objects import writable
 from cscore.objects.bulk import BulkStore
 from cscore.picklists.service import Picklists
-from cscore.platform import keys, table
 from cscore.platform import records as stored
-from cscore.platform.records import record_of
 from cscore.teams import rules
 from cscore.teams.outcome import BAD, CONFLICT, FORBIDDEN, MISSING, Outcome, records_of
 
@@ -59,12 +57,7 @@ def listing(tenant_id: str, via: str, gsid: str) -> list[dict[str, Any]]:
     """A company's team (``via`` Company) or a user's companies (``via`` User): one Query
     of one partition of GSI2 / GSI3."""
     index = "GSI2" if via == "Company" else "GSI3"
-    items = table.query_all(
-        IndexName=index,
-        KeyConditionExpression=f"{index}PK = :pk",
-        ExpressionAttributeValues={":pk": {"S": keys.related(tenant_id, "CompanyTeam", via, gsid)}},
-    )
-    return [record_of(i) for i in items]
+    return stored.related(tenant_id, "CompanyTeam", via, gsid, index)
 
 
 def shown(

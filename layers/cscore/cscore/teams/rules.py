@@ -23,8 +23,7 @@ from cscore.auth.principal import Principal
 from cscore.catalog import COMPANY_TEAM
 from cscore.errors import Conflict, Forbidden
 from cscore.objects.bulk import BulkStore
-from cscore.platform import keys, table
-from cscore.platform.records import record_of
+from cscore.platform import records
 
 ADMIN, MEMBER = "Admin", "Member"
 DISABLED = "Company Teams are disabled"
@@ -96,12 +95,5 @@ def listed_scope(principal: Principal) -> Scope:
     """Every team the caller administers (the "a user's companies" listing)."""
     if principal.is_super_admin:
         return EVERYTHING
-    items = table.query_all(
-        IndexName="GSI3",
-        KeyConditionExpression="GSI3PK = :pk",
-        ExpressionAttributeValues={
-            ":pk": {"S": keys.related(principal.tenant_id, "CompanyTeam", "User", principal.user_gsid)}
-        },
-    )
-    rows = [record_of(i) for i in items]
+    rows = records.related(principal.tenant_id, "CompanyTeam", "User", principal.user_gsid, "GSI3")
     return Scope(frozenset(str(r["CompanyId"]) for r in rows if r.get("UserAccess") == ADMIN and r.get("CompanyId")))

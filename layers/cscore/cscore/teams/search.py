@@ -18,10 +18,8 @@ from cscore.catalog import COMPANY, USER
 from cscore.errors import BadRequest
 from cscore.permissions import user_fields
 from cscore.picklists.service import Picklists
-from cscore.platform import aws, config, ids, keys
+from cscore.platform import ids
 from cscore.platform import records as stored
-from cscore.platform.dynamo import from_item
-from cscore.platform.records import record_of
 from cscore.teams import rules
 from cscore.teams.models import Search
 
@@ -60,25 +58,12 @@ def search(principal: Principal, request: Search) -> dict[str, Any]:
 
 
 def _by_name(tenant_id: str, obj: str, text: str, scope: rules.Scope) -> list[dict[str, Any]]:
-    client = aws.dynamodb()
-    kwargs: dict[str, Any] = {
-        "TableName": config.tenant_table(),
-        "IndexName": "GSI2",
-        "KeyConditionExpression": "GSI2PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": keys.object_index(tenant_id, obj)}},
-    }
     found: list[dict[str, Any]] = []
-    while len(found) < MAX_MATCHES:
-        out = client.query(**kwargs)
-        for item in out["Items"]:
-            record = record_of(from_item(item))
-            if text in str(record.get("Name") or "").lower() and (
-                obj != "Company" or scope.manages(record.get("Gsid"))
-            ):
-                found.append(record)
-        if "LastEvaluatedKey" not in out:
-            break
-        kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
+    for record in stored.in_name_order(tenant_id, obj):
+        if text in str(record.get("Name") or "").lower() and (obj != "Company" or scope.manages(record.get("Gsid"))):
+            found.append(record)
+            if len(found) == MAX_MATCHES:
+                break
     return found
 
 

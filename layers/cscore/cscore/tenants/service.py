@@ -9,18 +9,19 @@ from typing import Any
 from cscore.auth import service as auth
 from cscore.auth.principal import Principal
 from cscore.errors import BadRequest, NotFound
-from cscore.platform import aws, clock, config, ids, keys, table
-from cscore.platform.dynamo import to_attr, to_item
+from cscore.meta import fields as custom_fields
+from cscore.picklists import system as system_picklists
+from cscore.platform import clock, ids, keys, table
 from cscore.ratelimit import policy
 from cscore.ratelimit import service as ratelimit
-from cscore.tenants import defaults
+from cscore.tenants import defaults, repository
 from cscore.users import repository as users
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 def get_tenant(tenant_id: str) -> dict[str, Any]:
-    tenant = table.read_one(keys.tenant(tenant_id))
+    tenant = repository.read(tenant_id)
     if not tenant:
         raise NotFound(f"no tenant {tenant_id}")
     return tenant
@@ -44,8 +45,8 @@ def create_tenant(name: str, admin_email: str | None = None) -> dict[str, str]:
         "LastName": "Admin",
         "Email": admin_email,
         "SFDCUserName": admin_email,
-        "SystemType": defaults.system_item_gsid("SystemType", "Internal"),
-        "LicenseType": defaults.system_item_gsid("LicenseType", "Full"),
+        "SystemType": system_picklists.system_item_gsid("SystemType", "Internal"),
+        "LicenseType": system_picklists.system_item_gsid("LicenseType", "Full"),
         "IsSuperAdmin": True,
         "IsActiveUser": True,
         "GainsightLicenseEnabled": True,
@@ -60,21 +61,7 @@ def create_tenant(name: str, admin_email: str | None = None) -> dict[str, str]:
         "superAdminGsid": admin_gsid,
         "tenantKeyPK": key_item["PK"]["S"],
     }
-    tbl = config.tenant_table()
-    table.transact(
-        [
-            {
-                "Put": {
-                    "TableName": tbl,
-                    "Item": {**keys.tenant(tenant_id), **to_item(tenant)},
-                    "ConditionExpression": "attribute_not_exists(PK)",
-                }
-            },
-            {"Put": {"TableName": tbl, "Item": {**keys.tenant_registry(tenant_id), **to_item({"name": name})}}},
-            {"Put": {"TableName": tbl, "Item": key_item, "ConditionExpression": "attribute_not_exists(PK)"}},
-        ]
-        + users.insert_transactions(tenant_id, [admin])[0][1]
-    )
+    repository.create(tenant_id, tenant, key_item, users.insert_transactions(tenant_id, [admin])[0][1])
     bootstrap(tenant_id)
     return {"tenantId": tenant_id, "accessKey": plain_key, "superAdminGsid": admin_gsid}
 
@@ -82,75 +69,37 @@ def create_tenant(name: str, admin_email: str | None = None) -> dict[str, str]:
 def bootstrap(tenant_id: str) -> None:
     """Give a tenant every default it lacks. Safe to run any number of times; defaults
     added by later versions reach existing tenants when it is re-applied (deploy, local start)."""
-    tbl = config.tenant_table()
-    client = aws.dynamodb()
-    puts = []
-    for name in defaults.PERMISSION_BUNDLES:
-        record = {"name": name, "system": True, "description": "Granted to every user by default"}
-        puts.append({"PutRequest": {"Item": {**keys.permission_bundle(tenant_id, name), **to_item(record)}}})
-    for start in range(0, len(puts), 25):
-        pending: dict[str, Any] = {tbl: puts[start : start + 25]}
-        while pending:
-            pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    repository.put_permission_bundles(
+        tenant_id,
+        [
+            {"name": name, "system": True, "description": "Granted to every user by default"}
+            for name in defaults.PERMISSION_BUNDLES
+        ],
+    )
     # Settings and picklists live on the tenant item, which every request reads with its
     # credential: picklist labels <-> GSIDs cost no extra call. Nested maps are created
     # level by level (DynamoDB cannot SET a path whose parent is missing).
     settings: dict[tuple[str, ...], Any] = {(name,): value for name, value in defaults.SETTINGS.items()}
-    _set_missing(tenant_id, settings | {("picklists",): {}})
-    maps: dict[tuple[str, ...], Any] = {("picklists", category): {} for category in defaults.PICKLISTS}
-    maps |= {("customFields", obj): {} for obj in defaults.CUSTOM_FIELD_OBJECTS}
-    _set_missing(tenant_id, maps)
-    _set_missing(
+    repository.set_missing(tenant_id, settings | {("picklists",): {}})
+    maps: dict[tuple[str, ...], Any] = {("picklists", category): {} for category in system_picklists.PICKLISTS}
+    maps |= {("customFields", obj): {} for obj in custom_fields.OBJECTS}
+    repository.set_missing(tenant_id, maps)
+    repository.set_missing(
         tenant_id,
         {
-            ("picklists", category, defaults.system_item_gsid(category, label)): {
+            ("picklists", category, system_picklists.system_item_gsid(category, label)): {
                 "label": label,
                 "system": True,
                 "order": order,
             }
-            for category, labels in defaults.PICKLISTS.items()
+            for category, labels in system_picklists.PICKLISTS.items()
             for order, label in enumerate(labels)
         },
     )
 
 
-def ensure_custom_field_maps(tenant_id: str) -> None:
-    """The (empty) custom field map of every object, for a tenant bootstrapped before
-    custom fields existed."""
-    _set_missing(tenant_id, {("customFields",): {}})
-    maps: dict[tuple[str, ...], Any] = {("customFields", obj): {} for obj in defaults.CUSTOM_FIELD_OBJECTS}
-    _set_missing(tenant_id, maps)
-
-
-def _set_missing(tenant_id: str, defaults_by_path: dict[tuple[str, ...], Any]) -> None:
-    """SET each attribute path of the tenant item to its default unless it has a value."""
-    names: dict[str, str] = {}
-    clauses = []
-    values = {}
-    for i, (path, default) in enumerate(defaults_by_path.items()):
-        placeholders = []
-        for part in path:
-            placeholder = next((k for k, v in names.items() if v == part), f"#n{len(names)}")
-            names[placeholder] = part
-            placeholders.append(placeholder)
-        attribute = ".".join(placeholders)
-        clauses.append(f"{attribute} = if_not_exists({attribute}, :v{i})")
-        values[f":v{i}"] = to_attr(default)
-    aws.dynamodb().update_item(
-        TableName=config.tenant_table(),
-        Key=keys.tenant(tenant_id),
-        UpdateExpression="SET " + ", ".join(clauses),
-        ConditionExpression="attribute_exists(PK)",
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=values,
-    )
-
-
 def list_tenants() -> list[dict[str, Any]]:
-    rows = table.query_all(
-        KeyConditionExpression="PK = :pk", ExpressionAttributeValues={":pk": {"S": keys.TENANT_REGISTRY_PK}}
-    )
-    return [{"tenantId": r["SK"], "name": r.get("name")} for r in rows]
+    return repository.registry()
 
 
 def bootstrap_all() -> int:
@@ -165,25 +114,7 @@ def regenerate_tenant_key(tenant_id: str) -> str:
     """A new tenant key; the old one stops working in the same transaction."""
     tenant = get_tenant(tenant_id)
     plain_key, key_item = auth.access_key_record(tenant_id, tenant["superAdminGsid"], True, tenant_key=True)
-    tbl = config.tenant_table()
-    table.transact(
-        [
-            {"Delete": {"TableName": tbl, "Key": {"PK": {"S": tenant["tenantKeyPK"]}, "SK": {"S": "AUTH"}}}},
-            {"Put": {"TableName": tbl, "Item": key_item, "ConditionExpression": "attribute_not_exists(PK)"}},
-            {
-                "Update": {
-                    "TableName": tbl,
-                    "Key": keys.tenant(tenant_id),
-                    "UpdateExpression": "SET tenantKeyPK = :new",
-                    "ConditionExpression": "tenantKeyPK = :old",
-                    "ExpressionAttributeValues": {
-                        ":new": {"S": key_item["PK"]["S"]},
-                        ":old": {"S": tenant["tenantKeyPK"]},
-                    },
-                }
-            },
-        ]
-    )
+    repository.replace_tenant_key(tenant_id, tenant["tenantKeyPK"], key_item)
     return plain_key
 
 
@@ -199,9 +130,7 @@ def create_user_key(tenant_id: str, user_gsid: str) -> str:
     get_tenant(tenant_id)
     user = _user(tenant_id, user_gsid)
     plain_key, key_item = auth.access_key_record(tenant_id, user_gsid, bool(user.get("IsSuperAdmin")), tenant_key=False)
-    aws.dynamodb().put_item(
-        TableName=config.tenant_table(), Item=key_item, ConditionExpression="attribute_not_exists(PK)"
-    )
+    repository.put_access_key(key_item)
     return plain_key
 
 
@@ -220,26 +149,14 @@ def set_limit(tenant_id: str, family: str, window: str, limit: int) -> dict[str,
     tenant = get_tenant(tenant_id)
     limits = tenant.get("limits") or {}
     limits.setdefault(family, {})[window] = limit
-    aws.dynamodb().update_item(
-        TableName=config.tenant_table(),
-        Key=keys.tenant(tenant_id),
-        UpdateExpression="SET limits = :limits",
-        ConditionExpression="attribute_exists(PK)",
-        ExpressionAttributeValues={":limits": to_attr(limits)},
-    )
+    repository.set_setting(tenant_id, "limits", limits)
     return {family: policy.limits_for(family, limits) for family in policy.FAMILIES}
 
 
 def set_company_teams(tenant_id: str, enabled: bool) -> dict[str, Any]:
     """Switch Company Teams on or off for a tenant (SPEC §4); effective on the next request."""
     get_tenant(tenant_id)
-    aws.dynamodb().update_item(
-        TableName=config.tenant_table(),
-        Key=keys.tenant(tenant_id),
-        UpdateExpression="SET companyTeamsEnabled = :on",
-        ConditionExpression="attribute_exists(PK)",
-        ExpressionAttributeValues={":on": to_attr(enabled)},
-    )
+    repository.set_setting(tenant_id, "companyTeamsEnabled", enabled)
     return {"tenantId": tenant_id, "companyTeamsEnabled": enabled}
 
 

@@ -14,8 +14,8 @@ import json
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from cscore.api.observability import logger
 from cscore.platform import aws, config
+from cscore.platform.observability import logger
 
 OUTBOX = "OUTBOX"
 

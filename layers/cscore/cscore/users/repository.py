@@ -199,6 +199,20 @@ def set_active(tenant_id: str, gsids: list[str], active: bool, modified: str, by
         table.transact(actions[start : start + TRANSACTION_LIMIT])
 
 
+def set_bundles_action(tenant_id: str, gsid: str, bundles: list[str], read_modified: str) -> dict[str, Any]:
+    """The transaction action that sets a user's permission bundles, if the user is
+    unchanged since it was read (a concurrent update's bundles are not overwritten)."""
+    return {
+        "Update": {
+            "TableName": config.tenant_table(),
+            "Key": keys.user(tenant_id, gsid),
+            "UpdateExpression": "SET permissionBundles = :b",
+            "ConditionExpression": "ModifiedDate = :read",
+            "ExpressionAttributeValues": {":b": {"L": [{"S": b} for b in bundles]}, ":read": {"S": read_modified}},
+        }
+    }
+
+
 @dataclass
 class UserChange:
     """One user's update: the stored item as read, and the item to store."""

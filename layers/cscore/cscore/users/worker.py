@@ -16,7 +16,7 @@ from itertools import groupby
 from typing import Any
 
 from cscore.platform import aws, clock, config, keys, table
-from cscore.users import events, outbox
+from cscore.users import events, outbox, repository
 
 SWEEP_LIMIT = 1_000  # outbox items queued again per sweep; the next sweep takes the rest
 MESSAGE_IDS = 50  # outbox ids per queued message
@@ -40,7 +40,9 @@ def _deliver_item(tenant_id: str, item: dict[str, Any], users: dict[str, dict[st
     mail = [u for u in item["users"] if u["gsid"] in (item.get("mail") or {}) and users.get(u["gsid"]) is not None]
     if not item.get("bundlesDone"):
         actions = [
-            _set_bundles(tenant_id, u["gsid"], item["action"], u.get("bundles") or [], stored)
+            repository.set_bundles_action(
+                tenant_id, u["gsid"], _bundles(item["action"], u.get("bundles") or [], stored), stored["ModifiedDate"]
+            )
             for u in item["users"]
             if (stored := users.get(u["gsid"])) is not None  # users deleted since are skipped
         ]
@@ -63,22 +65,10 @@ def _deliver_item(tenant_id: str, item: dict[str, Any], users: dict[str, dict[st
     outbox.delete(tenant_id, outbox_id)
 
 
-def _set_bundles(tenant_id: str, gsid: str, action: str, wanted: list[str], stored: dict[str, Any]) -> dict[str, Any]:
+def _bundles(action: str, wanted: list[str], stored: dict[str, Any]) -> list[str]:
+    """The user's bundles after the follow-up: the wanted ones added to its own, or only them."""
     kept = [] if action == "overwrite" else list(stored.get("permissionBundles") or [])
-    bundles = list(dict.fromkeys([*kept, *wanted]))
-    return {
-        "Update": {
-            "TableName": config.tenant_table(),
-            "Key": keys.user(tenant_id, gsid),
-            "UpdateExpression": "SET permissionBundles = :b",
-            # Unchanged since read, so a concurrent update's bundles are not overwritten.
-            "ConditionExpression": "ModifiedDate = :read",
-            "ExpressionAttributeValues": {
-                ":b": {"L": [{"S": b} for b in bundles]},
-                ":read": {"S": stored["ModifiedDate"]},
-            },
-        }
-    }
+    return list(dict.fromkeys([*kept, *wanted]))
 
 
 def sweep(older_than_seconds: float) -> int:
