@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from cscore.catalog.shapes import Shape
-from cscore.query.model import Field, FieldType, Schema
+from cscore.query.model import Field, FieldType, Query, Schema
 
 MAX_TEXT = 255  # characters of a text field unless it declares otherwise
 
@@ -72,6 +72,14 @@ class ObjectDef:
 
     def __getitem__(self, name: str) -> ObjectField:
         return self.by_name[name]
+
+    def index_order(self, query: Query) -> tuple[str, bool] | None:
+        """(field, descending) when one of the object's indexes serves the whole query in
+        its order: no conditions, ordered by one field the index keeps in order."""
+        ordered = query.order_fields()
+        if not query.is_unfiltered() or len(ordered) != 1 or ordered[0] not in self.index_ordered:
+            return None
+        return ordered[0], query.order_by[0].descending
 
     @cached_property
     def by_name(self) -> Mapping[str, ObjectField]:

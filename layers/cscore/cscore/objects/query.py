@@ -44,7 +44,6 @@ from cscore.query import (
     resolve_field,
     to_epoch_millis,
 )
-from cscore.users.listing import index_order
 
 D, DT, P = FieldType.DATE, FieldType.DATETIME, FieldType.PICKLIST
 SCHEMAS = {o.name: o.query_schema for o in OBJECTS.values()}
@@ -128,9 +127,9 @@ def _rows(principal: Principal, query: Query, schema: Schema, catalog: dict[str,
     visibility = access.CompanyVisibility(principal)
     reader = VisibleRecords(tenant_id, visibility)
     company_field = OBJECTS[schema.name].company_field
-    served_by = index_order(query)
+    served_by = OBJECTS[schema.name].index_order(query)
     unrestricted = company_field is None or visibility.everything
-    if unrestricted and served_by and served_by[0] in OBJECTS[schema.name].index_ordered and not query.lookup_paths():
+    if unrestricted and served_by and not query.lookup_paths():
         field, descending = served_by
         page = records.first_in_order(tenant_id, schema.name, field, descending, query.offset + query.limit)
         return page[query.offset :]

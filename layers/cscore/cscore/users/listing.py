@@ -17,7 +17,7 @@ from cscore.catalog import USER
 from cscore.meta.fields import CustomFields, extend_schema, for_object
 from cscore.picklists.service import Picklists
 from cscore.platform import records
-from cscore.query import Query, QueryOptions, Schema, execute, parse_query
+from cscore.query import QueryOptions, Schema, execute, parse_query
 
 OPTIONS = QueryOptions(default_limit=25, max_limit=1000, select_required=True, select_error_code="GU_1705")
 ALWAYS_SHOWN = ("Gsid", "ProfilePicture", "Status")
@@ -35,20 +35,12 @@ def _with_status(user: dict[str, Any]) -> dict[str, Any]:
     return {**user, "Status": "Active" if user.get("IsActiveUser", True) else "Inactive"}
 
 
-def index_order(query: Query) -> tuple[str, bool] | None:
-    """(field, descending) when one index serves the whole query in its order."""
-    ordered = query.order_fields()
-    if not query.is_unfiltered() or len(ordered) != 1 or ordered[0] not in records.INDEX_ORDER:
-        return None
-    return ordered[0], query.order_by[0].descending
-
-
 def list_users(principal: Principal, body: Any) -> dict[str, Any]:
     picklists = Picklists(principal.tenant)
     custom = for_object(principal.tenant, "User")
     query = parse_query(body, _schema(picklists, principal.tenant), OPTIONS)
     tenant_id = principal.tenant_id
-    served_by = index_order(query)
+    served_by = USER.index_order(query)
     total: int | None
     if served_by:
         field, descending = served_by
