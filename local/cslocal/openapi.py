@@ -37,7 +37,9 @@ ERRORS = {
     "401": "Missing or unknown access key (GS_APIG_2401)",
     "403": "Not allowed (GS_1403)",
     "404": "Unknown route or object (GS_1404)",
+    "409": "Conflict with the current state (GS_1409)",
     "413": "Request body too large (GS_1413)",
+    "415": "Unsupported content type (GS_1415)",
     "429": "Rate limit exceeded (GU_2400), with Retry-After",
     "500": "Unexpected failure (GU_1101)",
 }
@@ -85,13 +87,17 @@ def build() -> dict[str, Any]:
 
 
 def _in_envelope(operation: dict[str, Any], function: Any, auth_scheme: str) -> dict[str, Any]:
-    """Powertools describes the route's return value and a 422; the API answers both
-    inside the envelope, and validation failures as 400."""
+    """Powertools describes the route's typed request and return value, and a 422; the
+    API answers inside the envelope (raw pages and files as they are), and validation
+    failures as 400."""
     responses = operation.get("responses", {})
     responses.pop("422", None)
     ok = responses.get("200", {}).get("content", {}).get("application/json", {}).get("schema", {})
-    envelope = {"allOf": [{"$ref": "#/components/schemas/Envelope"}, {"properties": {"data": ok}}]}
-    responses["200"] = {"description": "Success", "content": {"application/json": {"schema": envelope}}}
+    if ok.get("type") == "string":  # a raw answer (an HTML page, a CSV file), not the envelope
+        responses["200"] = {"description": "Success", "content": {"*/*": {"schema": {"type": "string"}}}}
+    else:
+        envelope = {"allOf": [{"$ref": "#/components/schemas/Envelope"}, {"properties": {"data": ok}}]}
+        responses["200"] = {"description": "Success", "content": {"application/json": {"schema": envelope}}}
     for status, description in ERRORS.items():
         if auth_scheme == "none" and status in ("401", "403", "429"):
             continue
