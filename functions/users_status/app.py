@@ -2,7 +2,7 @@
 
 from typing import Annotated, Any
 
-from aws_lambda_powertools.event_handler.openapi.params import Body, Query
+from aws_lambda_powertools.event_handler.openapi.params import Query
 
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.users import service
@@ -12,8 +12,8 @@ app = build_resolver(family="users", access="super_admin")
 
 
 @app.put("/v1/users/services/status")
-def update_status(body: Annotated[UserIds, Body()], status: Annotated[Flag, Query()]) -> dict[str, Any]:
-    return service.update_status(app.principal, body, status)
+def update_status(body: UserIds, status: Annotated[Flag, Query()]) -> dict[str, Any]:
+    return service.update_status(app.principal, body.root, status)
 
 
 handler = lambda_entry(app)

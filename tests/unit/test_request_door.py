@@ -62,7 +62,9 @@ def test_query_and_path_values_are_checked() -> None:
 
 @pytest.mark.parametrize("content_type", ["application/json", "application/json; charset=utf-8", "application/x+json"])
 def test_json_types_are_json(content_type: str) -> None:
-    request.checked(_event('{"a": 1}', content_type), ())
+    event = _event('{"a": 1}', content_type)
+    request.checked(event, ())
+    assert request.media_type(event) == request.JSON  # what the route's typed body reads as JSON
 
 
 @pytest.mark.parametrize("content_type", ["text/plain", "application/xml", "multipart/form-data; boundary=x"])

@@ -80,6 +80,7 @@ def checked(event: dict[str, Any], media_types: tuple[str, ...]) -> None:
     if event.get("isBase64Encoded"):
         event["body"], event["isBase64Encoded"] = _utf8(body), False
         body = event["body"]
+    _mark_json(event)
     if nested_deeper_than(body, text.MAX_DEPTH):
         raise BadRequest(f"body: nested deeper than {text.MAX_DEPTH} levels of arrays and objects")
     try:
@@ -89,6 +90,16 @@ def checked(event: dict[str, Any], media_types: tuple[str, ...]) -> None:
     bad = text.first_unstorable(parsed, "body")
     if bad:
         raise BadRequest(f"{bad}: not valid text (a lone surrogate or NUL character)")
+
+
+def _mark_json(event: dict[str, Any]) -> None:
+    """A JSON body sent as ``+json`` or with no type is read as application/json by the
+    route's typed parameters (Powertools reads only that type as JSON)."""
+    event["headers"] = {k: v for k, v in (event.get("headers") or {}).items() if k.lower() != "content-type"}
+    event["headers"]["Content-Type"] = JSON
+    if event.get("multiValueHeaders"):
+        multi = {k: v for k, v in event["multiValueHeaders"].items() if k.lower() != "content-type"}
+        event["multiValueHeaders"] = multi | {"Content-Type": [JSON]}
 
 
 def _utf8(encoded: str) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, RootModel
 
 from cscore.platform.request_model import RequestModel
 
@@ -27,4 +27,5 @@ class UpdateUsers(UserRecords):
     permissionBundleAction: str | None = None
 
 
-UserIds = Annotated[list[Any], Field(min_length=1, max_length=MAX_RECORDS)]
+class UserIds(RootModel[Annotated[list[Any], Field(min_length=1, max_length=MAX_RECORDS)]]):
+    """The body of a status change: a JSON array of user GSIDs (unknown ones are listed)."""
