@@ -1,12 +1,14 @@
 """What the sync and bulk benchmarks run in child processes: the worker draining its
-queue as its function does (so the child's peak RSS is the worker's own), and the raw
-floor — the same items written by a bare BatchWriteItem loop — against the same
-embedded AWS, so that
-ratios are measured in one run on one machine."""
+queue as its function does (so the child's peak RSS is the worker's own, and the items
+its write calls carry are counted), and the raw floor — exactly that many items of the
+object, written by bare BatchWriteItem calls as many at a time as the worker writes —
+against the same embedded AWS, so that ratios are measured in one run on one machine.
+A ratio is the median of several (worker, floor) pairs, shown with its spread."""
 
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 from pathlib import Path
@@ -19,14 +21,23 @@ import json, threading, time
 from collections import Counter
 from cscore.platform import aws, config
 {imports}
-calls, seconds, began = Counter(), Counter(), {{}}
+calls, seconds, began, written = Counter(), Counter(), {{}}, Counter()
 client = aws.dynamodb()
+def items_of(name, params):
+    if name == "BatchWriteItem":
+        return sum(len(requests) for requests in params["RequestItems"].values())
+    if name == "TransactWriteItems":
+        return len(params["TransactItems"])
+    return 1 if name in ("PutItem", "UpdateItem", "DeleteItem") else 0
 def before(model, **_):
     calls.update([model.name])
+def count_items(model, params, **_):  # the call's own parameters, before serializing
+    written.update({{"items": items_of(model.name, params)}})
     began[threading.get_ident(), model.name] = time.perf_counter()
 def after(model, **_):
     seconds[model.name] += time.perf_counter() - began.pop((threading.get_ident(), model.name))
 client.meta.events.register("before-call.dynamodb", before)
+client.meta.events.register("before-parameter-build.dynamodb", count_items)
 client.meta.events.register("after-call.dynamodb", after)
 sqs = aws.sqs()
 queue = config.{queue}()
@@ -40,23 +51,26 @@ while True:
     sqs.delete_message(QueueUrl=queue, ReceiptHandle=got[0]["ReceiptHandle"])
 elapsed = time.perf_counter() - started
 hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
-print(json.dumps({{"elapsed": elapsed, "calls": calls, "seconds": seconds, "rss_kb": int(hwm.split()[1])}}))
+print(json.dumps({{"elapsed": elapsed, "calls": calls, "seconds": seconds, "items": written["items"],
+                  "rss_kb": int(hwm.split()[1])}}))
 """
 
 
 def queue_worker(imports: str, queue: str, handle: str) -> str:
     """The code of a child that handles every message of a queue (``queue``: the name of
     the ``cscore.platform.config`` function giving its URL) with ``handle`` (a statement
-    on ``message``), counting DynamoDB calls by operation; prints elapsed s, calls, RSS."""
+    on ``message``), counting DynamoDB calls by operation and the items its write calls
+    carry; prints elapsed s, calls, items, RSS."""
     return _WORKER.format(imports=imports, queue=queue, handle=handle)
 
 
 FLOOR = """
 import json, sys, time, uuid
+from concurrent.futures import ThreadPoolExecutor
 from cscore.catalog import SHAPES
 from cscore.platform import aws, clock, config, ids, keys
 from cscore.platform.dynamo import to_item
-shape, count = SHAPES[sys.argv[1]], int(sys.argv[2])
+shape, count, concurrency = SHAPES[sys.argv[1]], int(sys.argv[2]), int(sys.argv[4])
 template = json.loads(sys.argv[3])
 tenant = "floor-" + uuid.uuid4().hex
 now = clock.iso()
@@ -76,20 +90,25 @@ def items_of(i):
         out.append({**keys.lookup_index(tenant, shape.name, field, value), **to_item({"gsids": [gsid], "v": 1})})
     return record_key, out
 
-record_keys, items = [], []
-for i in range(count):
-    record_key, its = items_of(i)
-    record_keys.append(record_key)
-    items.extend(its)
-started = time.perf_counter()
-calls = 0
-for start in range(0, len(items), 25):
-    pending = {table: [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]}
+items, i = [], 0
+while len(items) < count:  # whole records' items until there are as many as counted
+    items.extend(items_of(i)[1])
+    i += 1
+items = items[:count]
+
+def write(batch):
+    calls, pending = 0, {table: [{"PutRequest": {"Item": item}} for item in batch]}
     while pending:
         calls += 1
         pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems") or {}
+    return calls
+
+batches = [items[start : start + 25] for start in range(0, len(items), 25)]
+started = time.perf_counter()
+with ThreadPoolExecutor(concurrency) as pool:
+    calls = sum(pool.map(write, batches))
 elapsed = time.perf_counter() - started
-print(json.dumps({"elapsed": elapsed, "calls": calls, "items": len(items)}))
+print(json.dumps({"elapsed": elapsed, "calls": calls, "items": len(items), "concurrency": concurrency}))
 """
 
 
@@ -101,28 +120,40 @@ def run_child(code: str, env: dict[str, str], *args: str) -> dict[str, Any]:
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def floor(env: dict[str, str], shape: str, template: dict[str, Any], records: int) -> dict[str, Any]:
-    """``{elapsed, calls, items}``: ``records`` records of the object ``shape`` (``template``
-    with ``{i}`` in its strings replaced by the record's number), written as the bulk store
-    writes them — the record item with its secondary keys, its unique and index items — by
-    bare BatchWriteItem calls."""
-    return run_child(FLOOR, env, shape, str(records), json.dumps(template))
+def floor(env: dict[str, str], shape: str, template: dict[str, Any], items: int, concurrency: int) -> dict[str, Any]:
+    """``{elapsed, calls, items}``: ``items`` items of records of the object ``shape``
+    (``template`` with ``{i}`` in its strings replaced by the record's number), as the bulk
+    store writes them — the record item with its secondary keys, its unique and index
+    items — by bare BatchWriteItem calls, ``concurrency`` at a time."""
+    return run_child(FLOOR, env, shape, str(items), json.dumps(template), str(concurrency))
 
 
-def ratio_rows(worker: dict[str, Any], measured: dict[str, Any], what: str) -> list[tuple[str, str]]:
-    """The README rows comparing a run's wall time with the floor, and where its time went
-    (time inside DynamoDB calls by operation, as the worker's client saw it)."""
-    elapsed, writes = worker["elapsed"], measured["elapsed"]
-    spent = sorted(worker["seconds"].items(), key=lambda kv: -kv[1])
-    inside = sum(worker["seconds"].values())
+def _spread(values: list[float], unit: str = "") -> str:
+    return f"{statistics.median(values):.2f}{unit} ({min(values):.2f}..{max(values):.2f})"
+
+
+def ratio_rows(workers: list[dict[str, Any]], floors: list[dict[str, Any]], what: str) -> list[tuple[str, str]]:
+    """The README rows comparing each run's wall time with its floor (median of the
+    pairs, min..max), and where the first run's time went (time inside DynamoDB calls by
+    operation, as the worker's client saw it)."""
+    first, measured = workers[0], floors[0]
+    ratios = [w["elapsed"] / f["elapsed"] for w, f in zip(workers, floors, strict=True)]
+    spent = sorted(first["seconds"].items(), key=lambda kv: -kv[1])
+    inside = sum(first["seconds"].values())
+    elapsed = first["elapsed"]
     return [
         (
-            "floor: the same items by bare BatchWriteItem",
-            f"{measured['items']:,} items, {measured['calls']} calls, {writes:.1f} s",
+            f"floor: the {what}'s counted written items by bare BatchWriteItem, as many calls at a time as it makes",
+            f"{measured['items']:,} items ({what}: {first['items']:,}), {measured['calls']} calls, "
+            f"{measured['concurrency']} at a time, {_spread([f['elapsed'] for f in floors], ' s')}",
         ),
-        (f"{what} wall time / floor (target ≤ 1.5)", f"{elapsed:.1f} s / {writes:.1f} s = {elapsed / writes:.2f}"),
         (
-            f"where the {what}'s time went: seconds inside DynamoDB calls, by operation",
+            f"{what} wall time / floor, median of {len(ratios)} runs (min..max) (target ≤ 1.5)",
+            f"{_spread([w['elapsed'] for w in workers], ' s')} / {_spread([f['elapsed'] for f in floors], ' s')}"
+            f" = {_spread(ratios)}",
+        ),
+        (
+            f"where the {what}'s time went (first run): seconds inside DynamoDB calls, by operation",
             ", ".join(f"{op} {s:.1f}" for op, s in spent)
             + f" (sum {inside:.1f} of {elapsed:.1f} s wall; more than the wall when writes overlap reads)",
         ),
