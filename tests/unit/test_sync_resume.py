@@ -1,7 +1,9 @@
-"""Runs interrupted at random points converge (SPEC §3.3): whatever the slices a run is
-cut into, and whether an invocation stops cleanly (continuation message) or dies after
-a checkpoint (the message comes back once its lease has expired), the platform ends up
-holding exactly the org's data, once, with counts that add up.
+"""Runs interrupted at any point converge (SPEC §3.3): an invocation may stop cleanly
+after any number of slices (continuation message), or die at any call it makes to the
+outside world — before a DynamoDB, SQS, Secrets Manager or Salesforce request is sent,
+or after it was answered and before the product saw the answer — and its message comes
+back once its lease has expired. Whatever the points, the platform ends up holding
+exactly the org's data, once, with counts that add up: what an uninterrupted run holds.
 
 In process: moto for AWS, the stand-in org over real HTTPS; the run is driven the way
 the sync function is, by taking its messages off the run queue."""
@@ -11,19 +13,20 @@ from __future__ import annotations
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 import requests
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from cscore.auth.principal import Principal
 from cscore.connector import connected_app, connections, repository
-from cscore.platform import clock, config, records
+from cscore.connector.models import CreateConnection
+from cscore.platform import aws, clock, config, records
 from cscore.sync import runs
 from cscore.tenants import service as tenants
 from sforg import ConnectedApp, OrgServer, start_org_server
@@ -73,18 +76,82 @@ def _authorized_tenant(server: OrgServer) -> tuple[str, dict[str, Any]]:
     ).json()
     tenant = tenants.create_tenant(f"Resume {uuid.uuid4().hex[:6]}")
     principal = Principal(tenant["tenantId"], "Resume", tenant["superAdminGsid"], True, "ACCESS_KEY", "k")
-    connection = connections.create_connection(principal, {"name": "P", "orgType": "production"})
+    connection = connections.create_connection(principal, CreateConnection(name="P", orgType="production"))
     url = connections.authorize(principal, connection["connectionId"], CALLBACK)["authorizationUrl"]
     redirect = Browser(ca).authorize(url, org["username"], org["password"])
     connections.complete_authorization(query_of(redirect))
     return tenant["tenantId"], org
 
 
-def _drive(tenant_id: str, slices: list[int], crashes: list[bool]) -> int:
+class Killed(BaseException):
+    """Lambda ending an invocation: nothing in the product handles it (not an Exception)."""
+
+
+class Boundary:
+    """Every call the product makes to AWS (botocore's before/after-call events on its own
+    clients) and to Salesforce (the HTTP session's send), numbered: the call numbered
+    ``die_at`` kills the invocation, on its way out or on its way back."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.die_at: int | None = None
+        self.dead = False
+
+    def tick(self) -> None:
+        self.calls += 1
+        if self.calls == self.die_at:
+            self.dead = True
+        if self.dead:  # and so is every thread the invocation still had running
+            raise Killed(f"killed at outside call {self.die_at}")
+
+    def kill(self) -> None:
+        """Lambda ending the invocation between two calls (its time is up)."""
+        self.die_at = self.calls + 1
+        self.tick()
+
+    def next_invocation(self, die_at: int | None) -> None:
+        """Once the threads a dead invocation left behind have stopped calling out (they
+        all die at their next call), a fresh invocation that dies at ``die_at``."""
+        while self.dead:
+            seen = self.calls
+            time.sleep(0.2)
+            self.dead = self.calls != seen
+        self.calls, self.die_at = 0, die_at
+
+    def aws_event(self, **_: Any) -> None:
+        self.tick()
+
+    def wrap_send(self, send: Callable[..., requests.Response]) -> Callable[..., requests.Response]:
+        def sent(session: requests.Session, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:
+            self.tick()
+            response = send(session, request, **kwargs)
+            self.tick()
+            return response
+
+        return sent
+
+
+@pytest.fixture
+def boundary(monkeypatch: pytest.MonkeyPatch) -> Iterator[Boundary]:
+    found = Boundary()
+    monkeypatch.setattr(requests.Session, "send", found.wrap_send(requests.Session.send))
+    clients = [aws.dynamodb(), aws.sqs(), aws.secretsmanager(), aws.kms()]
+    for client in clients:
+        for event in ("before-call", "after-call"):
+            client.meta.events.register(event, found.aws_event, unique_id=f"resume-{event}")
+    yield found
+    for client in clients:
+        for event in ("before-call", "after-call"):
+            client.meta.events.unregister(event, unique_id=f"resume-{event}")
+
+
+def _drive(boundary: Boundary, slices: list[int], deaths: list[int], crashes: list[bool]) -> int:
     """Deliver run-queue messages until the queue is empty. Invocation i may take
-    ``slices[i]`` steps before its time is "nearly up"; if ``crashes[i]``, it dies
-    instead of continuing (its message returns after its lease expires)."""
-    sqs = boto3.client("sqs")
+    ``slices[i]`` steps before its time is "nearly up", and then dies instead of going
+    on if ``crashes[i]`` (right after a checkpoint); the i-th invocation dies at its
+    ``deaths[i]``-th outside call (if it makes that many). The message of an invocation
+    that died returns after its lease expires."""
+    sqs = boto3.client("sqs")  # the test's own client: not one of the product's calls
     queue = config.sync_runs_queue_url()
     invocations = 0
     while True:
@@ -92,29 +159,29 @@ def _drive(tenant_id: str, slices: list[int], crashes: list[bool]) -> int:
             QueueUrl=queue, MaxNumberOfMessages=1, MessageSystemAttributeNames=["ApproximateReceiveCount"]
         ).get("Messages", [])
         if not got:
+            boundary.next_invocation(None)
             return invocations
         message = json.loads(got[0]["Body"])
         budget = slices[invocations % len(slices)]
         # A message that keeps killing its invocation is dead-lettered after 3 receives
         # (the queue's redrive policy, and an alarm): deaths here are random, not systematic.
-        received = int(got[0].get("Attributes", {}).get("ApproximateReceiveCount", "1")) if got else 1
-        crash = crashes[invocations % len(crashes)] and received < 3
+        received = int(got[0].get("Attributes", {}).get("ApproximateReceiveCount", "1"))
+        boundary.next_invocation(deaths[invocations] if invocations < len(deaths) and received < 3 else None)
+        crash = bool(crashes) and crashes[invocations % len(crashes)] and received < 3
         invocations += 1
-        calls = {"n": 0}
+        steps = {"n": 0}
 
-        def remaining(budget: int = budget, crash: bool = crash, calls: dict[str, int] = calls) -> int:
-            calls["n"] += 1
-            if calls["n"] >= budget:
-                if crash:
-                    raise TimeoutError("the invocation was killed")
-                return 1_000
-            return 900_000
+        def remaining(budget: int = budget, crash: bool = crash, steps: dict[str, int] = steps) -> int:
+            steps["n"] += 1
+            if steps["n"] >= budget and crash:
+                boundary.kill()
+            return 1_000 if steps["n"] >= budget else 900_000
 
         try:
             runs.execute(message["tenantId"], message["runId"], remaining)
-        except TimeoutError:
-            # Lambda killed it: the message was not deleted, and comes back after its
-            # visibility timeout, by which time the run's lease has expired.
+        except Killed:
+            # The message was not deleted: it comes back after its visibility timeout, by
+            # which time the run's lease has expired.
             _advance(runs.LEASE_SECONDS + 1)
             sqs.change_message_visibility(QueueUrl=queue, ReceiptHandle=got[0]["ReceiptHandle"], VisibilityTimeout=0)
             continue
@@ -134,23 +201,53 @@ def _sf(server: OrgServer, org_id: str, obj: str) -> list[dict[str, Any]]:
     return list(requests.get(url, verify=str(server.ca_pem_path), timeout=60).json()["records"])
 
 
+SLICES = st.lists(st.integers(min_value=1, max_value=4), min_size=1, max_size=6)
+
+
 @settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(
-    slices=st.lists(st.integers(min_value=1, max_value=4), min_size=1, max_size=6),
-    crashes=st.lists(st.booleans(), min_size=1, max_size=6),
-)
-def test_interrupted_runs_converge_to_the_source(
-    environment: OrgServer, slices: list[int], crashes: list[bool]
+@given(slices=SLICES, crashes=st.lists(st.booleans(), min_size=1, max_size=6))
+def test_runs_interrupted_after_a_checkpoint_converge_to_the_source(
+    environment: OrgServer, boundary: Boundary, slices: list[int], crashes: list[bool]
 ) -> None:
+    _sync_and_check(environment, boundary, slices, [], crashes)
+
+
+# Known defect: a death between the BatchWriteItem holding a new Company's record and the
+# one holding its SfdcAccountId index item leaves a record the resumed run cannot find,
+# so the run inserts the Account a second time ("2 Company records have SfdcAccountId =
+# ..."; children then fail their ParentCompany lookup). Strict: once writes are
+# idempotent across a crash this passes, and the marker must go.
+@pytest.mark.xfail(strict=True, reason="a crash mid-page can leave a record without its index item: duplicates")
+@settings(max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(slices=[1, 1], deaths=[128, 141, 68])  # the first page's writes, cut between record and index items
+@given(
+    slices=SLICES,
+    # The outside call at which each of the first invocations dies: any of them, from
+    # the first lease write to the last page's write (larger numbers: it finishes).
+    deaths=st.lists(st.integers(min_value=1, max_value=180), max_size=6),
+)
+def test_runs_interrupted_at_any_call_converge_to_the_source(
+    environment: OrgServer, boundary: Boundary, slices: list[int], deaths: list[int]
+) -> None:
+    _sync_and_check(environment, boundary, slices, deaths, [])
+
+
+def _sync_and_check(
+    environment: OrgServer, boundary: Boundary, slices: list[int], deaths: list[int], crashes: list[bool]
+) -> None:
+    """Company Sync then Company Person Sync of a fresh org, driven through the
+    interruptions; the platform then holds what an uninterrupted run would."""
     tenant_id, org = _authorized_tenant(environment)
 
     jobs = {j["jobType"]: j for j in repository.list_jobs(tenant_id)}
     finals = {}
     for job_type in ("COMPANY_SYNC", "COMPANY_PERSON_SYNC"):
         run = runs.start(tenant_id, jobs[job_type], "MANUAL", with_dependents=False)
-        assert _drive(tenant_id, slices, crashes) >= 1
+        assert _drive(boundary, slices, deaths, crashes) >= 1
         finals[job_type] = repository.get_run(tenant_id, run["runId"]) or {}
-    assert finals["COMPANY_SYNC"]["status"] == "SUCCESS", finals["COMPANY_SYNC"]
+    company_sync = finals["COMPANY_SYNC"]
+    errors = repository.list_run_errors(tenant_id, company_sync["runId"])[:3]
+    assert company_sync["status"] == "SUCCESS", (company_sync.get("counts"), errors)
     without_email = [c for c in _sf(environment, org["orgId"], "Contact") if not c.get("Email")]
     person_run = finals["COMPANY_PERSON_SYNC"]
     assert person_run["status"] == ("PARTIAL_SUCCESS" if without_email else "SUCCESS"), person_run
