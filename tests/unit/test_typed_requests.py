@@ -7,6 +7,11 @@ import json
 import uuid
 from typing import Any
 
+import pytest
+from pydantic import ValidationError
+
+from cscore.connector.models import UpdateJob
+from cscore.platform import request_model
 from cscore.tenants import service as tenants
 from cslocal.worker import LambdaContext, load_handler
 from tests.support import api_event
@@ -45,3 +50,12 @@ def test_typed_query_values_are_400_naming_the_parameter(aws_tables) -> None:
     event = api_event("PUT", "/v1/users/services/status", tenant["accessKey"], ["x"], query={"status": "maybe"})
     status, answer = _call("users_status", event)
     assert (status, answer["errorCode"]) == (400, "GS_1400") and answer["errorDesc"].startswith("status:"), answer
+
+
+def test_a_job_edit_may_clear_only_its_schedule_and_filter() -> None:
+    cleared = UpdateJob.model_validate({"schedule": None, "filter": None})
+    assert cleared.model_fields_set == {"schedule", "filter"}
+    for name in ("name", "enabled", "mappings", "keyFields"):
+        with pytest.raises(ValidationError) as refused:
+            UpdateJob.model_validate({name: None})
+        assert request_model.describe(refused.value.errors()).startswith(f"{name}: ")

@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from pydantic import Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from cscore.platform.request_model import RequestModel
 
@@ -41,12 +42,13 @@ class CreateJob(RequestModel):
 class UpdateJob(RequestModel):
     """Any of the editable fields (``model_fields_set``); schedule or filter given as null clears it."""
 
-    name: Name | None = None
-    enabled: bool | None = None
+    # Absent is None; a null given for these is refused (and not offered in the schema).
+    name: Name | SkipJsonSchema[None] = None
+    enabled: bool | SkipJsonSchema[None] = None
     schedule: dict[str, Any] | None = None
     filter: str | None = None
-    mappings: list[dict[str, Any]] | None = None
-    keyFields: list[str] | None = None
+    mappings: list[dict[str, Any]] | SkipJsonSchema[None] = None
+    keyFields: list[str] | SkipJsonSchema[None] = None
 
     @field_validator("name", "enabled", "mappings", "keyFields", mode="before")
     @classmethod
