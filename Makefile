@@ -3,6 +3,7 @@
 #   make test   lint, type checks, template checks, sam build, and the test suite
 #   make bench  DynamoDB calls per request and cold-start import ratios
 #   make mail   e-mails the local stack has sent (welcome e-mails)
+#   make generate  template.yaml's function blocks and events/ from functions/<name>/ (function.yaml, app.py)
 
 PYTHON ?= python3.11
 VENV := .venv
@@ -13,7 +14,7 @@ PORT ?= 3000
 # sam and cfn-lint need a region and credentials to exist, never to be valid.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline
 
-.PHONY: setup run mail openapi test lint typecheck template pytest bench reset lock clean
+.PHONY: setup run mail generate openapi test lint typecheck template pytest bench reset lock clean
 
 $(BIN)/.installed: requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,7 +40,12 @@ test: lint typecheck template pytest
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache --no-logo
+	$(BIN)/python -m cslocal.generate --check
 	$(BIN)/python -m cslocal.openapi --check
+
+generate: setup
+	$(BIN)/python -m cslocal.generate --write
 
 openapi: setup
 	$(BIN)/python -m cslocal.openapi --write

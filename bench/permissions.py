@@ -17,27 +17,27 @@ def measure(companies: int = COMPANIES) -> list[tuple[str, int, int, float]]:
     """Rows of (case, DynamoDB calls, items read, milliseconds)."""
     from bench.moto_stack import count_calls_and_items, in_process_stack
     from cscore.auth.principal import Principal
+    from cscore.catalog import COMPANY, COMPANY_TEAM, USER
     from cscore.objects.bulk import BulkStore
     from cscore.objects.query import query_objects
-    from cscore.objects.shapes import COMPANY, COMPANY_TEAM, USER
     from cscore.permissions import access
     from cscore.platform import aws, config, keys, table
-    from cscore.teams import managers
     from cscore.tenants import service as tenants
+    from cscore.users import managers
 
     with in_process_stack():
         tenant = tenants.create_tenant("Ten thousand companies")
         tenant_id, admin = tenant["tenantId"], tenant["superAdminGsid"]
-        users = BulkStore(tenant_id, USER, admin)
+        users = BulkStore(tenant_id, USER.shape, admin)
         boss, rep = users.upsert(
             [(None, {"SFDCUserName": f"{n}@b.example", "Email": f"{n}@b.example", "Name": n}) for n in ("boss", "rep")]
         )
         users.upsert([(rep, {"Manager": boss["Gsid"]})])
         users.flush()
-        store = BulkStore(tenant_id, COMPANY, admin)
+        store = BulkStore(tenant_id, COMPANY.shape, admin)
         made = store.upsert([(None, {"Name": f"Company {i:05d}", "Industry": "Energy"}) for i in range(companies)])
         store.flush()
-        team = BulkStore(tenant_id, COMPANY_TEAM, admin)
+        team = BulkStore(tenant_id, COMPANY_TEAM.shape, admin)
         half = VISIBLE // 2
         rows: list[tuple[Any, dict[str, Any]]] = []
         for company in made[:half]:  # the boss is on these teams

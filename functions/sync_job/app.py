@@ -4,12 +4,13 @@
 nearly up, then continue through the queue)."""
 
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
-from cscore.api.observability import logger
+from cscore.platform.observability import logger
 from cscore.sync import runs
 
 processor = BatchProcessor(event_type=EventType.SQS)
@@ -24,7 +25,7 @@ def work_on(record: SQSRecord) -> None:
 
 
 @logger.inject_lambda_context(clear_state=True)
-def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def handler(event: dict[str, Any], context: Any) -> Mapping[str, object]:
     global _context
     _context = context
     if "Records" in event:

@@ -21,25 +21,33 @@ from cscore.auth import service as auth
 from cscore.auth.principal import Principal
 from cscore.bulkload import definitions, imports, repository, storage, worker
 from cscore.bulkload import loader as loader_module
+from cscore.bulkload.models import CreateBulkJob
+from cscore.catalog import COMPANY_TEAM
 from cscore.companies import service as companies
 from cscore.errors import ApiError, BadRequest, Conflict, NotFound, PayloadTooLarge
-from cscore.objects import bulk
 from cscore.objects.bulk import BulkStore
-from cscore.objects.shapes import COMPANY_TEAM
-from cscore.platform import aws, config, records
+from cscore.objects.bulk import calls as bulk_calls
+from cscore.objects.bulk import writer as bulk_writer
+from cscore.picklists import system as system_picklists
+from cscore.platform import aws, config, records, request_model
 from cscore.teams import membership, roles
 from cscore.teams import records as team_records
-from cscore.tenants import defaults
+from cscore.teams.models import CreateRole
 from cscore.tenants import service as tenants
 from cscore.users import service as users
 from tests.support import TEAM_CSV_HEADER, team_bulk_job
 
-ACCOUNT_MANAGER = defaults.system_item_gsid("TeamRole", "Account Manager")
+ACCOUNT_MANAGER = system_picklists.system_item_gsid("TeamRole", "Account Manager")
 HEADER = TEAM_CSV_HEADER
 FOREVER = lambda: 10**9  # noqa: E731 - an invocation with all the time in the world
 
 
 _job_body = team_bulk_job
+
+
+def _create_job(principal: Principal, body: Any) -> dict[str, Any]:
+    """A bulk job from a request body, as its endpoint takes it (shape, then meaning)."""
+    return definitions.create_job(principal, request_model.checked(CreateBulkJob, body))
 
 
 def _failure(call: Any) -> ApiError:
@@ -73,7 +81,7 @@ class World:
         )
         assert created["status"] == "SUCCESS", created
         self.users = {n: r["Gsid"] for n, r in zip(user_names, created["records"], strict=True)}
-        self.job = definitions.create_job(self.admin, _job_body())
+        self.job = _create_job(self.admin, _job_body())
 
     def refresh(self) -> Principal:
         """The admin as a new request sees it (the tenant item read again: roles, fields)."""
@@ -85,7 +93,7 @@ class World:
         company_of = {g: n for n, g in self.companies.items()}
         user_of = {g: n for n, g in self.users.items()}
         pairs = [(c, u) for c in self.companies.values() for u in self.users.values()]
-        found = team_records.find(BulkStore(self.admin.tenant_id, COMPANY_TEAM, "t"), pairs)
+        found = team_records.find(BulkStore(self.admin.tenant_id, COMPANY_TEAM.shape, "t"), pairs)
         return {(company_of[c], user_of[u]): record for (c, u), record in found.items()}
 
     def upload(self, data: bytes, job_id: str | None = None) -> str:
@@ -156,7 +164,7 @@ def world(aws_tables: dict[str, str]) -> World:
     ],
 )  # fmt: skip
 def test_a_definition_naming_unknown_headers_or_fields_is_refused(world: World, changes, code, names) -> None:
-    error = _failure(lambda: definitions.create_job(world.admin, _job_body(**changes)))
+    error = _failure(lambda: _create_job(world.admin, _job_body(**changes)))
     assert isinstance(error, BadRequest) and error.code == code and names in error.desc, (error.code, error.desc)
 
 
@@ -173,7 +181,7 @@ def test_a_definition_is_stored_with_its_defaults(world: World) -> None:
 
 def test_every_row_outcome_is_applied_counted_and_reported(world: World) -> None:
     admin, co, us = world.admin, world.companies, world.users
-    role = roles.create_role(admin, {"label": "Renewals"})["role"]["gsid"]
+    role = roles.create_role(admin, CreateRole(label="Renewals"))["role"]["gsid"]
     admin = world.refresh()
     membership.assign_users(admin, co["Acme"], {"records": [{"UserId": us["Bob"], "TeamRole": "Renewals"}]})
     membership.assign_users(admin, co["Globex"], {"records": [{"UserId": us["Ann"]}]})
@@ -237,7 +245,7 @@ def test_every_row_outcome_is_applied_counted_and_reported(world: World) -> None
 
 def _make_salesforce_owned(world: World, company: str, user: str) -> None:
     """What the Company Team Sync leaves: a record with UserSource Salesforce."""
-    store = BulkStore(world.admin.tenant_id, COMPANY_TEAM, "sync")
+    store = BulkStore(world.admin.tenant_id, COMPANY_TEAM.shape, "sync")
     record = team_records.find(store, [(company, user)])[(company, user)]
     assert store.upsert([(record, {"UserSource": "Salesforce"})])
     store.flush()
@@ -248,7 +256,7 @@ def test_columns_for_role_access_and_custom_fields(world: World) -> None:
     from cscore.meta import service as meta
 
     meta.add_field(admin, "CompanyTeam", {"name": "Tier__gc", "type": "number"})
-    roles.create_role(admin, {"label": "Renewals"})
+    roles.create_role(admin, CreateRole(label="Renewals"))
     fresh = world.refresh()
     header = ["Company", "Email", "Deleted", "Role", "Access", "Tier"]
     body = _job_body(
@@ -259,7 +267,7 @@ def test_columns_for_role_access_and_custom_fields(world: World) -> None:
             "UserId": {"fields": {"Email": "Email"}, "objectName": "User", "lookupField": "Gsid"},
         },
     )
-    job = definitions.create_job(fresh, body)
+    job = _create_job(fresh, body)
     membership.assign_users(admin, co["Acme"], {"records": [{"UserId": us["Bob"]}]})
     data = _csv(
         [
@@ -329,7 +337,7 @@ def _bucket_keys() -> list[str]:
 
 
 def _put_upload(world: World, data: bytes) -> str:
-    upload = imports.upload_url(world.admin, None)
+    upload = imports.upload_url(world.admin)
     assert upload["method"] == "PUT" and upload["uploadId"].startswith("1C06")
     key = storage.upload_key(world.admin.tenant_id, upload["uploadId"])
     boto3.client("s3").put_object(Bucket=config.bulk_bucket_name(), Key=key, Body=data)
@@ -360,7 +368,7 @@ def test_pre_signed_upload_is_started_once_and_processed_from_the_queue(world: W
 
 def test_pre_signed_start_refuses_what_is_missing_or_foreign(world: World, aws_tables) -> None:
     job_id = world.job["jobId"]
-    upload = imports.upload_url(world.admin, {})
+    upload = imports.upload_url(world.admin)
     not_yet = _failure(
         lambda: imports.start(world.admin, _json_event({"jobId": job_id, "uploadId": upload["uploadId"]}))
     )
@@ -434,7 +442,7 @@ def test_an_import_cut_at_random_chunk_boundaries_ends_like_an_uncut_one(
     of ``batch`` items, so that flushes between checkpoints send some (25 in production)."""
     monkeypatch.setattr(worker, "CHUNK_ROWS", chunk)
     monkeypatch.setattr(worker, "CHECKPOINT_ROWS", checkpoint_every)
-    monkeypatch.setattr(bulk, "BATCH_WRITE_LIMIT", batch)
+    monkeypatch.setattr(bulk_writer, "BATCH_WRITE_LIMIT", batch)
     stores = _tracked_stores(monkeypatch)
     world = World(COMPANIES, USERS)
     for company, user in sorted(start):
@@ -518,8 +526,8 @@ def test_the_counter_matches_the_records_when_write_calls_fail(
     wrote, so the counter ends equal to the records in the table."""
     monkeypatch.setattr(worker, "CHUNK_ROWS", chunk)
     monkeypatch.setattr(worker, "CHECKPOINT_ROWS", checkpoint_every)
-    monkeypatch.setattr(bulk, "BATCH_WRITE_LIMIT", batch)
-    monkeypatch.setattr(bulk, "_backoff", lambda attempt: None)
+    monkeypatch.setattr(bulk_writer, "BATCH_WRITE_LIMIT", batch)
+    monkeypatch.setattr(bulk_calls, "backoff", lambda attempt: None)
     stores = _tracked_stores(monkeypatch)
     world = World(COMPANIES, USERS)
     for company, user in sorted(start):
@@ -627,7 +635,7 @@ def test_imports_of_one_tenant_are_applied_one_at_a_time(world: World, monkeypat
 
 def test_gsid_columns_instead_of_lookups_are_checked(world: World) -> None:
     header = ["Company GSID", "User GSID", "Deleted"]
-    job = definitions.create_job(
+    job = _create_job(
         world.admin,
         _job_body(
             headers=header,

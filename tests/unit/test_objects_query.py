@@ -11,14 +11,15 @@ import pytest
 
 from cscore.auth import service as auth
 from cscore.auth.principal import Principal
+from cscore.catalog import SHAPES
 from cscore.companies import service as companies
 from cscore.errors import ApiError
 from cscore.objects import query
 from cscore.objects.bulk import BulkStore
-from cscore.objects.shapes import SHAPES
 from cscore.tenants import service as tenants
 from cscore.users import service as users
 from cslocal.worker import LambdaContext, load_handler
+from tests.support import api_event
 from tests.unit.conftest import STACK
 
 FUNCTION = next(f for f in STACK.functions() if f.code_dir.name == "objects_query")
@@ -177,20 +178,8 @@ def test_unknown_objects_are_404(admin, obj: str) -> None:
 def test_the_handler_answers_person_queries(admin, data) -> None:
     key = tenants.create_tenant("Handler")["accessKey"]
     path = "/v1/data/objects/query/Person"
-    headers = {"accesskey": key, "Content-Type": "application/json"}
-    event = {
-        "resource": "/v1/data/objects/query/{object_name}",
-        "path": path,
-        "httpMethod": "POST",
-        "headers": headers,
-        "multiValueHeaders": {k: [v] for k, v in headers.items()},
-        "queryStringParameters": None,
-        "multiValueQueryStringParameters": None,
-        "pathParameters": {"object_name": "Person"},
-        "requestContext": {"requestId": str(uuid.uuid4()), "stage": "dev", "path": f"/dev{path}"},
-        "body": json.dumps({"select": ["Email"]}),
-        "isBase64Encoded": False,
-    }
+    resource = "/v1/data/objects/query/{object_name}"
+    event = api_event("POST", path, key, {"select": ["Email"]}, {"object_name": "Person"}, resource)
     context = LambdaContext(FUNCTION.name, 512, FUNCTION.arn, str(uuid.uuid4()), 10_000)
     response = HANDLER(event, context)
     body = json.loads(response["body"])

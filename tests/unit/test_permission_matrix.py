@@ -12,14 +12,18 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from cscore.auth import service as auth
 from cscore.auth.principal import Principal
+from cscore.catalog import COMPANY, COMPANY_TEAM, USER
 from cscore.objects.bulk import BulkStore
 from cscore.objects.query import query_objects
-from cscore.objects.shapes import COMPANY, COMPANY_TEAM, USER
 from cscore.permissions import access
 from cscore.permissions import settings as permission_settings
+from cscore.permissions.models import CompanySettings
 from cscore.platform import keys, table
+from cscore.teams import membership
 from cscore.tenants import service as tenants
+from cscore.users import service as users_service
 
 VALUES = ("Energy", "Retail")
 # Rule 0: Energy users see Energy companies. Rule 1: a user sees companies whose Industry
@@ -63,6 +67,7 @@ def worlds(draw: st.DrawFn) -> dict[str, Any]:
         "public": draw(st.booleans()),
         "teamBased": draw(st.booleans()),
         "rules": [RULES[i] for i in sorted(rule_set)],
+        "managersFirst": draw(st.booleans()),
     }
 
 
@@ -105,20 +110,44 @@ class Stored:
         return Principal(self.tenant_id, "Matrix", self.users[user], False, "ACCESS_KEY", "k", {}, self.tenant_item)
 
 
+def _create_users(admin: Principal, records: list[dict[str, Any]]) -> list[str]:
+    """Users created through the users API's service, in order."""
+    created = users_service.create_users(admin, {"records": records}, notify="false")
+    assert created["status"] == "SUCCESS", created
+    return [r["Gsid"] for r in created["records"]]
+
+
+def _set_managers(admin: Principal, managers: dict[str, str]) -> None:
+    """Each user's Manager set through the users API's service, which also moves the
+    manager chains of the Company Team records below them."""
+    body = {"records": [{"Gsid": user, "Manager": boss} for user, boss in managers.items()]}
+    updated = users_service.update_users(admin, body, "Gsid")
+    assert updated["status"] == "SUCCESS", updated
+
+
+def _assign(admin: Principal, members: list[tuple[str, str]]) -> None:
+    """(company, user) memberships through the teams API's service, which writes each
+    record's manager chain."""
+    for company in dict.fromkeys(c for c, _ in members):
+        records = [{"UserId": u, "UserAccess": "Member"} for c, u in members if c == company]
+        assigned = membership.assign_users(admin, company, {"records": records})
+        assert assigned["errors"] is None and assigned["count"] == len(records), assigned
+
+
 def store(world: dict[str, Any]) -> Stored:
+    """The world written through the product's services: the manager chains on Company
+    Team records are the product's own, written when members are assigned after the
+    managers are set, or moved when the managers are set after (both orders drawn)."""
     tenant = tenants.create_tenant(f"Matrix {uuid.uuid4().hex[:6]}")
     tenant_id, admin_gsid = tenant["tenantId"], tenant["superAdminGsid"]
-    users = BulkStore(tenant_id, USER, admin_gsid)
-    made = users.upsert(
-        [
-            (None, {"SFDCUserName": f"u{i}@m.example", "Email": f"u{i}@m.example", "Name": f"U{i}", "Title": t})
-            for i, t in enumerate(world["titles"])
-        ]
-    )
-    gsids = [u["Gsid"] for u in made]
-    users.upsert([(made[i], {"Manager": gsids[m]}) for i, m in enumerate(world["managers"]) if m is not None])
-    users.flush()
-    companies = BulkStore(tenant_id, COMPANY, admin_gsid)
+    admin = auth.authenticate({"accesskey": tenant["accessKey"]})
+    people = [
+        {"SFDCUserName": f"u{i}@m.example", "Email": f"u{i}@m.example", "Name": f"U{i}", "Title": t}
+        for i, t in enumerate(world["titles"])
+    ]
+    gsids = _create_users(admin, [{k: v for k, v in p.items() if v is not None} for p in people])
+    managers = {gsids[i]: gsids[m] for i, m in enumerate(world["managers"]) if m is not None}
+    companies = BulkStore(tenant_id, COMPANY.shape, admin_gsid)
     made_companies = companies.upsert(
         [(None, {"Name": f"C{i}", "Industry": ind}) for i, ind in enumerate(world["industries"])]
     )
@@ -128,30 +157,17 @@ def store(world: dict[str, Any]) -> Stored:
          if p is not None]
     )  # fmt: skip
     companies.flush()
-    team = BulkStore(tenant_id, COMPANY_TEAM, admin_gsid)
-    records = []
-    for c, u in world["team"]:
-        managers = chain(world["managers"], u)
-        roles = {f"UserManagerRole{k + 1}": gsids[m] for k, m in enumerate(managers[:3])}
-        records.append(
-            (
-                None,
-                {
-                    "CompanyId": company_gsids[c],
-                    "UserId": gsids[u],
-                    "UserAccess": "Member",
-                    "UserSource": "Manual",
-                    **roles,
-                },
-            )
-        )
-    team.upsert(records)
-    team.flush()
+    members = [(company_gsids[c], gsids[u]) for c, u in world["team"]]
+    if world["managersFirst"] and managers:
+        _set_managers(admin, managers)
+    _assign(admin, members)
+    if not world["managersFirst"] and managers:
+        _set_managers(admin, managers)
 
     admin_tenant_item = table.read_one(keys.tenant(tenant_id)) or {}
     admin = Principal(tenant_id, "Matrix", admin_gsid, True, "ACCESS_KEY", "k", {}, admin_tenant_item)
     body = {"public": world["public"], "teamBased": world["teamBased"], "rules": world["rules"]}
-    permission_settings.put_settings(admin, body)
+    permission_settings.put_settings(admin, CompanySettings.model_validate(body))
     tenant_item = table.read_one(keys.tenant(tenant_id)) or {}
     return Stored(tenant_id, admin_gsid, gsids, company_gsids, tenant_item)
 
@@ -266,22 +282,22 @@ def _parented(count: int, granted: bool) -> tuple[Principal, list[str]]:
     and none of the parents."""
     tenant = tenants.create_tenant(f"Parented {uuid.uuid4().hex[:6]}")
     tenant_id, admin_gsid = tenant["tenantId"], tenant["superAdminGsid"]
-    users = BulkStore(tenant_id, USER, admin_gsid)
+    users = BulkStore(tenant_id, USER.shape, admin_gsid)
     (me,) = users.upsert([(None, {"SFDCUserName": "me@p.example", "Email": "me@p.example", "Title": "Energy"})])
     users.flush()
-    companies = BulkStore(tenant_id, COMPANY, admin_gsid)
+    companies = BulkStore(tenant_id, COMPANY.shape, admin_gsid)
     parents = companies.upsert([(None, {"Name": f"P{i}", "Industry": "Retail"}) for i in range(count)])
     children = companies.upsert(
         [(None, {"Name": f"C{i}", "Industry": "Energy", "ParentCompany": p["Gsid"]}) for i, p in enumerate(parents)]
     )
     companies.flush()
     if granted:
-        team = BulkStore(tenant_id, COMPANY_TEAM, admin_gsid)
+        team = BulkStore(tenant_id, COMPANY_TEAM.shape, admin_gsid)
         team.upsert([(None, {"CompanyId": c["Gsid"], "UserId": me["Gsid"], "UserAccess": "Member"}) for c in children])
         team.flush()
     admin_item = table.read_one(keys.tenant(tenant_id)) or {}
     admin = Principal(tenant_id, "P", admin_gsid, True, "ACCESS_KEY", "k", {}, admin_item)
-    permission_settings.put_settings(admin, {"rules": [] if granted else RULES[:1]})
+    permission_settings.put_settings(admin, CompanySettings.model_validate({"rules": [] if granted else RULES[:1]}))
     tenant_item = table.read_one(keys.tenant(tenant_id)) or {}
     return Principal(tenant_id, "P", me["Gsid"], False, "ACCESS_KEY", "k", {}, tenant_item), [
         p["Gsid"] for p in parents
@@ -306,10 +322,11 @@ def test_lookup_paths_cost_a_constant_number_of_calls_per_step(aws_tables: dict[
             calls.append(list(dynamodb_calls))
         # The same calls for 3 and for 10 rows: one batch per step, never one per row.
         assert calls[0] == calls[1], (granted, calls)
-        # Teams: the user, its memberships, its managed records (3 levels), the visible
-        # companies; hidden parents are never read. Rule: the user, the companies, one
+        # Teams: the user, its memberships, its Manager<1-3> index items in one batch (it
+        # manages no one here: no records to read after them), the visible companies;
+        # hidden parents are never read. Rule: the user, the companies, one
         # batched decision for them all; the parents were decided with them.
-        reads = ["BatchGetItem"] * 4 if granted else ["BatchGetItem"]
+        reads = ["BatchGetItem"] * 2 if granted else ["BatchGetItem"]
         assert calls[0] == ["GetItem", "Query", *reads], (granted, calls[0])
 
 
@@ -321,22 +338,16 @@ def _company(world: dict[str, Any], company_gsids: list[str], gsid: str) -> dict
 def test_the_access_check_reads_team_records_at_their_keys(aws_tables: dict[str, str], dynamodb_calls) -> None:
     tenant = tenants.create_tenant("Keyed teams")
     tenant_id, admin_gsid = tenant["tenantId"], tenant["superAdminGsid"]
-    users = BulkStore(tenant_id, USER, admin_gsid)
-    boss, rep = users.upsert(
-        [(None, {"SFDCUserName": f"{n}@k.example", "Email": f"{n}@k.example", "Name": n}) for n in ("boss", "rep")]
+    admin = auth.authenticate({"accesskey": tenant["accessKey"]})
+    boss_gsid, rep_gsid = _create_users(
+        admin, [{"SFDCUserName": f"{n}@k.example", "Email": f"{n}@k.example", "Name": n} for n in ("boss", "rep")]
     )
-    users.upsert([(rep, {"Manager": boss["Gsid"]})])
-    users.flush()
-    companies = BulkStore(tenant_id, COMPANY, admin_gsid)
+    _set_managers(admin, {rep_gsid: boss_gsid})
+    boss, rep = {"Gsid": boss_gsid}, {"Gsid": rep_gsid}
+    companies = BulkStore(tenant_id, COMPANY.shape, admin_gsid)
     managed, member, other = (c["Gsid"] for c in companies.upsert([(None, {"Name": n}) for n in ("M", "B", "O")]))
     companies.flush()
-    team = BulkStore(tenant_id, COMPANY_TEAM, admin_gsid)
-    team.upsert(
-        [(None, {"CompanyId": managed, "UserId": rep["Gsid"], "UserAccess": "Member",
-                 "UserManagerRole1": boss["Gsid"]}),
-         (None, {"CompanyId": member, "UserId": boss["Gsid"], "UserAccess": "Member"})]
-    )  # fmt: skip
-    team.flush()
+    _assign(admin, [(managed, rep_gsid), (member, boss_gsid)])  # the rep's record names the boss at level 1
     tenant_item = table.read_one(keys.tenant(tenant_id)) or {}
     admin = Principal(tenant_id, "Keyed", admin_gsid, True, "ACCESS_KEY", "k", {}, tenant_item)
 

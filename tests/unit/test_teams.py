@@ -12,22 +12,24 @@ import pytest
 
 from cscore.auth import service as auth
 from cscore.auth.principal import Principal
+from cscore.catalog import COMPANY_TEAM
 from cscore.companies import service as companies
 from cscore.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
 from cscore.meta import service as fields
 from cscore.objects.bulk import BulkStore
-from cscore.objects.shapes import COMPANY_TEAM
+from cscore.picklists import system as system_picklists
 from cscore.platform import config, keys
 from cscore.platform import records as stored
-from cscore.teams import managers, membership, records, roles, search
-from cscore.tenants import defaults
+from cscore.teams import membership, records, roles, search
+from cscore.teams.models import CreateRole, Search
 from cscore.tenants import service as tenants
+from cscore.users import managers
 from cscore.users import service as users
 from cslocal.worker import LambdaContext, load_handler
 from tests.support import api_event
 from tests.unit.conftest import STACK
 
-ACCOUNT_MANAGER = defaults.system_item_gsid("TeamRole", "Account Manager")
+ACCOUNT_MANAGER = system_picklists.system_item_gsid("TeamRole", "Account Manager")
 FUNCTIONS = {f.code_dir.name: f for f in STACK.functions()}
 
 
@@ -76,7 +78,7 @@ def _as(tenant: dict[str, str], user_gsid: str) -> Principal:
 
 
 def _stored_team(admin: Principal, company: str, user: str) -> dict[str, Any] | None:
-    store = BulkStore(admin.tenant_id, COMPANY_TEAM, "test")
+    store = BulkStore(admin.tenant_id, COMPANY_TEAM.shape, "test")
     return records.find(store, [(company, user)]).get((company, user))
 
 
@@ -85,7 +87,7 @@ def _set_source(admin: Principal, company: str, user: str, source: str) -> None:
     assert record is not None
     boto3.client("dynamodb").update_item(
         TableName=config.tenant_table(),
-        Key=COMPANY_TEAM.record_key(admin.tenant_id, f"{company}#{user}"),
+        Key=COMPANY_TEAM.shape.record_key(admin.tenant_id, f"{company}#{user}"),
         UpdateExpression="SET UserSource = :s",
         ExpressionAttributeValues={":s": {"S": source}},
     )
@@ -96,16 +98,29 @@ def _set_source(admin: Principal, company: str, user: str, source: str) -> None:
 
 def test_roles_list_and_create(admin) -> None:
     assert roles.list_roles(admin)["roles"] == [{"gsid": ACCOUNT_MANAGER, "label": "Account Manager", "system": True}]
-    created = roles.create_role(admin, {"label": " Renewal Manager "})["role"]
+    created = roles.create_role(admin, CreateRole(label=" Renewal Manager "))["role"]
     assert created["label"] == "Renewal Manager" and created["system"] is False
     fresh = auth.authenticate({"accesskey": tenants.regenerate_tenant_key(admin.tenant_id)})
     assert [r["label"] for r in roles.list_roles(fresh)["roles"]] == ["Account Manager", "Renewal Manager"]
-    duplicate = _failure(lambda: roles.create_role(fresh, {"label": "renewal manager"}))
+    duplicate = _failure(lambda: roles.create_role(fresh, CreateRole(label="renewal manager")))
     assert isinstance(duplicate, Conflict) and duplicate.code == "GS_1409"
-    for body in ({"label": ""}, {"label": "x" * 101}, {}, {"label": 3}, {"label": "A", "other": 1}, []):
-        error = _failure(lambda body=body: roles.create_role(fresh, body))
-        assert isinstance(error, BadRequest)
-        assert "label" in error.desc or "other" in error.desc or "body" in error.desc
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"label": ""}, "label"),
+        ({"label": "  "}, "label"),
+        ({"label": "x" * 101}, "label"),
+        ({}, "label"),
+        ({"label": 3}, "label"),
+        ({"label": "A", "other": 1}, "other"),
+        ([], "body"),
+    ],
+)
+def test_a_bad_role_is_a_400_naming_the_field(tenant, body: Any, field: str) -> None:
+    status, answer = _call("teams_roles_create", "POST", "/v1/teams/roles", tenant["accessKey"], body)
+    assert (status, answer["errorCode"]) == (400, "GS_1400") and answer["errorDesc"].startswith(field), answer
 
 
 # ---------------------------------------------------------------- search
@@ -113,29 +128,39 @@ def test_roles_list_and_create(admin) -> None:
 
 def test_search_by_name_or_gsid_with_fields(admin) -> None:
     acme, _, globex = _companies(admin, "Acme Corp", "Initech", "Globex")
-    found = search.search(admin, {"type": "company", "text": "CME", "fields": ["Industry"]})
+    found = search.search(admin, Search(type="company", text="CME", fields=["Industry"]))
     assert found == {"companies": [{"Gsid": acme, "Name": "Acme Corp", "Industry": "Energy"}]}
-    assert search.search(admin, {"type": "company", "text": globex})["companies"][0]["Name"] == "Globex"
+    assert search.search(admin, Search(type="company", text=globex))["companies"][0]["Name"] == "Globex"
     (pat,) = _users(admin, "Pat")
-    found = search.search(admin, {"type": "user", "text": "pat t", "fields": ["LicenseType", "Status"]})
+    found = search.search(admin, Search(type="user", text="pat t", fields=["LicenseType", "Status"]))
     assert found["users"] == [
         {"Gsid": pat, "Name": "Pat Test", "Email": "pat@example.com", "LicenseType": None, "Status": "Active"}
     ]
-    assert search.search(admin, {"type": "user", "text": "nobody"}) == {"users": []}
-    for body, field in (
+    assert search.search(admin, Search(type="user", text="nobody")) == {"users": []}
+    error = _failure(lambda: search.search(admin, Search(type="user", text="x", fields=["Nope"])))
+    assert isinstance(error, BadRequest) and error.desc.startswith("fields")
+
+
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
         ({"type": "person", "text": "x"}, "type"),
         ({"type": "user", "text": ""}, "text"),
-        ({"type": "user", "text": "x", "fields": ["Nope"]}, "fields"),
+        ({"type": "user", "text": " "}, "text"),
+        ({"type": "user", "text": "x" * 256}, "text"),
+        ({"type": "user", "text": "x", "fields": "Name"}, "fields"),
         ({"type": "user", "text": "x", "more": 1}, "more"),
-    ):
-        error = _failure(lambda body=body: search.search(admin, body))
-        assert isinstance(error, BadRequest) and field in error.desc
+    ],
+)
+def test_a_bad_search_is_a_400_naming_the_field(tenant, body: Any, field: str) -> None:
+    status, answer = _call("teams_search", "POST", "/v1/teams/search", tenant["accessKey"], body)
+    assert (status, answer["errorCode"]) == (400, "GS_1400") and answer["errorDesc"].startswith(field), answer
 
 
 def test_search_returns_at_most_50(admin) -> None:
     _companies(admin, *[f"Acme {n:02d}" for n in range(50)])
     _companies(admin, *[f"Acme {n:02d}" for n in range(50, 55)])
-    found = search.search(admin, {"type": "company", "text": "acme"})["companies"]
+    found = search.search(admin, Search(type="company", text="acme"))["companies"]
     assert len(found) == 50 and found[0]["Name"] == "Acme 00"
 
 
@@ -145,7 +170,7 @@ def test_search_returns_at_most_50(admin) -> None:
 def test_assign_list_and_remove(admin) -> None:
     acme, globex = _companies(admin, "Acme", "Globex")
     ann, bob = _users(admin, "Ann", "Bob")
-    role = roles.create_role(admin, {"label": "CSM"})["role"]
+    role = roles.create_role(admin, CreateRole(label="CSM"))["role"]
     admin = auth.authenticate({"accesskey": tenants.regenerate_tenant_key(admin.tenant_id)})
     data = membership.assign_users(
         admin, acme, {"records": [{"UserId": ann}, {"UserId": bob, "TeamRole": "csm", "UserAccess": "admin"}]}
@@ -260,8 +285,8 @@ def test_team_admin_manages_members_of_its_teams_only(tenant, admin) -> None:
     assert mixed["count"] == 1 and mixed["errors"][0]["errorCode"] == "GS_1403"
 
     # Search: any user, the companies it administers.
-    assert [c["Name"] for c in search.search(team_admin, {"type": "company", "text": "o"})["companies"]] == []
-    assert [c["Name"] for c in search.search(team_admin, {"type": "company", "text": "acme"})["companies"]] == ["Acme"]
+    assert [c["Name"] for c in search.search(team_admin, Search(type="company", text="o"))["companies"]] == []
+    assert [c["Name"] for c in search.search(team_admin, Search(type="company", text="acme"))["companies"]] == ["Acme"]
 
     # A user with no team to administer may do nothing.
     nobody = _as(tenant, bob)
@@ -269,7 +294,7 @@ def test_team_admin_manages_members_of_its_teams_only(tenant, admin) -> None:
         lambda: membership.company_members(nobody, acme),
         lambda: membership.assign_users(nobody, acme, {"records": [{"UserId": ann}]}),
         lambda: membership.user_companies(nobody, bob),
-        lambda: search.search(nobody, {"type": "user", "text": "a"}),
+        lambda: search.search(nobody, Search(type="user", text="a")),
         lambda: records.list_records(nobody, {"select": ["Gsid"]}),
         lambda: records.update_records(nobody, {"records": [{"CompanyId": acme, "UserId": bob, "X__gc": 1}]}),
     ):
@@ -380,8 +405,8 @@ def test_disabled_company_teams_answer_409(admin) -> None:
     company = "1P02" + "0" * 32
     for call in (
         lambda: roles.list_roles(off),
-        lambda: roles.create_role(off, {"label": "X"}),
-        lambda: search.search(off, {"type": "user", "text": "a"}),
+        lambda: roles.create_role(off, CreateRole(label="X")),
+        lambda: search.search(off, Search(type="user", text="a")),
         lambda: membership.company_members(off, company),
         lambda: membership.assign_users(off, company, {"records": [{"UserId": off.user_gsid}]}),
         lambda: membership.remove_member(off, company, off.user_gsid),
@@ -455,12 +480,12 @@ def test_refresh_of_records_written_by_a_sync(admin) -> None:
     (acme,) = _companies(admin, "Acme")
     (boss,) = _users(admin, "Boss")
     (ann,) = _users(admin, "Ann", manager=boss)
-    store = BulkStore(admin.tenant_id, COMPANY_TEAM, "SYNC")
+    store = BulkStore(admin.tenant_id, COMPANY_TEAM.shape, "SYNC")
     (written,) = store.upsert(
         [(None, {"CompanyId": acme, "UserId": ann, "UserSource": "Salesforce", "UserAccess": "Member"})]
     )
     store.flush()
-    assert COMPANY_TEAM.record_ref(written) == f"{acme}#{ann}"
+    assert COMPANY_TEAM.shape.record_ref(written) == f"{acme}#{ann}"
     assert managers.refresh_for_users(admin.tenant_id, [], "SYNC", [f"{acme}#{ann}"]) == 1
     assert (_stored_team(admin, acme, ann) or {})["UserManagerRole1"] == boss
 

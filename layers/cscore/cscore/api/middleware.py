@@ -12,19 +12,39 @@ from __future__ import annotations
 
 import time
 import uuid
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 
-from cscore.api import failures, html, request
-from cscore.api.observability import logger, metrics
+from cscore.api import failures, request
 from cscore.auth import authorization
 from cscore.auth import service as auth
+from cscore.auth.authorization import Access
+from cscore.auth.principal import Principal
 from cscore.errors import ApiError
+from cscore.platform import html
+from cscore.platform.observability import logger, metrics
 from cscore.ratelimit import service as ratelimit
 
-if TYPE_CHECKING:
-    from cscore.api.resolver import ApiResolver
+
+class Endpoint(Protocol):
+    """What the middleware reads of the endpoint it runs for (``resolver.ApiResolver``):
+    named here so that the resolver depends on the middleware and not the other way."""
+
+    @property
+    def family(self) -> str | None: ...
+    @property
+    def auth_scheme(self) -> str: ...
+    @property
+    def access(self) -> Access: ...
+    @property
+    def media_types(self) -> tuple[str, ...]: ...
+    @property
+    def principal(self) -> Principal: ...
+    @property
+    def context(self) -> dict[str, Any]: ...
+    def append_context(self, **additional_context: Any) -> None: ...
+    def clear_context(self) -> None: ...
 
 
 def request_id_of(event: dict[str, Any]) -> str:
@@ -51,7 +71,7 @@ def _add_headers(response: dict[str, Any], headers: dict[str, str], *, keep_exis
 
 
 @lambda_handler_decorator
-def api_contract(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
+def api_contract(handler: Any, event: dict[str, Any], context: Any, app: Endpoint) -> dict[str, Any]:
     """Request id everywhere (body, header, logs); any error below, the route's included,
     becomes the envelope here and only here (``failures``)."""
     request_id = request_id_of(event)
@@ -79,7 +99,7 @@ def api_contract(handler: Any, event: dict[str, Any], context: Any, app: ApiReso
 
 
 @lambda_handler_decorator
-def authenticated(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
+def authenticated(handler: Any, event: dict[str, Any], context: Any, app: Endpoint) -> dict[str, Any]:
     """Who calls, by the resolver's scheme (access key or Bearer token; or the OAuth client)."""
     if app.auth_scheme == "credential":
         principal = auth.authenticate(event.get("headers"))
@@ -91,14 +111,14 @@ def authenticated(handler: Any, event: dict[str, Any], context: Any, app: ApiRes
 
 
 @lambda_handler_decorator
-def authorized(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
+def authorized(handler: Any, event: dict[str, Any], context: Any, app: Endpoint) -> dict[str, Any]:
     """SPEC §1.1's table: the endpoint's required role (after counting the request)."""
     authorization.require(app.principal, app.access)
     return handler(event, context)  # type: ignore[no-any-return]
 
 
 @lambda_handler_decorator
-def rate_limited(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
+def rate_limited(handler: Any, event: dict[str, Any], context: Any, app: Endpoint) -> dict[str, Any]:
     """One conditional UpdateItem admits the request in its family (SPEC §1.3)."""
     principal = app.principal
     headers: dict[str, str] = app.context["response_headers"]
@@ -113,7 +133,7 @@ def rate_limited(handler: Any, event: dict[str, Any], context: Any, app: ApiReso
 
 
 @lambda_handler_decorator
-def request_checked(handler: Any, event: dict[str, Any], context: Any, app: ApiResolver) -> dict[str, Any]:
+def request_checked(handler: Any, event: dict[str, Any], context: Any, app: Endpoint) -> dict[str, Any]:
     """The door: input that could poison storage, or that no route reads, goes no further
     (``request.checked``)."""
     request.checked(event, app.media_types)

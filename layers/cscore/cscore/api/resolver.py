@@ -16,10 +16,11 @@ from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValida
 from aws_lambda_powertools.logging import correlation_paths
 
 from cscore.api import envelope, middleware
-from cscore.api.observability import logger, metrics, tracer
 from cscore.auth.authorization import Access
 from cscore.auth.principal import Principal
 from cscore.errors import BadRequest, InternalError, NotFound
+from cscore.platform import request_model
+from cscore.platform.observability import logger, metrics, tracer
 
 Family = Literal["users", "standard", "bulk"]
 AuthScheme = Literal["credential", "oauth_client", "none"]
@@ -44,10 +45,9 @@ class ApiResolver(APIGatewayRestResolver):
         family: Family | None,
         auth: AuthScheme,
         access: Access,
-        validate: bool,
         media_types: tuple[str, ...],
     ) -> None:
-        super().__init__(cors=CORS, enable_validation=validate)
+        super().__init__(cors=CORS, enable_validation=True)
         if auth != "none" and family is None:
             raise ValueError("an authenticated endpoint belongs to a rate-limit family")
         self.family = family
@@ -78,7 +78,7 @@ class ApiResolver(APIGatewayRestResolver):
 
 
 def _invalid_request(error: RequestValidationError) -> Response[Any]:
-    raise BadRequest(describe_validation_errors(error.errors()))
+    raise BadRequest(request_model.describe(error.errors()))
 
 
 def _no_route(_: NotFoundError) -> Response[Any]:
@@ -87,20 +87,6 @@ def _no_route(_: NotFoundError) -> Response[Any]:
 
 def _passed_on(error: Exception) -> Response[Any]:
     raise error  # handled, so that Powertools does not log it a second time
-
-
-def describe_validation_errors(errors: Any) -> str:
-    """Pydantic errors as ``body.records[0].Email: Field required; ...`` (no internals)."""
-    parts = []
-    for error in list(errors)[:10]:
-        path = ""
-        for loc in error.get("loc", ()):
-            path += f"[{loc}]" if isinstance(loc, int) else (f".{loc}" if path else str(loc))
-        if error.get("type") == "json_invalid":
-            parts.append("body: malformed JSON")
-            continue
-        parts.append(f"{path or 'request'}: {error.get('msg', 'invalid value')}")
-    return "; ".join(parts) or "invalid request"
 
 
 def _envelope(app: ApiResolver, next_middleware: Callable[..., Any]) -> Any:
@@ -122,13 +108,13 @@ def build_resolver(
     family: Family | None,
     auth: AuthScheme = "credential",
     access: Access = "any",
-    validate: bool = False,
     media_types: tuple[str, ...] = (),
 ) -> ApiResolver:
-    """The resolver of one API function. ``validate`` turns on pydantic request models
-    (and their import cost at cold start) for endpoints that have them; ``media_types``
-    are the body types it takes besides JSON (e.g. ``request.FORM``), 415 for others."""
-    return ApiResolver(family=family, auth=auth, access=access, validate=validate, media_types=media_types)
+    """The resolver of one API function. A route's typed parameters (a ``RequestModel``
+    body, ``Query`` values) are validated before it runs (400 naming the field);
+    ``media_types`` are the body types it takes besides JSON (e.g. ``request.FORM``),
+    415 for others."""
+    return ApiResolver(family=family, auth=auth, access=access, media_types=media_types)
 
 
 def lambda_entry(app: ApiResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:

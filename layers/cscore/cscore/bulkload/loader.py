@@ -26,16 +26,17 @@ from typing import Any
 
 from cscore.bulkload.csvfile import Row
 from cscore.bulkload.definitions import DELETED, OUTCOMES, TARGETS
+from cscore.catalog import COMPANY_TEAM
 from cscore.meta import fields as custom_meta
 from cscore.meta.fields import CustomValueError
 from cscore.objects.bulk import BulkStore
-from cscore.objects.shapes import COMPANY_TEAM
 from cscore.picklists.service import Picklists
 from cscore.platform import ids, keys, table
 from cscore.platform.records import record_of
-from cscore.teams import managers, membership, rules
+from cscore.teams import membership, rules
 from cscore.teams import records as team_records
 from cscore.users import lookups as lookup_rules
+from cscore.users import managers
 
 TRUE = frozenset({"true", "t", "yes", "y", "1"})
 FALSE = frozenset({"false", "f", "no", "n", "0", ""})
@@ -123,14 +124,14 @@ class Loader:
         # companies and users again and again. Only the GSIDs are kept, and at most
         # LOOKUP_CACHE_ITEMS of them (a few tens of MB), so memory stays bounded.
         self._found: dict[tuple[str, str], dict[str, Any] | None] = {}
-        self.store = BulkStore(self.tenant_id, COMPANY_TEAM, self.actor, write_behind=True)
+        self.store = BulkStore(self.tenant_id, COMPANY_TEAM.shape, self.actor, write_behind=True)
         self._forget()
 
     def new_segment(self) -> None:
         """Forget the records read (after a checkpoint): memory stays bounded by a segment."""
         self.store.close()
         self.reads["existing"] += self.store.calls["BatchGetItem"]
-        self.store = BulkStore(self.tenant_id, COMPANY_TEAM, self.actor, write_behind=True)
+        self.store = BulkStore(self.tenant_id, COMPANY_TEAM.shape, self.actor, write_behind=True)
         self._forget()
         if len(self._found) > LOOKUP_CACHE_ITEMS:
             self._found = {}

@@ -9,12 +9,12 @@ import contextlib
 import hashlib
 import re
 import secrets
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from cscore.auth.principal import Principal
-from cscore.bodies import json_object
-from cscore.connector import connected_app, jobs, repository, vault
+from cscore.catalog import COMPANY
+from cscore.connector import connected_app, jobs, repository, sessions, vault
 from cscore.connector.errors import (
     ConnectionNotAuthorized,
     ManagedPackageMissing,
@@ -23,22 +23,20 @@ from cscore.connector.errors import (
     SalesforceFailed,
 )
 from cscore.connector.job_definitions import DEFAULT_COMPANY_RESOLUTION
+from cscore.connector.models import CompanyResolution, CreateConnection
+from cscore.connector.sessions import AUTHORIZED, NEEDS_REAUTHORIZATION, mark_needs_reauthorization, salesforce_client
 from cscore.errors import BadRequest, Conflict, NotFound
-from cscore.objects.shapes import COMPANY
 from cscore.platform import clock, config, ids
 from cscore.platform.table import TransactionCancelled
-from cscore.salesforce.tokens import AppCredentials, Tokens
-
-if TYPE_CHECKING:
-    from cscore.salesforce.client import SalesforceClient
 from cscore.salesforce.errors import (
     OAuthRefused,
     ReauthorizationNeeded,
     SalesforceError,
     SalesforceUnavailable,
 )
+from cscore.salesforce.tokens import Tokens
 
-CREATED, AUTHORIZED, REVOKED, NEEDS_REAUTHORIZATION = "CREATED", "AUTHORIZED", "REVOKED", "NEEDS_REAUTHORIZATION"
+CREATED, REVOKED = "CREATED", "REVOKED"
 ORG_TYPES = ("production", "sandbox")
 CALLBACK_PATH = "/v1/connectors/salesforce/oauth/callback"
 STATE_TTL_SECONDS = 600
@@ -83,11 +81,9 @@ def _connection(tenant_id: str, connection_id: str) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- create and read
-def _login_url(org_type: str, login_url: Any) -> str:
-    if login_url in (None, ""):
+def _login_url(org_type: str, login_url: str | None) -> str:
+    if not login_url:
         return config.salesforce_login_host() if org_type == "production" else config.salesforce_sandbox_login_host()
-    if not isinstance(login_url, str):
-        raise BadRequest("loginUrl: must be an https URL")
     parts = urlsplit(login_url.strip())
     if parts.scheme != "https" or not parts.hostname or parts.path not in ("", "/") or parts.query:
         raise BadRequest("loginUrl: must be an https URL with no path, e.g. https://acme.my.salesforce.com")
@@ -97,12 +93,11 @@ def _login_url(org_type: str, login_url: Any) -> str:
     return f"https://{parts.netloc}"
 
 
-def create_connection(principal: Principal, body: Any) -> dict[str, Any]:
-    body = json_object(body, ("name", "orgType", "loginUrl"), "with name and orgType")
-    name = body.get("name")
-    if not isinstance(name, str) or not _NAME.match(name.strip()):
+def create_connection(principal: Principal, request: CreateConnection) -> dict[str, Any]:
+    name = request.name
+    if not _NAME.match(name.strip()):
         raise BadRequest("name: required, 1 to 80 characters, no control characters or < >")
-    org_type = str(body.get("orgType") or "").lower()
+    org_type = request.orgType.lower()
     if org_type not in ORG_TYPES:
         raise BadRequest("orgType: must be production or sandbox")
     now = clock.iso()
@@ -110,7 +105,7 @@ def create_connection(principal: Principal, body: Any) -> dict[str, Any]:
         "connectionId": ids.new_gsid(ids.CONNECTION),
         "name": name.strip(),
         "orgType": org_type,
-        "loginUrl": _login_url(org_type, body.get("loginUrl")),
+        "loginUrl": _login_url(org_type, request.loginUrl),
         "status": CREATED,
         "orgId": None,
         "linked": False,
@@ -262,49 +257,20 @@ def revoke(principal: Principal, connection_id: str) -> dict[str, Any]:
     vault.delete(tenant_id, connection_id)
     connection |= {"status": REVOKED, "revokedDate": clock.iso()}
     repository.put_connection(tenant_id, connection)
-    jobs.connection_paused(tenant_id, connection_id)
+    sessions.pause_jobs(tenant_id, connection_id)
     return view(connection) | {"salesforceRevocation": outcome}
 
 
-def mark_needs_reauthorization(tenant_id: str, connection_id: str) -> None:
-    """Salesforce refused the refresh token: jobs pause until an admin re-authorizes."""
-    connection = repository.get_connection(tenant_id, connection_id)
-    if connection is None or connection["status"] != AUTHORIZED:
-        return
-    connection |= {"status": NEEDS_REAUTHORIZATION, "needsReauthorizationSince": clock.iso()}
-    repository.put_connection(tenant_id, connection)
-    jobs.connection_paused(tenant_id, connection_id)
-
-
-def salesforce_client(tenant_id: str, connection: dict[str, Any]) -> SalesforceClient:
-    from cscore.salesforce.client import SalesforceClient
-
-    """A REST client for an authorized connection; rotated tokens are stored encrypted."""
-    if connection["status"] != AUTHORIZED:
-        raise ConnectionNotAuthorized(f"The connection is {connection['status']}: authorize it first")
-    tokens = vault.load(tenant_id, connection["connectionId"])
-    if tokens is None:
-        raise ConnectionNotAuthorized("The connection has no tokens: authorize it again")
-    app = connected_app.get()
-    return SalesforceClient(
-        tokens,
-        AppCredentials(connection["loginUrl"], app.client_id, app.client_secret),
-        config.salesforce_api_version(),
-        on_tokens_changed=lambda new: vault.save(tenant_id, connection["connectionId"], new),
-    )
-
-
 # ---------------------------------------------------------------- settings
-def set_company_resolution(principal: Principal, connection_id: str, body: Any) -> dict[str, Any]:
-    body = json_object(body, ("sourceField", "targetField"), "with sourceField and targetField")
-    source, target = body.get("sourceField"), body.get("targetField")
-    if not isinstance(source, str) or not _FIELD.match(source):
+def set_company_resolution(principal: Principal, connection_id: str, request: CompanyResolution) -> dict[str, Any]:
+    source, target = request.sourceField, request.targetField
+    if not _FIELD.match(source):
         raise BadRequest("sourceField: required, the API name of an Account field (e.g. Id)")
-    if target not in COMPANY.index_fields:  # Company fields with lookup index items
-        allowed = ", ".join(COMPANY.index_fields)
+    if target not in COMPANY.shape.index_fields:  # Company fields with lookup index items
+        allowed = ", ".join(COMPANY.shape.index_fields)
         raise BadRequest(f"targetField: must be a Company field that identifies a company ({allowed})")
     connection = _connection(principal.tenant_id, connection_id)
-    resolution = {"sourceField": source, "targetField": str(target)}
+    resolution = {"sourceField": source, "targetField": target}
     connection["companyResolution"] = resolution
     repository.put_connection(principal.tenant_id, connection)
     jobs.company_resolution_changed(principal.tenant_id, connection_id, resolution)

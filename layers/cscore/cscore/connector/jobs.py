@@ -12,10 +12,10 @@ import re
 from typing import Any
 
 from cscore.auth.principal import Principal
-from cscore.bodies import json_object
 from cscore.connector import filters, job_definitions, repository, schedules
 from cscore.connector import mappings as mapping_rules
 from cscore.connector.errors import ConnectionNotAuthorized
+from cscore.connector.models import CreateJob, UpdateJob
 from cscore.errors import BadRequest, NotFound
 from cscore.platform import clock, ids
 
@@ -84,20 +84,6 @@ def connection_authorized(tenant_id: str, connection: dict[str, Any], *, first: 
         schedules.apply(tenant_id, job, active=True)
 
 
-def connection_paused(tenant_id: str, connection_id: str) -> None:
-    """Disable every job of the connection and its schedule, remembering the state."""
-    for job in repository.list_jobs(tenant_id):
-        if job["connectionId"] != connection_id:
-            continue
-        if "enabledBeforePause" not in job:
-            job["enabledBeforePause"] = bool(job.get("enabled"))
-        job["enabled"] = False
-        repository.update_job_fields(
-            tenant_id, job["jobId"], {"enabled": False, "enabledBeforePause": job["enabledBeforePause"]}
-        )
-        schedules.apply(tenant_id, job, active=False)
-
-
 def company_resolution_changed(tenant_id: str, connection_id: str, resolution: dict[str, str]) -> None:
     """Company Sync's key follows the resolution; every job that matches Accounts to
     Companies reads everything again on its next run (the matches may differ now)."""
@@ -138,53 +124,62 @@ def _mappings(value: Any, target_object: str, tenant_item: dict[str, Any]) -> li
         raise BadRequest(str(exc)) from None
 
 
-def update_job(principal: Principal, job_id: str, body: Any) -> dict[str, Any]:
-    if not isinstance(body, dict) or not body:
+def update_job(principal: Principal, job_id: str, request: UpdateJob) -> dict[str, Any]:
+    """PUT /v1/connectors/jobs/{jobId}: the edits given, checked, stored, then the schedule."""
+    edits = request.model_dump(include=request.model_fields_set)
+    if not edits:
         raise BadRequest(f"body: must be a JSON object with any of {', '.join(_EDITABLE)}")
-    unknown = sorted(set(body) - set(_EDITABLE))
-    if unknown:
-        raise BadRequest(f"{unknown[0]}: not editable (editable: {', '.join(_EDITABLE)})")
     tenant_id = principal.tenant_id
     job = job_of(tenant_id, job_id)
     before = dict(job)
     connection = repository.get_connection(tenant_id, job["connectionId"])
     authorized = _authorized(connection)
-    if "name" in body:
-        if not isinstance(body["name"], str) or not 1 <= len(body["name"].strip()) <= 120:
-            raise BadRequest("name: 1 to 120 characters")
-        job["name"] = body["name"].strip()
-    if "enabled" in body:
-        if not isinstance(body["enabled"], bool):
-            raise BadRequest("enabled: must be true or false")
-        if body["enabled"] and not authorized:
+    _edit(job, edits, principal, connection, authorized)
+    _store_edits(tenant_id, job, before)
+    schedules.apply(tenant_id, job, active=authorized)
+    return view(job)
+
+
+def _edit(job: dict[str, Any], edits: dict[str, Any], principal: Principal, connection: Any, authorized: bool) -> None:
+    """Each edit given, checked against the job's own facts, applied to ``job``."""
+    if "name" in edits:
+        job["name"] = edits["name"].strip()
+    if "enabled" in edits:
+        if edits["enabled"] and not authorized:
             raise ConnectionNotAuthorized("A job can be enabled only while its connection is authorized")
-        job["enabled"] = body["enabled"]
+        job["enabled"] = edits["enabled"]
         job.pop("enabledBeforePause", None)
-    if "schedule" in body:
-        if job.get("dependsOn") and body["schedule"] is not None:
+    if "schedule" in edits:
+        if job.get("dependsOn") and edits["schedule"] is not None:
             raise BadRequest("schedule: this job runs after the job it depends on; schedule the chain's first job")
-        job["schedule"] = schedules.validate(body["schedule"])
-    if "filter" in body:
-        job["filter"] = filters.checked(tenant_id, connection, job["sourceObject"], body["filter"])
-    if "mappings" in body:
-        job["mappings"] = _mappings(body["mappings"], job["targetObject"], principal.tenant)
-    if "keyFields" in body:
-        choices = _KEY_CHOICES.get(job.get("jobType") or "")
-        if choices is None or body["keyFields"] not in choices:
-            allowed = " or ".join(str(c) for c in choices) if choices else "the job's own key fields only"
-            raise BadRequest(f"keyFields: must be {allowed}")
-        job["keyFields"] = list(body["keyFields"])
+        job["schedule"] = schedules.validate(edits["schedule"])
+    if "filter" in edits:
+        job["filter"] = filters.checked(principal.tenant_id, connection, job["sourceObject"], edits["filter"])
+    if "mappings" in edits:
+        job["mappings"] = _mappings(edits["mappings"], job["targetObject"], principal.tenant)
+    if "keyFields" in edits:
+        job["keyFields"] = _key_fields(job, edits["keyFields"])
+
+
+def _key_fields(job: dict[str, Any], key_fields: list[str]) -> list[str]:
+    choices = _KEY_CHOICES.get(job.get("jobType") or "")
+    if choices is None or key_fields not in choices:
+        allowed = " or ".join(str(c) for c in choices) if choices else "the job's own key fields only"
+        raise BadRequest(f"keyFields: must be {allowed}")
+    return list(key_fields)
+
+
+def _store_edits(tenant_id: str, job: dict[str, Any], before: dict[str, Any]) -> None:
+    """Only what changed is written; other rows or fields than before make the next run
+    read everything again (the watermark goes)."""
     job["modifiedDate"] = clock.iso()
     changed = {
         name: job[name] for name in (*_EDITABLE, "modifiedDate") if name in job and job[name] != before.get(name)
     }
     removed = tuple(name for name in ("enabledBeforePause",) if name in before and name not in job)
     if any(name in changed for name in ("filter", "mappings", "keyFields")):
-        # Other rows or fields than before: the next run reads everything again.
         removed += ("watermark",)
-    repository.update_job_fields(tenant_id, job_id, changed, removed)
-    schedules.apply(tenant_id, job, active=authorized)
-    return view(job)
+    repository.update_job_fields(tenant_id, job["jobId"], changed, removed)
 
 
 # ---------------------------------------------------------------- custom jobs
@@ -195,59 +190,49 @@ CUSTOM_TARGETS = {
     "User": (["SFDCUserName"], ["SfdcUserId"]),
 }
 _OBJECT = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
-_CREATE_FIELDS = ("connectionId", "name", "sourceObject", "targetObject", "filter", "mappings", "keyFields")
-_CREATE_OPTIONAL = ("schedule", "dependsOn", "enabled")
 
 
-def create_job(principal: Principal, body: Any) -> dict[str, Any]:
+def create_job(principal: Principal, request: CreateJob) -> dict[str, Any]:
     """A custom data sync job (SPEC §3.1 "Create job"), run by the same engine."""
-    body = json_object(body, (*_CREATE_FIELDS, *_CREATE_OPTIONAL), "describing the job")
     tenant_id = principal.tenant_id
-    connection_id = body.get("connectionId")
-    connection = repository.get_connection(tenant_id, connection_id) if isinstance(connection_id, str) else None
+    connection_id = request.connectionId
+    connection = repository.get_connection(tenant_id, connection_id)
     if connection is None:
         raise BadRequest("connectionId: required, a Salesforce connection of this tenant")
-    source = body.get("sourceObject")
-    if not isinstance(source, str) or not _OBJECT.match(source):
+    source, target = request.sourceObject, request.targetObject
+    if not _OBJECT.match(source):
         raise BadRequest("sourceObject: required, a Salesforce object API name (e.g. Contact)")
-    target = body.get("targetObject")
     if target not in CUSTOM_TARGETS:
         raise BadRequest(f"targetObject: must be one of {', '.join(CUSTOM_TARGETS)}")
-    name = body.get("name")
-    if not isinstance(name, str) or not 1 <= len(name.strip()) <= 120:
-        raise BadRequest("name: required, 1 to 120 characters")
-    mappings = _mappings(body.get("mappings"), target, principal.tenant)
-    if body.get("keyFields") not in CUSTOM_TARGETS[target]:
+    mappings = _mappings(request.mappings, target, principal.tenant)
+    if request.keyFields not in CUSTOM_TARGETS[target]:
         choices = " or ".join(str(c) for c in CUSTOM_TARGETS[target])
         raise BadRequest(f"keyFields: for {target} must be {choices}")
-    key_field = body["keyFields"][0]
+    key_field = request.keyFields[0]
     if not any(m["target"] == key_field for m in mappings):
         raise BadRequest(f"mappings: the key field {key_field} must be mapped")
-    depends_on = body.get("dependsOn")
+    depends_on = request.dependsOn
     if depends_on is not None:
-        parent = repository.get_job(tenant_id, str(depends_on))
+        parent = repository.get_job(tenant_id, depends_on)
         if parent is None or parent["connectionId"] != connection_id:
             raise BadRequest("dependsOn: must be a job of the same connection")
-    schedule = schedules.validate(body.get("schedule"))
+    schedule = schedules.validate(request.schedule)
     if depends_on is not None and schedule is not None:
         raise BadRequest("schedule: a job that depends on another runs after it; it has no schedule")
-    enabled = body.get("enabled", True)
-    if not isinstance(enabled, bool):
-        raise BadRequest("enabled: must be true or false")
     # Last: checking the filter's fields asks Salesforce.
-    soql_filter = filters.checked(tenant_id, connection, source, body.get("filter"))
+    soql_filter = filters.checked(tenant_id, connection, source, request.filter)
     now = clock.iso()
     job = {
         "jobId": ids.new_gsid(ids.JOB),
         "connectionId": connection_id,
         "jobType": job_definitions.CUSTOM,
-        "name": name.strip(),
+        "name": request.name.strip(),
         "sourceObject": source,
         "targetObject": target,
         "filter": soql_filter,
         "mappings": mappings,
-        "keyFields": list(body["keyFields"]),
-        "enabled": enabled,
+        "keyFields": list(request.keyFields),
+        "enabled": request.enabled,
         "schedule": schedule,
         "dependsOn": depends_on,
         "lastRun": None,

@@ -21,12 +21,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
+from cscore.catalog import OBJECTS as CATALOG
 from cscore.picklists.service import Picklists
+from cscore.picklists.system import system_item_gsid
 from cscore.query import Field, FieldType, Schema
 from cscore.query.model import CUSTOM_SUFFIX
-from cscore.tenants.defaults import CUSTOM_FIELD_OBJECTS, system_item_gsid
 
-OBJECTS = CUSTOM_FIELD_OBJECTS
+# Objects admins can add custom fields to (every object of the catalog); every tenant has
+# an empty map of definitions (``customFields.<Object>``) for each, so that adding one is
+# a single UpdateItem.
+OBJECTS = tuple(CATALOG)
 TYPES = ("string", "number", "boolean", "date", "picklist")
 NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,60}__gc$")
 MAX_FIELDS = 100

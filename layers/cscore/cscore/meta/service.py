@@ -14,21 +14,21 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from cscore.auth.principal import Principal
+from cscore.catalog import OBJECTS
 from cscore.errors import BadRequest, Conflict, NotFound
 from cscore.meta import fields as meta
-from cscore.objects.query import CATALOG
+from cscore.meta import repository
 from cscore.picklists.service import Picklists
 from cscore.platform import aws, clock, config, keys, table
 from cscore.platform.dynamo import to_attr
 from cscore.query import Schema
-from cscore.tenants import service as tenants
 
 
 def _standard(object_name: str) -> Schema:
-    schema = CATALOG.get(object_name)
-    if schema is None or object_name not in meta.OBJECTS:
-        raise NotFound(f"Object {object_name} has no fields here (objects: {', '.join(meta.OBJECTS)})")
-    return schema
+    declared = OBJECTS.get(object_name)
+    if declared is None:
+        raise NotFound(f"Object {object_name} has no fields here (objects: {', '.join(OBJECTS)})")
+    return declared.query_schema
 
 
 def _view(object_name: str, name: str, definition: dict[str, Any], picklists: Picklists) -> dict[str, Any]:
@@ -130,4 +130,4 @@ def _explain_refusal(tenant_id: str, object_name: str, name: str, *, repaired: b
     if repaired:
         raise Conflict(f"{object_name}: the custom field {name} could not be added; try again")
     # A tenant bootstrapped before custom fields existed: give it the maps, then retry.
-    tenants.ensure_custom_field_maps(tenant_id)
+    repository.ensure_custom_field_maps(tenant_id)

@@ -16,13 +16,13 @@ from collections.abc import Callable
 from typing import Any
 
 from cscore.auth.principal import Principal
-from cscore.connector import connections, jobs, repository
+from cscore.connector import jobs, repository, sessions
 from cscore.connector.errors import ConnectionNotAuthorized
-from cscore.errors import BadRequest, Conflict, NotFound
-from cscore.platform import aws, clock, config, csv_export, ids
+from cscore.errors import Conflict, NotFound
+from cscore.platform import aws, clock, config, csv_export, ids, leases
 from cscore.salesforce.errors import ReauthorizationNeeded, RequestLimitExceeded, SalesforceError
+from cscore.salesforce.soql_filter import FilterError
 from cscore.sync.counts import COUNTS
-from cscore.sync.soql_filter import FilterError
 
 QUEUED, RUNNING, SUCCESS, PARTIAL_SUCCESS, FAILED = "QUEUED", "RUNNING", "SUCCESS", "PARTIAL_SUCCESS", "FAILED"
 FINAL = (SUCCESS, PARTIAL_SUCCESS, FAILED)
@@ -39,14 +39,8 @@ def view(run: dict[str, Any]) -> dict[str, Any]:
 
 
 # ---------------------------------------------------------------- starting runs
-def run_now(principal: Principal, job_id: str, body: Any) -> dict[str, Any]:
+def run_now(principal: Principal, job_id: str, with_dependents: bool) -> dict[str, Any]:
     """POST /v1/connectors/jobs/{jobId}/run."""
-    body = {} if body is None else body
-    if not isinstance(body, dict) or set(body) - {"withDependents"}:
-        raise BadRequest("body: only withDependents (true or false) may be given")
-    with_dependents = body.get("withDependents", False)
-    if not isinstance(with_dependents, bool):
-        raise BadRequest("withDependents: must be true or false")
     job = jobs.job_of(principal.tenant_id, job_id)
     return {"runId": start(principal.tenant_id, job, "MANUAL", with_dependents)["runId"]}
 
@@ -111,7 +105,7 @@ def execute(tenant_id: str, run_id: str, remaining_ms: Callable[[], int]) -> str
         return "skipped"
     token = secrets.token_hex(16)
     now = clock.now()
-    if not repository.take_lease(repository.run_key(tenant_id, run_id), token, now, now + LEASE_SECONDS):
+    if not leases.take_lease(repository.run_key(tenant_id, run_id), token, now, now + LEASE_SECONDS):
         return "skipped"
     job = repository.get_job(tenant_id, run["jobId"])
     connection = repository.get_connection(tenant_id, job["connectionId"]) if job else None
@@ -121,10 +115,10 @@ def execute(tenant_id: str, run_id: str, remaining_ms: Callable[[], int]) -> str
     repository.renew_job_lock(tenant_id, job["jobId"], run_id, now + LOCK_SECONDS)
     started = run.get("startedAt") or clock.iso(now)
     if run["status"] == QUEUED:
-        repository.save_leased(repository.run_key(tenant_id, run_id), token, {"status": RUNNING, "startedAt": started})
+        leases.save_leased(repository.run_key(tenant_id, run_id), token, {"status": RUNNING, "startedAt": started})
         run |= {"status": RUNNING, "startedAt": started}
     try:
-        client = connections.salesforce_client(tenant_id, connection)
+        client = sessions.salesforce_client(tenant_id, connection)
         from cscore.sync.engine import Engine  # the API handlers here never run the engine
 
         checkpoint, counts = run.get("checkpoint"), run.get("counts")
@@ -132,12 +126,12 @@ def execute(tenant_id: str, run_id: str, remaining_ms: Callable[[], int]) -> str
         while not engine.step():
             _checkpoint(tenant_id, run, token, engine)
             if remaining_ms() < STOP_MARGIN_MS:
-                repository.save_leased(repository.run_key(tenant_id, run_id), token, {}, release=True)
+                leases.save_leased(repository.run_key(tenant_id, run_id), token, {}, release=True)
                 _enqueue(tenant_id, run_id)
                 return "continued"
         _checkpoint(tenant_id, run, token, engine)
     except ReauthorizationNeeded:
-        connections.mark_needs_reauthorization(tenant_id, connection["connectionId"])
+        sessions.mark_needs_reauthorization(tenant_id, connection["connectionId"])
         reason = "Salesforce refused the refresh token (invalid_grant): re-authorize the connection"
         _finish(tenant_id, run, token, FAILED, reason)
         return "done"
@@ -167,7 +161,7 @@ def _checkpoint(tenant_id: str, run: dict[str, Any], token: str, engine: Any) ->
         repository.put_run_errors(tenant_id, run["runId"], sequence, errors[start : start + ERROR_ROWS_PER_ITEM])
         run["errorPages"] = sequence + 1
     fields = {"checkpoint": engine.checkpoint, "counts": engine.counts, "errorPages": run.get("errorPages") or 0}
-    if not repository.save_leased(repository.run_key(tenant_id, run["runId"]), token, fields):
+    if not leases.save_leased(repository.run_key(tenant_id, run["runId"]), token, fields):
         raise Conflict("another invocation took over this run")
 
 
@@ -182,7 +176,7 @@ def _finish(
     ended = clock.iso()
     ended_fields = {"status": status, "reason": reason, "endedAt": ended}
     run |= ended_fields
-    repository.save_leased(repository.run_key(tenant_id, run["runId"]), token, ended_fields, release=True)
+    leases.save_leased(repository.run_key(tenant_id, run["runId"]), token, ended_fields, release=True)
     outcome: dict[str, Any] = {"lastRun": _summary(run)}
     if status in (SUCCESS, PARTIAL_SUCCESS):
         outcome |= {"lastSuccessAt": run["startedAt"]}
@@ -199,15 +193,9 @@ def _finish(
 
 
 # ---------------------------------------------------------------- history
-def list_runs(principal: Principal, job_id: str, limit: Any = None) -> dict[str, Any]:
+def list_runs(principal: Principal, job_id: str, limit: int = 50) -> dict[str, Any]:
     jobs.job_of(principal.tenant_id, job_id)
-    try:
-        size = 50 if limit in (None, "") else int(limit)
-    except (TypeError, ValueError):
-        raise BadRequest("limit: must be a whole number from 1 to 200") from None
-    if not 1 <= size <= 200:
-        raise BadRequest("limit: must be a whole number from 1 to 200")
-    return {"runs": [view(r) for r in repository.list_runs(principal.tenant_id, job_id, size)]}
+    return {"runs": [view(r) for r in repository.list_runs(principal.tenant_id, job_id, limit)]}
 
 
 def _run(principal: Principal, run_id: str) -> dict[str, Any]:

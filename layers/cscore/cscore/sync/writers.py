@@ -13,15 +13,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from cscore.catalog import SHAPES
 from cscore.connector import job_definitions as jd
 from cscore.connector import mappings as mapping_rules
 from cscore.objects import writable
 from cscore.objects.bulk import BulkStore
-from cscore.objects.shapes import SHAPES
 from cscore.picklists import service as picklists
+from cscore.picklists.system import system_item_gsid
 from cscore.platform import keys, table, text
-from cscore.teams import managers
-from cscore.tenants.defaults import system_item_gsid
+from cscore.users import managers
 
 REJECTED, ERROR = "REJECTED", "ERROR"
 MAX_TEXT = 255
@@ -97,7 +97,7 @@ class PageWriter:
         self._refusal: str | None = None
         # Users whose Manager this writer changed, Company Team records it wrote (their
         # refs, "<CompanyId>#<UserId>"): their UserManagerRole1..3 are brought up to date
-        # after the flush (teams.managers).
+        # after the flush (users.managers).
         self.managers_changed: set[str] = set()
         self.team_records: set[str] = set()
 

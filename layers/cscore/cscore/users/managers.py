@@ -1,5 +1,7 @@
-"""UserManagerRole1..3 of Company Team records (SPEC §4.1): the member's manager, the
-manager's manager and the third level (the User ``Manager`` chain, as GSIDs).
+"""A user's manager chain (the User ``Manager`` field followed up, as GSIDs), kept as
+UserManagerRole1..3 of Company Team records (SPEC §4.1): the member's manager, the
+manager's manager and the third level. It lives with users because a change of a
+user's Manager is what moves it.
 
 They are set whenever a member is written (``chains``) and kept current when a
 manager changes (``refresh_for_users``, called by the users API and the sync after
@@ -22,9 +24,9 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from cscore.catalog import COMPANY_TEAM
 from cscore.objects.bulk import BulkStore
-from cscore.objects.shapes import COMPANY_TEAM
-from cscore.platform import keys, records, table
+from cscore.platform import records
 
 LEVELS = 3
 FIELDS = tuple(f"UserManagerRole{level}" for level in range(1, LEVELS + 1))
@@ -69,14 +71,8 @@ def _records_of_users(tenant_id: str, users: set[str]) -> list[str]:
     (one index query each)."""
     found: list[str] = []
     for user in sorted(users):
-        items = table.query_all(
-            IndexName="GSI3",
-            KeyConditionExpression="GSI3PK = :pk",
-            ProjectionExpression="#c, #u",
-            ExpressionAttributeNames={"#c": "CompanyId", "#u": "UserId"},
-            ExpressionAttributeValues={":pk": {"S": keys.related(tenant_id, "CompanyTeam", "User", user)}},
-        )
-        found.extend(ref for i in items if (ref := COMPANY_TEAM.record_ref(i)))
+        items = records.related(tenant_id, "CompanyTeam", "User", user, "GSI3", ("CompanyId", "UserId"))
+        found.extend(ref for i in items if (ref := COMPANY_TEAM.shape.record_ref(i)))
     return found
 
 
@@ -86,10 +82,10 @@ def refresh_for_users(
     """Recompute UserManagerRole1..3 of the Company Team records of these users (whose
     Manager changed) and of the users up to two levels below them, and of the given
     Company Team records (just written by a sync, named by their refs: ``CompanyUser`` =
-    "<CompanyId>#<UserId>", ``COMPANY_TEAM.record_ref``); returns how many records changed."""
+    "<CompanyId>#<UserId>", ``COMPANY_TEAM.shape.record_ref``); returns how many records changed."""
     changed = sorted({g for g in user_gsids if g})
     refs = set(team_records)
-    store = BulkStore(tenant_id, COMPANY_TEAM, actor)
+    store = BulkStore(tenant_id, COMPANY_TEAM.shape, actor)
     if changed:
         refs.update(_records_of_users(tenant_id, set(changed)))
         for level in range(1, LEVELS):  # where a changed user is level 1 or 2 of the member

@@ -19,11 +19,11 @@ from cscore.auth.principal import Principal
 from cscore.errors import ApiError, BadRequest
 from cscore.meta import fields as meta
 from cscore.picklists.service import Picklists
+from cscore.picklists.system import system_item_gsid
 from cscore.platform import clock, ids, keys, table
 from cscore.platform.deadline import NO_DEADLINE, Deadline
 from cscore.platform.records import record_of
-from cscore.teams import managers as team_managers
-from cscore.users import events, outbox, repository
+from cscore.users import events, managers, outbox, repository
 from cscore.users import lookups as lookup_rules
 from cscore.users.schema import CREATE_RESPONSE_FIELDS, INTERNAL, PICKLIST_FIELDS, FieldError, bundles_of, check_fields
 
@@ -179,8 +179,6 @@ def _missing_for_create(user: dict[str, Any]) -> str | None:
 
 
 def _internal_gsid() -> str:
-    from cscore.tenants.defaults import system_item_gsid
-
     return system_item_gsid("SystemType", INTERNAL)
 
 
@@ -250,132 +248,180 @@ def _pk(item_key: dict[str, Any]) -> tuple[str, str]:
 
 
 def update_users(principal: Principal, body: Any, key: str | None, deadline: Deadline = NO_DEADLINE) -> dict[str, Any]:
-    """PUT /v1/users/services?key=: update users found by SFDCUserName, Gsid or SfdcUserId."""
+    """PUT /v1/users/services?key=: update users found by SFDCUserName, Gsid or SfdcUserId.
+    Named steps: check the records, read who they are, plan each change, write."""
     if key not in UPDATE_KEYS:
         raise BadRequest(f"Key provided in the request is not supported: {key}", code="GU_2409")
     records = _records_of(body)
-    action = _bundle_action(body)
-    batch = Batch(records)
-    dict_records = [r if isinstance(r, dict) else {} for r in records]
-    lookups = lookup_rules.parse(body.get("lookups"), dict_records)
-    lookup_targets = {lookup.target for lookup in lookups}
-    sources = set().union(*(lookup.sources for lookup in lookups)) if lookups else set()
-    picklists = Picklists(principal.tenant)
-    custom = meta.for_object(principal.tenant, "User")
-    tenant_id = principal.tenant_id
-
-    changes: dict[int, dict[str, Any]] = {}
-    bundles: dict[int, list[str] | None] = {}
-    key_values: dict[int, str] = {}
-    for i, raw in enumerate(records):
-        if not isinstance(raw, dict):
-            batch.reject(i, "GS_1400", "record: must be a JSON object")
-            continue
-        value = raw.get(key)
-        if not isinstance(value, str) or not value.strip():
-            batch.reject(i, "GS_1400", f"{key}: the key field is required in every record")
-            continue
-        try:
-            fields = {k: v for k, v in raw.items() if not (k == "Gsid" and key == "Gsid")}
-            changes[i] = check_fields(fields, picklists, sources, custom)
-            bundles[i] = bundles_of(raw)
-        except FieldError as exc:
-            batch.reject(i, "GS_1400", str(exc))
-            continue
-        key_values[i] = value.strip()
-    normalized_keys = [keys.normalized(v) if key != "Gsid" else v for v in key_values.values()]
-    if len(set(normalized_keys)) != len(normalized_keys):
-        raise BadRequest("Conflict in updating users: the same user is in the request more than once", code="GU_2411")
-
-    # Read 1: who the records are, and everything they refer to.
-    wanted: list[dict[str, Any]] = []
-    for i, change in changes.items():
-        wanted.append(_identity_key(tenant_id, key, key_values[i]))
-        if key != "SFDCUserName" and change.get("SFDCUserName"):
-            wanted.append(keys.unique_value(tenant_id, "User", "SFDCUserName", change["SFDCUserName"]))
-        wanted += _reference_keys(tenant_id, change, dict_records[i], bundles[i] or [], lookups, lookup_targets)
-    found = _read(wanted)
-
-    # Read 2: the stored users (already read when the key is their GSID).
-    gsid_of: dict[int, str] = {}
-    for i in list(changes):
-        identity = found.get(_pk(_identity_key(tenant_id, key, key_values[i])))
-        if identity is None:
-            batch.reject(i, "GS_1400", f"{key}: no user {key_values[i]} in this tenant")
-            del changes[i]
-            continue
-        gsid_of[i] = identity["Gsid"] if key == "Gsid" else identity["gsid"]
-    if len(set(gsid_of.values())) != len(gsid_of):
-        raise BadRequest("Conflict in updating users: the same user is in the request more than once", code="GU_2411")
-    if key == "Gsid":
-        stored = {i: found[_pk(keys.user(tenant_id, g))] for i, g in gsid_of.items()}
-    else:
-        users_read = table.read_many([keys.user(tenant_id, g) for g in gsid_of.values()])
-        stored = dict(zip(gsid_of, users_read, strict=True))
-
-    now = clock.iso()
-    new_names: set[str] = set()
-    planned: dict[int, repository.UserChange] = {}
-    for i, change in changes.items():
-        before = record_of(stored.get(i) or {})
-        if not before:
-            batch.reject(i, "GS_1400", f"{key}: no user {key_values[i]} in this tenant")
-            continue
-        problem = _update_problem(before, change, key, found, tenant_id, new_names)
-        after = {**before, **change}
-        problem = problem or _resolve_references(
-            tenant_id,
-            after,
-            change,
-            dict_records[i],
-            bundles[i] or [],
-            lookups,
-            lookup_targets,
-            found,
-            own=before["Gsid"],
-        )
-        if problem:
-            batch.reject(i, *problem)
-            continue
-        if after.get("Manager") == before["Gsid"]:
-            raise BadRequest(f"Same user cannot be added as manager: {before['Gsid']}", code="GU_2410")
-        if after.get("SystemType") == _internal_gsid():
-            after["CompanyID"] = None
-        after["ModifiedDate"], after["ModifiedBy"] = now, principal.user_gsid
-        new_names.add(keys.normalized(after["SFDCUserName"]))
-        planned[i] = repository.UserChange(before, after)
-
-    moved = [c for c in planned.values() if repository.index_entries(c.before) != repository.index_entries(c.after)]
-    index_items: dict[repository.IndexEntry, dict[str, Any] | None] = {}
-    if moved:  # Read 3, only when an Email or name changes: the index items it moves between.
-        entries = sorted(
-            set().union(*(repository.index_entries(c.before) | repository.index_entries(c.after) for c in moved))
-        )
-        items = table.read_many([keys.lookup_index(tenant_id, "User", field, value) for field, value in entries])
-        index_items = dict(zip(entries, items, strict=True))
-    follow_up = outbox.FollowUp(
-        action, bundles={c.after["Gsid"]: bundles[i] or [] for i, c in planned.items() if bundles[i] is not None}
-    )
-    written = repository.update(tenant_id, list(planned.values()), index_items, follow_up, now, deadline)
-    index_of = {c.after["Gsid"]: i for i, c in planned.items()}
-    moved_managers = [
-        g
-        for g in written.done
-        if planned[index_of[g]].before.get("Manager") != planned[index_of[g]].after.get("Manager")
-    ]
-    team_managers.refresh_for_users(tenant_id, moved_managers, principal.user_gsid)
-    for gsid in written.lost:
-        batch.reject(index_of[gsid], "GS_1409", "the user changed while it was being updated; retry")
-    for gsid in written.not_attempted:
-        batch.reject(index_of[gsid], *NOT_ATTEMPTED)
-    for gsid in written.done:
-        batch.written[index_of[gsid]] = planned[index_of[gsid]].after
-    events.publish(tenant_id, written.outbox_ids)
+    update = _Update(principal, key, _bundle_action(body), Batch(records), records)
+    update.lookups = lookup_rules.parse(body.get("lookups"), update.dict_records)
+    update.check_records()
+    found = update.read_references()
+    stored = update.read_stored(found)
+    planned = update.plan(stored, found)
+    update.write(planned, deadline)
     shown = [
-        custom.labelled(_labelled_view(batch.written[i], [*records[i], *lookup_targets], picklists))
-        for i in sorted(batch.written)
+        update.custom.labelled(
+            _labelled_view(update.batch.written[i], [*records[i], *update.lookup_targets], update.picklists)
+        )
+        for i in sorted(update.batch.written)
     ]
-    return batch.answer(shown, "GU_2402", "Bulk user update failed")
+    return update.batch.answer(shown, "GU_2402", "Bulk user update failed")
+
+
+@dataclass
+class _Update:
+    """One users update request as it goes through its steps."""
+
+    principal: Principal
+    key: str
+    action: str
+    batch: Batch
+    records: list[Any]
+    lookups: list[lookup_rules.Lookup] = field(default_factory=list)
+    changes: dict[int, dict[str, Any]] = field(default_factory=dict)
+    bundles: dict[int, list[str] | None] = field(default_factory=dict)
+    key_values: dict[int, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.tenant_id = self.principal.tenant_id
+        self.dict_records = [r if isinstance(r, dict) else {} for r in self.records]
+        self.picklists = Picklists(self.principal.tenant)
+        self.custom = meta.for_object(self.principal.tenant, "User")
+        self.now = clock.iso()  # one time for the records and their follow-up work
+
+    @property
+    def lookup_targets(self) -> set[str]:
+        return {lookup.target for lookup in self.lookups}
+
+    def check_records(self) -> None:
+        """Each record's key and fields; a bad record is reported, the others go on."""
+        key = self.key
+        sources = set().union(*(lookup.sources for lookup in self.lookups)) if self.lookups else set()
+        for i, raw in enumerate(self.records):
+            if not isinstance(raw, dict):
+                self.batch.reject(i, "GS_1400", "record: must be a JSON object")
+                continue
+            value = raw.get(key)
+            if not isinstance(value, str) or not value.strip():
+                self.batch.reject(i, "GS_1400", f"{key}: the key field is required in every record")
+                continue
+            try:
+                fields = {k: v for k, v in raw.items() if not (k == "Gsid" and key == "Gsid")}
+                self.changes[i] = check_fields(fields, self.picklists, sources, self.custom)
+                self.bundles[i] = bundles_of(raw)
+            except FieldError as exc:
+                self.batch.reject(i, "GS_1400", str(exc))
+                continue
+            self.key_values[i] = value.strip()
+        normalized = [keys.normalized(v) if key != "Gsid" else v for v in self.key_values.values()]
+        if len(set(normalized)) != len(normalized):
+            raise BadRequest(
+                "Conflict in updating users: the same user is in the request more than once", code="GU_2411"
+            )
+
+    def _identity(self, i: int) -> dict[str, Any]:
+        return _identity_key(self.tenant_id, self.key, self.key_values[i])
+
+    def read_references(self) -> dict[tuple[str, str], dict[str, Any] | None]:
+        """Read 1: who the records are, and everything they refer to."""
+        wanted: list[dict[str, Any]] = []
+        for i, change in self.changes.items():
+            wanted.append(self._identity(i))
+            if self.key != "SFDCUserName" and change.get("SFDCUserName"):
+                wanted.append(keys.unique_value(self.tenant_id, "User", "SFDCUserName", change["SFDCUserName"]))
+            wanted += _reference_keys(
+                self.tenant_id, change, self.dict_records[i], self.bundles[i] or [], self.lookups, self.lookup_targets
+            )
+        return _read(wanted)
+
+    def read_stored(self, found: dict[tuple[str, str], dict[str, Any] | None]) -> dict[int, dict[str, Any] | None]:
+        """Read 2: the stored users (already read when the key is their GSID)."""
+        gsid_of: dict[int, str] = {}
+        for i in list(self.changes):
+            identity = found.get(_pk(self._identity(i)))
+            if identity is None:
+                self.batch.reject(i, "GS_1400", f"{self.key}: no user {self.key_values[i]} in this tenant")
+                del self.changes[i]
+                continue
+            gsid_of[i] = identity["Gsid"] if self.key == "Gsid" else identity["gsid"]
+        if len(set(gsid_of.values())) != len(gsid_of):
+            raise BadRequest(
+                "Conflict in updating users: the same user is in the request more than once", code="GU_2411"
+            )
+        if self.key == "Gsid":
+            return {i: found[_pk(keys.user(self.tenant_id, g))] for i, g in gsid_of.items()}
+        users_read = table.read_many([keys.user(self.tenant_id, g) for g in gsid_of.values()])
+        return dict(zip(gsid_of, users_read, strict=True))
+
+    def plan(
+        self, stored: dict[int, dict[str, Any] | None], found: dict[tuple[str, str], dict[str, Any] | None]
+    ) -> dict[int, repository.UserChange]:
+        """Each change checked against the stored user and what it refers to."""
+        new_names: set[str] = set()
+        planned: dict[int, repository.UserChange] = {}
+        for i, change in self.changes.items():
+            before = record_of(stored.get(i) or {})
+            if not before:
+                self.batch.reject(i, "GS_1400", f"{self.key}: no user {self.key_values[i]} in this tenant")
+                continue
+            problem = _update_problem(before, change, self.key, found, self.tenant_id, new_names)
+            after = {**before, **change}
+            problem = problem or _resolve_references(
+                self.tenant_id,
+                after,
+                change,
+                self.dict_records[i],
+                self.bundles[i] or [],
+                self.lookups,
+                self.lookup_targets,
+                found,
+                own=before["Gsid"],
+            )
+            if problem:
+                self.batch.reject(i, *problem)
+                continue
+            if after.get("Manager") == before["Gsid"]:
+                raise BadRequest(f"Same user cannot be added as manager: {before['Gsid']}", code="GU_2410")
+            if after.get("SystemType") == _internal_gsid():
+                after["CompanyID"] = None
+            after["ModifiedDate"], after["ModifiedBy"] = self.now, self.principal.user_gsid
+            new_names.add(keys.normalized(after["SFDCUserName"]))
+            planned[i] = repository.UserChange(before, after)
+        return planned
+
+    def write(self, planned: dict[int, repository.UserChange], deadline: Deadline) -> None:
+        """Read 3 (only when an Email or name moves index items), the transactions, the
+        managers' chains, and each record's outcome in the batch."""
+        tenant_id, batch = self.tenant_id, self.batch
+        moved = [c for c in planned.values() if repository.index_entries(c.before) != repository.index_entries(c.after)]
+        index_items: dict[repository.IndexEntry, dict[str, Any] | None] = {}
+        if moved:
+            entries = sorted(
+                set().union(*(repository.index_entries(c.before) | repository.index_entries(c.after) for c in moved))
+            )
+            items = table.read_many([keys.lookup_index(tenant_id, "User", field, value) for field, value in entries])
+            index_items = dict(zip(entries, items, strict=True))
+        bundles = self.bundles
+        follow_up = outbox.FollowUp(
+            self.action,
+            bundles={c.after["Gsid"]: bundles[i] or [] for i, c in planned.items() if bundles[i] is not None},
+        )
+        written = repository.update(tenant_id, list(planned.values()), index_items, follow_up, self.now, deadline)
+        index_of = {c.after["Gsid"]: i for i, c in planned.items()}
+        moved_managers = [
+            g
+            for g in written.done
+            if planned[index_of[g]].before.get("Manager") != planned[index_of[g]].after.get("Manager")
+        ]
+        managers.refresh_for_users(tenant_id, moved_managers, self.principal.user_gsid)
+        for gsid in written.lost:
+            batch.reject(index_of[gsid], "GS_1409", "the user changed while it was being updated; retry")
+        for gsid in written.not_attempted:
+            batch.reject(index_of[gsid], *NOT_ATTEMPTED)
+        for gsid in written.done:
+            batch.written[index_of[gsid]] = planned[index_of[gsid]].after
+        events.publish(tenant_id, written.outbox_ids)
 
 
 def _update_problem(
