@@ -2,16 +2,16 @@
 
 from typing import Any
 
-from cscore.api import request
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.teams import membership
+from cscore.teams.models import AssignUsers
 
 app = build_resolver(family="standard", access="any")
 
 
 @app.post("/v1/teams/companies/<company_id>/members")
-def assign_users(company_id: str) -> dict[str, Any]:
-    return membership.assign_users(app.principal, company_id, request.json_body(app.current_event.raw_event))
+def assign_users(company_id: str, body: AssignUsers) -> dict[str, Any]:
+    return membership.assign_users(app.principal, company_id, body)
 
 
 handler = lambda_entry(app)

@@ -2,16 +2,16 @@
 
 from typing import Any
 
-from cscore.api import request
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.teams import records
+from cscore.teams.models import RecordKeys
 
 app = build_resolver(family="users", access="any")
 
 
 @app.post("/v1/teams/records/delete")
-def delete_records() -> dict[str, Any]:
-    return records.delete_records(app.principal, request.json_body(app.current_event.raw_event))
+def delete_records(body: RecordKeys) -> dict[str, Any]:
+    return records.delete_records(app.principal, body)
 
 
 handler = lambda_entry(app)

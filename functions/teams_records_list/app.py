@@ -2,16 +2,16 @@
 
 from typing import Any
 
-from cscore.api import request
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.teams import records
+from cscore.teams.models import RecordQuery
 
 app = build_resolver(family="users", access="any")
 
 
 @app.post("/v1/teams/records/list")
-def list_records() -> dict[str, Any]:
-    return records.list_records(app.principal, request.json_body(app.current_event.raw_event))
+def list_records(body: RecordQuery) -> dict[str, Any]:
+    return records.list_records(app.principal, body)
 
 
 handler = lambda_entry(app)

@@ -2,16 +2,16 @@
 
 from typing import Any
 
-from cscore.api import request
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.teams import records
+from cscore.teams.models import RecordChanges
 
 app = build_resolver(family="users", access="any")
 
 
 @app.put("/v1/teams/records")
-def update_records() -> dict[str, Any]:
-    return records.update_records(app.principal, request.json_body(app.current_event.raw_event))
+def update_records(body: RecordChanges) -> dict[str, Any]:
+    return records.update_records(app.principal, body)
 
 
 handler = lambda_entry(app)

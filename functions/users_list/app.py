@@ -2,16 +2,16 @@
 
 from typing import Any
 
-from cscore.api import request
 from cscore.api.resolver import build_resolver, lambda_entry
 from cscore.users import listing
+from cscore.users.models import UserQuery
 
 app = build_resolver(family="users", access="super_admin")
 
 
 @app.post("/v1/users/services/list")
-def list_users() -> dict[str, Any]:
-    return listing.list_users(app.principal, request.json_body(app.current_event.raw_event))
+def list_users(body: UserQuery) -> dict[str, Any]:
+    return listing.list_users(app.principal, body)
 
 
 handler = lambda_entry(app)

@@ -254,8 +254,9 @@ def _make_salesforce_owned(world: World, company: str, user: str) -> None:
 def test_columns_for_role_access_and_custom_fields(world: World) -> None:
     admin, co, us = world.admin, world.companies, world.users
     from cscore.meta import service as meta
+    from cscore.meta.models import FieldDefinition
 
-    meta.add_field(admin, "CompanyTeam", {"name": "Tier__gc", "type": "number"})
+    meta.add_field(admin, "CompanyTeam", FieldDefinition.model_validate({"name": "Tier__gc", "type": "number"}))
     roles.create_role(admin, CreateRole(label="Renewals"))
     fresh = world.refresh()
     header = ["Company", "Email", "Deleted", "Role", "Access", "Tier"]

@@ -33,7 +33,7 @@ def _token(tenant: dict[str, str]) -> str:
     client = tenants.create_oauth_client(tenant["tenantId"])
     basic = base64.b64encode(f"{client['clientId']}:{client['clientSecret']}".encode()).decode()
     principal = auth.authenticate_client({"Authorization": f"Basic {basic}"}, {})
-    return str(auth.issue_token(principal, None)["access_token"])
+    return str(auth.issue_token(principal)["access_token"])
 
 
 def test_keys_and_tokens_name_their_holder(tenant) -> None:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import base64
+import json
+import uuid
 
 import boto3
 import pytest
@@ -11,6 +13,11 @@ from cscore.auth import service as auth
 from cscore.errors import BadRequest, Conflict, NotFound, Unauthorized
 from cscore.picklists import system as system_picklists
 from cscore.tenants import service as tenants
+from cslocal.worker import LambdaContext, load_handler
+from tests.support import api_event
+from tests.unit.conftest import STACK
+
+FUNCTIONS = {f.code_dir.name: f for f in STACK.functions()}
 
 
 def _basic(client: dict[str, str]) -> dict[str, str]:
@@ -59,7 +66,7 @@ def test_a_key_of_the_right_shape_but_unknown_is_401(tenant) -> None:
 
 def test_keys_are_stored_only_as_hashes(tenant, aws_tables) -> None:
     client = tenants.create_oauth_client(tenant["tenantId"])
-    token = auth.issue_token(auth.authenticate_client(_basic(client), {}), None)["access_token"]
+    token = auth.issue_token(auth.authenticate_client(_basic(client), {}))["access_token"]
     dump = str(_all_items(aws_tables["TenantTable"]))
     # A key is <tenantId>.<userGsid>.<secret>: its last piece is the secret.
     for secret in (tenant["accessKey"], tenant["accessKey"].split(".")[-1], client["clientSecret"], token):
@@ -108,7 +115,7 @@ def test_a_key_of_one_tenant_never_opens_another(aws_tables) -> None:
 def test_m2m_client_token_lifecycle(tenant, fake_clock) -> None:
     client = tenants.create_oauth_client(tenant["tenantId"])
     principal = auth.authenticate_client(_basic(client), {})
-    token = auth.issue_token(principal, "client_credentials")
+    token = auth.issue_token(principal)
     assert token["token_type"] == "Bearer" and token["expires_in"] == 3600
     bearer = auth.authenticate({"authorization": f"Bearer {token['access_token']}"})
     assert bearer.credential == "BEARER_TOKEN" and bearer.user_gsid == tenant["superAdminGsid"]
@@ -122,7 +129,7 @@ def test_m2m_client_token_lifecycle(tenant, fake_clock) -> None:
 
 def test_revoking_a_client_kills_its_tokens_at_once(tenant) -> None:
     client = tenants.create_oauth_client(tenant["tenantId"])
-    token = auth.issue_token(auth.authenticate_client(_basic(client), {}), None)["access_token"]
+    token = auth.issue_token(auth.authenticate_client(_basic(client), {}))["access_token"]
     auth.revoke_oauth_client(tenant["tenantId"], client["clientId"])
     with pytest.raises(Unauthorized):
         auth.authenticate({"Authorization": f"Bearer {token}"})
@@ -142,10 +149,22 @@ def test_a_wrong_client_secret_is_401(tenant) -> None:
         auth.authenticate_client(_basic({**client, "clientSecret": "wrong"}), {})
 
 
-def test_an_unsupported_grant_type_is_400(tenant) -> None:
+@pytest.mark.parametrize(
+    ("grant", "status"), [("grant_type=password", 400), ("grant_type=client_credentials", 200), ("", 200)]
+)
+def test_the_token_form_takes_only_the_client_credentials_grant(tenant, grant: str, status: int) -> None:
     client = tenants.create_oauth_client(tenant["tenantId"])
-    with pytest.raises(BadRequest, match="grant_type"):
-        auth.issue_token(auth.authenticate_client(_basic(client), {}), "password")
+    form = {"Content-Type": "application/x-www-form-urlencoded", **_basic(client)}
+    event = api_event("POST", "/v1/users/m2m/oauth/token", headers=form, raw_body=grant)
+    function = FUNCTIONS["m2m_token"]
+    handler = load_handler(function.code_dir, function.handler, "unit_credentials_m2m_token")
+    response = handler(event, LambdaContext(function.name, 512, function.arn, str(uuid.uuid4()), 10_000))
+    answer = json.loads(response["body"])
+    assert response["statusCode"] == status, answer
+    if status == 400:
+        assert answer["errorCode"] == "GS_1400" and answer["errorDesc"].startswith("grant_type:"), answer
+    else:
+        assert answer["token_type"] == "Bearer"
 
 
 def test_at_most_15_oauth_clients_per_tenant(tenant) -> None:

@@ -15,6 +15,7 @@ from cscore.companies import service as companies
 from cscore.errors import ApiError, BadRequest, Conflict, NotFound
 from cscore.meta import fields as meta
 from cscore.meta import service
+from cscore.meta.models import FieldDefinition
 from cscore.objects import query as objects
 from cscore.platform import aws, config, keys, table
 from cscore.tenants import service as tenants
@@ -51,6 +52,10 @@ def _admin(tenant: dict[str, str]) -> Principal:
     return auth.authenticate({"accesskey": tenant["accessKey"]})
 
 
+def _defined(body: dict[str, Any]) -> FieldDefinition:
+    return FieldDefinition.model_validate(body)
+
+
 def _failure(call: Any) -> ApiError:
     with pytest.raises(ApiError) as error:
         call()
@@ -62,12 +67,12 @@ def regions(tenant) -> Principal:
     """Region__gc (picklist) on User and Company, Score__gc, Renewal__gc, Vip__gc on Company."""
     admin = _admin(tenant)
     picklist = {"type": "picklist", "picklistValues": ["EMEA", "AMER", "APAC"]}
-    service.add_field(admin, "User", {"name": "Region__gc", **picklist})
-    service.add_field(admin, "Company", {"name": "Region__gc", **picklist, "label": "Sales region"})
-    service.add_field(admin, "Company", {"name": "Score__gc", "type": "number"})
-    service.add_field(admin, "Company", {"name": "Renewal__gc", "type": "date"})
-    service.add_field(admin, "Company", {"name": "Vip__gc", "type": "BOOLEAN"})
-    service.add_field(admin, "Company", {"name": "Segment__gc", "type": "string"})
+    service.add_field(admin, "User", _defined({"name": "Region__gc", **picklist}))
+    service.add_field(admin, "Company", _defined({"name": "Region__gc", **picklist, "label": "Sales region"}))
+    service.add_field(admin, "Company", _defined({"name": "Score__gc", "type": "number"}))
+    service.add_field(admin, "Company", _defined({"name": "Renewal__gc", "type": "date"}))
+    service.add_field(admin, "Company", _defined({"name": "Vip__gc", "type": "BOOLEAN"}))
+    service.add_field(admin, "Company", _defined({"name": "Segment__gc", "type": "string"}))
     return _admin(tenant)
 
 
@@ -129,21 +134,21 @@ def test_add_answers_the_field_and_list_shows_standard_and_custom(regions) -> No
     ],
 )
 def test_bad_definitions_are_400_naming_the_problem(tenant, body: Any, fragment: str) -> None:
-    error = _failure(lambda: service.add_field(_admin(tenant), "Company", body))
-    assert isinstance(error, BadRequest) and error.code == "GS_1400" and fragment in error.desc
+    status, answer = _call("meta_fields_create", tenant["accessKey"], "Company", body)
+    assert (status, answer["errorCode"]) == (400, "GS_1400") and fragment in answer["errorDesc"], answer
 
 
 def test_duplicates_are_409_and_unknown_objects_404(regions) -> None:
-    error = _failure(lambda: service.add_field(regions, "Company", {"name": "Score__gc", "type": "string"}))
+    error = _failure(lambda: service.add_field(regions, "Company", _defined({"name": "Score__gc", "type": "string"})))
     assert isinstance(error, Conflict) and error.code == "GS_1409"
     # A stale tenant item (a concurrent add): the conditional write still refuses it.
     stale = Principal(regions.tenant_id, "x", regions.user_gsid, True, "ACCESS_KEY", "k", tenant={})
-    error = _failure(lambda: service.add_field(stale, "Company", {"name": "Score__gc", "type": "string"}))
+    error = _failure(lambda: service.add_field(stale, "Company", _defined({"name": "Score__gc", "type": "string"})))
     assert isinstance(error, Conflict)
-    error = _failure(lambda: service.add_field(regions, "Company", {"name": "score__GC", "type": "string"}))
-    assert isinstance(error, BadRequest)
+    error = _failure(lambda: service.add_field(regions, "Company", _defined({"name": "score__gc", "type": "string"})))
+    assert isinstance(error, BadRequest) and "differs only in case from the custom field Score__gc" in error.desc
     for call in (
-        lambda: service.add_field(regions, "Account", {"name": "X__gc", "type": "string"}),
+        lambda: service.add_field(regions, "Account", _defined({"name": "X__gc", "type": "string"})),
         lambda: service.list_fields(regions, "company"),
     ):
         error = _failure(call)
@@ -153,12 +158,14 @@ def test_duplicates_are_409_and_unknown_objects_404(regions) -> None:
 def test_at_most_100_per_object(tenant) -> None:
     admin = _admin(tenant)
     for i in range(meta.MAX_FIELDS):
-        service.add_field(admin, "Person", {"name": f"F{i}__gc", "type": "string"})
-    error = _failure(lambda: service.add_field(_admin(tenant), "Person", {"name": "One_more__gc", "type": "string"}))
+        service.add_field(admin, "Person", _defined({"name": f"F{i}__gc", "type": "string"}))
+    error = _failure(
+        lambda: service.add_field(_admin(tenant), "Person", _defined({"name": "One_more__gc", "type": "string"}))
+    )
     assert isinstance(error, BadRequest) and "at most 100" in error.desc
     # Even when the caller's view is stale, the condition on the map's size holds.
     stale = Principal(admin.tenant_id, "x", admin.user_gsid, True, "ACCESS_KEY", "k", tenant={})
-    error = _failure(lambda: service.add_field(stale, "Person", {"name": "One_more__gc", "type": "string"}))
+    error = _failure(lambda: service.add_field(stale, "Person", _defined({"name": "One_more__gc", "type": "string"})))
     assert isinstance(error, BadRequest) and "at most 100" in error.desc
 
 
@@ -166,7 +173,7 @@ def test_a_tenant_from_before_custom_fields_gets_its_maps(tenant) -> None:
     aws.dynamodb().update_item(
         TableName=config.tenant_table(), Key=keys.tenant(tenant["tenantId"]), UpdateExpression="REMOVE customFields"
     )
-    field = service.add_field(_admin(tenant), "CompanyTeam", {"name": "Note__gc", "type": "string"})
+    field = service.add_field(_admin(tenant), "CompanyTeam", _defined({"name": "Note__gc", "type": "string"}))
     assert field["name"] == "Note__gc" and field["object"] == "CompanyTeam"
     item = table.read_one(keys.tenant(tenant["tenantId"])) or {}
     assert set(item["customFields"]) == set(meta.OBJECTS)
@@ -252,7 +259,7 @@ def test_users_api_rejects_bad_custom_values(regions, extra: dict[str, Any], fra
 def test_user_custom_values_by_type(tenant) -> None:
     admin = _admin(tenant)
     for name, kind in (("Text__gc", "string"), ("Num__gc", "number"), ("Flag__gc", "boolean"), ("Day__gc", "date")):
-        service.add_field(admin, "User", {"name": name, "type": kind})
+        service.add_field(admin, "User", _defined({"name": name, "type": kind}))
     admin = _admin(tenant)
     good = _create(admin, _user("Ann", Text__gc=" hi ", Num__gc="2.5", Flag__gc=True, Day__gc="2027-02-28"))
     shown = good["records"][0]
@@ -335,7 +342,7 @@ def test_company_api_rejects_bad_custom_values(regions, record: dict[str, Any], 
 
 def test_other_objects_query_their_custom_fields(tenant) -> None:
     admin = _admin(tenant)
-    service.add_field(admin, "Person", {"name": "Nickname__gc", "type": "string"})
+    service.add_field(admin, "Person", _defined({"name": "Nickname__gc", "type": "string"}))
     body = {
         "select": ["Email", "Nickname__gc"],
         "where": {"conditions": [{"name": "Nickname__gc", "operator": "IS_NULL"}]},

@@ -35,6 +35,10 @@ USER = Schema.of(
 )
 CATALOG = {"User": USER}
 
+OPERATORS = (
+    "EQ, NE, IN, NOT_IN, CONTAINS, STARTS_WITH, ENDS_WITH, GT, GTE, LT, LTE, BTW, IS_NULL, IS_NOT_NULL (in any case)"
+)
+
 
 def body(*conditions: dict[str, Any], expression: str | None = None, **extra: Any) -> dict[str, Any]:
     where: dict[str, Any] = {"conditions": list(conditions)}
@@ -97,8 +101,14 @@ def fails(raw: Any, options: QueryOptions | None = None) -> QueryError:
         (body(cond("Name", "EQ", ["x"], "A B"), expression="A"), "alias 'A B' may hold only letters, digits and '_'"),
         (body(cond("Name", "EQ", ["x"], "not"), expression="not"), "alias 'not' is a reserved word"),
         # unknown operator, operator not for this type
-        (body(cond("Name", "LIKE", ["x"], "A")), "unknown operator 'LIKE' in condition 'A' (Name)"),
-        (body(cond("Name", "EQUALS", ["x"])), "unknown operator 'EQUALS' in condition #1 (Name)"),
+        (
+            body(cond("Name", "LIKE", ["x"], "A")),
+            f"where.conditions[0].operator: 'LIKE' is not one of {OPERATORS}",
+        ),
+        (
+            body(cond("Name", "EQUALS", ["x"])),
+            f"where.conditions[0].operator: 'EQUALS' is not one of {OPERATORS}",
+        ),
         (body(cond("Age", "CONTAINS", ["1"])), "operator CONTAINS is not supported for field 'Age' of type number"),
         (body(cond("SystemType", "GT", ["x"])), "operator GT is not supported for field 'SystemType' of type picklist"),
         (
@@ -144,28 +154,33 @@ def fails(raw: Any, options: QueryOptions | None = None) -> QueryError:
         ({"select": ["Name"], "orderBy": {"Nmae": "asc"}}, "unknown field 'Nmae' in orderBy"),
         (
             {"select": ["Name"], "orderBy": {"Name": "up"}},
-            "invalid orderBy direction 'up' for field 'Name': use asc or desc",
+            "orderBy.Name: 'up' is not one of asc, desc (in any case)",
         ),
         # limits and paging
-        ({"select": ["Name"], "limit": 0}, "limit must be between 1 and 1000, got 0"),
+        ({"select": ["Name"], "limit": 0}, "limit: Input should be greater than or equal to 1"),
         ({"select": ["Name"], "limit": 1001}, "limit must be between 1 and 1000, got 1001"),
-        ({"select": ["Name"], "page": -1}, "page must be 0 or more, got -1"),
-        ({"select": ["Name"], "offset": -5}, "offset must be 0 or more, got -5"),
+        ({"select": ["Name"], "page": -1}, "page: Input should be greater than or equal to 0"),
+        ({"select": ["Name"], "offset": -5}, "offset: Input should be greater than or equal to 0"),
         ({"select": ["Name"], "page": 1, "offset": 25}, "give either page or offset, not both"),
         # shape
         ({"where": {}}, "select is required: name at least one field"),
         ({"select": []}, "select is required: name at least one field"),
-        ({"select": ["Name"], "sort": {}}, "unknown field 'sort'"),
-        (body(cond("Name", "EQ", ["x"]) | {"alias2": "A"}), "unknown field 'where.conditions.0.alias2'"),
+        ({"select": ["Name"], "sort": {}}, "sort: unknown field"),
+        (body(cond("Name", "EQ", ["x"]) | {"alias2": "A"}), "where.conditions[0].alias2: unknown field"),
         (
             {"select": ["Name"], "where": {"conditions": [{"name": "Name"}]}},
-            "'where.conditions.0.operator' is required",
+            "where.conditions[0].operator: Field required",
         ),
-        ({"select": "Name"}, "invalid 'select': must be a list of field names"),
-        ({"select": ["Name"], "limit": "many"}, "invalid 'limit': must be an integer"),
-        ({"select": ["Name"], "includeTotal": "maybe"}, "invalid 'includeTotal': must be true or false"),
-        ({"select": ["Name"], "where": []}, "invalid 'where': must be an object"),
-        (["Name"], "the query must be a JSON object"),
+        ({"select": "Name"}, "select: must be a JSON array"),
+        ({"select": ["Name"], "limit": "many"}, "limit: must be an integer"),
+        ({"select": ["Name"], "limit": "10"}, "limit: must be an integer"),
+        ({"select": ["Name"], "includeTotal": "maybe"}, "includeTotal: must be true or false"),
+        ({"select": ["Name"], "where": []}, "where: must be a JSON object"),
+        (
+            {"select": ["Name"], "where": {"conditions": [{"name": "Name", "operator": 5}]}},
+            "where.conditions[0].operator: must be a string",
+        ),
+        (["Name"], "body: must be a JSON object"),
     ],
 )
 def test_message_names_the_problem(raw: Any, message: str) -> None:

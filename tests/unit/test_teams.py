@@ -9,6 +9,7 @@ from typing import Any
 
 import boto3
 import pytest
+from pydantic import ValidationError
 
 from cscore.auth import service as auth
 from cscore.auth.principal import Principal
@@ -16,12 +17,21 @@ from cscore.catalog import COMPANY_TEAM
 from cscore.companies import service as companies
 from cscore.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
 from cscore.meta import service as fields
+from cscore.meta.models import FieldDefinition
 from cscore.objects.bulk import BulkStore
 from cscore.picklists import system as system_picklists
-from cscore.platform import config, keys
+from cscore.platform import config, keys, request_model
 from cscore.platform import records as stored
 from cscore.teams import membership, records, roles, search
-from cscore.teams.models import CreateRole, Search
+from cscore.teams.models import (
+    AssignCompanies,
+    AssignUsers,
+    CreateRole,
+    RecordChanges,
+    RecordKeys,
+    RecordQuery,
+    Search,
+)
 from cscore.tenants import service as tenants
 from cscore.users import managers
 from cscore.users import service as users
@@ -46,7 +56,7 @@ def tenant(aws_tables) -> dict[str, str]:
     created = tenants.create_tenant("Teams")
     admin = auth.authenticate({"accesskey": created["accessKey"]})
     for name, kind in (("Region__gc", "string"), ("Seats__gc", "number"), ("Note__gc", "string"), ("X__gc", "number")):
-        fields.add_field(admin, "CompanyTeam", {"name": name, "type": kind})
+        fields.add_field(admin, "CompanyTeam", FieldDefinition.model_validate({"name": name, "type": kind}))
     return created
 
 
@@ -173,7 +183,11 @@ def test_assign_list_and_remove(admin) -> None:
     role = roles.create_role(admin, CreateRole(label="CSM"))["role"]
     admin = auth.authenticate({"accesskey": tenants.regenerate_tenant_key(admin.tenant_id)})
     data = membership.assign_users(
-        admin, acme, {"records": [{"UserId": ann}, {"UserId": bob, "TeamRole": "csm", "UserAccess": "admin"}]}
+        admin,
+        acme,
+        AssignUsers.model_validate(
+            {"records": [{"UserId": ann}, {"UserId": bob, "TeamRole": "csm", "UserAccess": "admin"}]}
+        ),
     )
     assert data["count"] == 2 and data["errors"] is None
     first, second = data["records"]
@@ -190,19 +204,23 @@ def test_assign_list_and_remove(admin) -> None:
         assert name in member
     assert {f"UserManagerRole{k}" for k in (1, 2, 3)} <= set(member)
 
-    data = membership.assign_companies(admin, ann, {"records": [{"CompanyId": globex, "UserAccess": "Member"}]})
+    data = membership.assign_companies(
+        admin, ann, AssignCompanies.model_validate({"records": [{"CompanyId": globex, "UserAccess": "Member"}]})
+    )
     assert data["count"] == 1
     assert [c["CompanyName"] for c in membership.user_companies(admin, ann)["companies"]] == ["Acme", "Globex"]
 
     # Re-assigning changes role and access of the existing record (one record per pair).
-    membership.assign_users(admin, acme, {"records": [{"UserId": ann, "UserAccess": "Admin"}]})
+    membership.assign_users(
+        admin, acme, AssignUsers.model_validate({"records": [{"UserId": ann, "UserAccess": "Admin"}]})
+    )
     assert len(membership.company_members(admin, acme)["members"]) == 2
     assert (_stored_team(admin, acme, ann) or {})["UserAccess"] == "Admin"
     assert (_stored_team(admin, acme, ann) or {})["Gsid"] == first["Gsid"]
     # A record's own Gsid as a lookup path is the record itself (records are keyed by pair).
     query = {"select": ["Gsid", "Gsid__gr.UserId"], "where": {"conditions": [
         {"name": "CompanyId", "alias": "A", "operator": "EQ", "value": [acme]}]}}  # fmt: skip
-    listed = records.list_records(admin, query)["records"]
+    listed = records.list_records(admin, RecordQuery.model_validate(query))["records"]
     assert sorted(r["Gsid__gr.UserId"] for r in listed) == sorted([ann, bob])
 
     removed = membership.remove_member(admin, acme, ann)
@@ -219,26 +237,40 @@ def test_only_existing_companies_and_users(admin, aws_tables) -> None:
     other_admin = auth.authenticate({"accesskey": other["accessKey"]})
     (stranger,) = _users(other_admin, "Stranger")
     data = membership.assign_users(
-        admin, acme, {"records": [{"UserId": ann}, {"UserId": stranger}, {"UserId": "nope"}, {"UserId": ann}]}
+        admin,
+        acme,
+        AssignUsers.model_validate(
+            {"records": [{"UserId": ann}, {"UserId": stranger}, {"UserId": "nope"}, {"UserId": ann}]}
+        ),
     )
     assert data["count"] == 1
     assert [(e["index"], e["errorCode"]) for e in data["errors"]] == [(1, "GS_1400"), (2, "GS_1400"), (3, "GS_1400")]
     assert "no user" in data["errors"][0]["errorMessage"]
-    error = _failure(lambda: membership.assign_users(admin, acme, {"records": [{"UserId": stranger}]}))
+    error = _failure(
+        lambda: membership.assign_users(admin, acme, AssignUsers.model_validate({"records": [{"UserId": stranger}]}))
+    )
     assert isinstance(error, BadRequest) and error.data["count"] == 0
     missing = "1P02" + "0" * 32
     assert isinstance(
-        _failure(lambda: membership.assign_users(admin, missing, {"records": [{"UserId": ann}]})), NotFound
+        _failure(
+            lambda: membership.assign_users(admin, missing, AssignUsers.model_validate({"records": [{"UserId": ann}]}))
+        ),
+        NotFound,
     )
     assert isinstance(_failure(lambda: membership.company_members(admin, missing)), NotFound)
-    too_many = {"records": [{"UserId": ann}] * 51}
-    assert isinstance(_failure(lambda: membership.assign_users(admin, acme, too_many)), BadRequest)
-    error = _failure(lambda: membership.assign_users(admin, acme, {"records": [{"UserId": ann, "TeamRole": "Chief"}]}))
-    assert "TeamRole" in error.desc
+    for shape, field in (
+        ({"records": [{"UserId": ann}] * 51}, "records"),
+        ({"records": [{"UserId": ann, "UserAccess": "Owner"}]}, "records[0].UserAccess"),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            AssignUsers.model_validate(shape)
+        assert request_model.describe(refused.value.errors()).startswith(f"{field}: ")
     error = _failure(
-        lambda: membership.assign_users(admin, acme, {"records": [{"UserId": ann, "UserAccess": "Owner"}]})
+        lambda: membership.assign_users(
+            admin, acme, AssignUsers.model_validate({"records": [{"UserId": ann, "TeamRole": "Chief"}]})
+        )
     )
-    assert "UserAccess" in error.desc
+    assert "TeamRole" in error.desc
 
 
 # ---------------------------------------------------------------- who may do what
@@ -248,40 +280,65 @@ def test_team_admin_manages_members_of_its_teams_only(tenant, admin) -> None:
     acme, globex = _companies(admin, "Acme", "Globex")
     lead, ann, bob, cleo = _users(admin, "Lead", "Ann", "Bob", "Cleo")
     membership.assign_users(
-        admin, acme, {"records": [{"UserId": lead, "UserAccess": "Admin"}, {"UserId": cleo, "UserAccess": "Admin"}]}
+        admin,
+        acme,
+        AssignUsers.model_validate(
+            {"records": [{"UserId": lead, "UserAccess": "Admin"}, {"UserId": cleo, "UserAccess": "Admin"}]}
+        ),
     )
     team_admin = _as(tenant, lead)
 
     # Adds and removes Members of its team.
-    data = membership.assign_users(team_admin, acme, {"records": [{"UserId": ann}]})
+    data = membership.assign_users(team_admin, acme, AssignUsers.model_validate({"records": [{"UserId": ann}]}))
     assert data["count"] == 1 and data["records"][0]["UserAccess"] == "Member"
     assert len(membership.company_members(team_admin, acme)["members"]) == 3
-    membership.assign_users(team_admin, acme, {"records": [{"UserId": ann, "TeamRole": "Account Manager"}]})
+    membership.assign_users(
+        team_admin, acme, AssignUsers.model_validate({"records": [{"UserId": ann, "TeamRole": "Account Manager"}]})
+    )
     assert membership.remove_member(team_admin, acme, ann)["count"] == 1
 
     # Cannot create, edit or remove a team admin.
     error = _failure(
-        lambda: membership.assign_users(team_admin, acme, {"records": [{"UserId": bob, "UserAccess": "Admin"}]})
+        lambda: membership.assign_users(
+            team_admin, acme, AssignUsers.model_validate({"records": [{"UserId": bob, "UserAccess": "Admin"}]})
+        )
     )
     assert isinstance(error, Forbidden) and error.code == "GS_1403"
     error = _failure(
-        lambda: membership.assign_users(team_admin, acme, {"records": [{"UserId": cleo, "UserAccess": "Member"}]})
+        lambda: membership.assign_users(
+            team_admin, acme, AssignUsers.model_validate({"records": [{"UserId": cleo, "UserAccess": "Member"}]})
+        )
     )
     assert isinstance(error, Forbidden)
     assert isinstance(_failure(lambda: membership.remove_member(team_admin, acme, cleo)), Forbidden)
     assert isinstance(
-        _failure(lambda: records.delete_records(team_admin, {"records": [{"CompanyId": acme, "UserId": cleo}]})),
+        _failure(
+            lambda: records.delete_records(
+                team_admin, RecordKeys.model_validate({"records": [{"CompanyId": acme, "UserId": cleo}]})
+            )
+        ),
         Forbidden,
     )
 
     # Cannot touch another team.
     assert isinstance(
-        _failure(lambda: membership.assign_users(team_admin, globex, {"records": [{"UserId": bob}]})), Forbidden
+        _failure(
+            lambda: membership.assign_users(
+                team_admin, globex, AssignUsers.model_validate({"records": [{"UserId": bob}]})
+            )
+        ),
+        Forbidden,
     )
     assert isinstance(_failure(lambda: membership.company_members(team_admin, globex)), Forbidden)
-    data = _failure(lambda: membership.assign_companies(team_admin, bob, {"records": [{"CompanyId": globex}]}))
+    data = _failure(
+        lambda: membership.assign_companies(
+            team_admin, bob, AssignCompanies.model_validate({"records": [{"CompanyId": globex}]})
+        )
+    )
     assert isinstance(data, Forbidden)
-    mixed = membership.assign_companies(team_admin, bob, {"records": [{"CompanyId": acme}, {"CompanyId": globex}]})
+    mixed = membership.assign_companies(
+        team_admin, bob, AssignCompanies.model_validate({"records": [{"CompanyId": acme}, {"CompanyId": globex}]})
+    )
     assert mixed["count"] == 1 and mixed["errors"][0]["errorCode"] == "GS_1403"
 
     # Search: any user, the companies it administers.
@@ -292,16 +349,20 @@ def test_team_admin_manages_members_of_its_teams_only(tenant, admin) -> None:
     nobody = _as(tenant, bob)
     for call in (
         lambda: membership.company_members(nobody, acme),
-        lambda: membership.assign_users(nobody, acme, {"records": [{"UserId": ann}]}),
+        lambda: membership.assign_users(nobody, acme, AssignUsers.model_validate({"records": [{"UserId": ann}]})),
         lambda: membership.user_companies(nobody, bob),
         lambda: search.search(nobody, Search(type="user", text="a")),
-        lambda: records.list_records(nobody, {"select": ["Gsid"]}),
-        lambda: records.update_records(nobody, {"records": [{"CompanyId": acme, "UserId": bob, "X__gc": 1}]}),
+        lambda: records.list_records(nobody, RecordQuery.model_validate({"select": ["Gsid"]})),
+        lambda: records.update_records(
+            nobody, RecordChanges.model_validate({"records": [{"CompanyId": acme, "UserId": bob, "X__gc": 1}]})
+        ),
     ):
         assert isinstance(_failure(call), Forbidden)
 
     # The super admin can make and unmake team admins.
-    membership.assign_users(admin, acme, {"records": [{"UserId": bob, "UserAccess": "Admin"}]})
+    membership.assign_users(
+        admin, acme, AssignUsers.model_validate({"records": [{"UserId": bob, "UserAccess": "Admin"}]})
+    )
     assert membership.remove_member(admin, acme, cleo)["count"] == 1
 
 
@@ -312,20 +373,26 @@ def test_record_api_updates_custom_fields_only(tenant, admin) -> None:
     acme, globex = _companies(admin, "Acme", "Globex")
     lead, ann, bob = _users(admin, "Lead", "Ann", "Bob")
     membership.assign_users(
-        admin, acme, {"records": [{"UserId": lead, "UserAccess": "Admin"}, {"UserId": ann}, {"UserId": bob}]}
+        admin,
+        acme,
+        AssignUsers.model_validate(
+            {"records": [{"UserId": lead, "UserAccess": "Admin"}, {"UserId": ann}, {"UserId": bob}]}
+        ),
     )
-    membership.assign_users(admin, globex, {"records": [{"UserId": ann}]})
+    membership.assign_users(admin, globex, AssignUsers.model_validate({"records": [{"UserId": ann}]}))
     data = records.update_records(
         admin,
-        {
-            "records": [
-                {"CompanyId": acme, "UserId": ann, "Region__gc": "EMEA", "Seats__gc": 3},
-                {"CompanyId": acme, "UserId": bob, "TeamRole": "Account Manager"},
-                {"CompanyId": acme, "UserId": bob, "UserAccess": "Admin"},
-                {"CompanyId": globex, "UserId": bob, "Region__gc": "US"},
-                {"CompanyId": acme, "UserId": lead, "Nope": 1},
-            ]
-        },
+        RecordChanges.model_validate(
+            {
+                "records": [
+                    {"CompanyId": acme, "UserId": ann, "Region__gc": "EMEA", "Seats__gc": 3},
+                    {"CompanyId": acme, "UserId": bob, "TeamRole": "Account Manager"},
+                    {"CompanyId": acme, "UserId": bob, "UserAccess": "Admin"},
+                    {"CompanyId": globex, "UserId": bob, "Region__gc": "US"},
+                    {"CompanyId": acme, "UserId": lead, "Nope": 1},
+                ]
+            }
+        ),
     )
     assert data["count"] == 1 and data["records"][0]["Region__gc"] == "EMEA" and data["records"][0]["Seats__gc"] == 3
     errors = {e["index"]: e for e in data["errors"]}
@@ -337,22 +404,30 @@ def test_record_api_updates_custom_fields_only(tenant, admin) -> None:
     # A team admin edits custom fields of its team's Members, not of a team admin.
     team_admin = _as(tenant, lead)
     assert (
-        records.update_records(team_admin, {"records": [{"CompanyId": acme, "UserId": bob, "Note__gc": "x"}]})["count"]
+        records.update_records(
+            team_admin, RecordChanges.model_validate({"records": [{"CompanyId": acme, "UserId": bob, "Note__gc": "x"}]})
+        )["count"]
         == 1
     )
     error = _failure(
-        lambda: records.update_records(team_admin, {"records": [{"CompanyId": acme, "UserId": lead, "Note__gc": "x"}]})
+        lambda: records.update_records(
+            team_admin,
+            RecordChanges.model_validate({"records": [{"CompanyId": acme, "UserId": lead, "Note__gc": "x"}]}),
+        )
     )
     assert isinstance(error, Forbidden)
     error = _failure(
-        lambda: records.update_records(team_admin, {"records": [{"CompanyId": globex, "UserId": ann, "Note__gc": "x"}]})
+        lambda: records.update_records(
+            team_admin,
+            RecordChanges.model_validate({"records": [{"CompanyId": globex, "UserId": ann, "Note__gc": "x"}]}),
+        )
     )
     assert isinstance(error, Forbidden)
 
     # Listing: the query language; a team admin sees its teams' records only.
     query = {"select": ["CompanyId", "UserId", "TeamRole"], "orderBy": {"UserId": "asc"}, "limit": 10}
-    assert len(records.list_records(admin, query)["records"]) == 4
-    mine = records.list_records(team_admin, json.loads(json.dumps(query)))["records"]
+    assert len(records.list_records(admin, RecordQuery.model_validate(query))["records"]) == 4
+    mine = records.list_records(team_admin, RecordQuery.model_validate(json.loads(json.dumps(query))))["records"]
     assert {r["CompanyId"] for r in mine} == {acme} and mine[0]["TeamRole"] == "Account Manager"
     by_role = {
         "select": ["UserId"],
@@ -361,11 +436,14 @@ def test_record_api_updates_custom_fields_only(tenant, admin) -> None:
             "expression": "A",
         },
     }
-    assert len(records.list_records(team_admin, by_role)["records"]) == 3
+    assert len(records.list_records(team_admin, RecordQuery.model_validate(by_role))["records"]) == 3
 
     # Bulk delete.
     data = records.delete_records(
-        team_admin, {"records": [{"CompanyId": acme, "UserId": bob}, {"CompanyId": acme, "UserId": lead}]}
+        team_admin,
+        RecordKeys.model_validate(
+            {"records": [{"CompanyId": acme, "UserId": bob}, {"CompanyId": acme, "UserId": lead}]}
+        ),
     )
     assert data["count"] == 1 and data["errors"][0]["errorCode"] == "GS_1403"
     assert _stored_team(admin, acme, bob) is None
@@ -374,21 +452,32 @@ def test_record_api_updates_custom_fields_only(tenant, admin) -> None:
 def test_salesforce_records_belong_to_the_sync(admin) -> None:
     (acme,) = _companies(admin, "Acme")
     ann, bob = _users(admin, "Ann", "Bob")
-    membership.assign_users(admin, acme, {"records": [{"UserId": ann}, {"UserId": bob}]})
+    membership.assign_users(admin, acme, AssignUsers.model_validate({"records": [{"UserId": ann}, {"UserId": bob}]}))
     _set_source(admin, acme, ann, "Salesforce")
     error = _failure(
-        lambda: records.update_records(admin, {"records": [{"CompanyId": acme, "UserId": ann, "X__gc": 1}]})
+        lambda: records.update_records(
+            admin, RecordChanges.model_validate({"records": [{"CompanyId": acme, "UserId": ann, "X__gc": 1}]})
+        )
     )
     assert isinstance(error, Conflict) and error.code == "GS_1409" and "Salesforce sync" in error.desc
-    error = _failure(lambda: records.delete_records(admin, {"records": [{"CompanyId": acme, "UserId": ann}]}))
+    error = _failure(
+        lambda: records.delete_records(
+            admin, RecordKeys.model_validate({"records": [{"CompanyId": acme, "UserId": ann}]})
+        )
+    )
     assert isinstance(error, Conflict)
     error = _failure(
-        lambda: membership.assign_users(admin, acme, {"records": [{"UserId": ann, "TeamRole": "Account Manager"}]})
+        lambda: membership.assign_users(
+            admin, acme, AssignUsers.model_validate({"records": [{"UserId": ann, "TeamRole": "Account Manager"}]})
+        )
     )
     assert isinstance(error, Conflict)
     assert isinstance(_failure(lambda: membership.remove_member(admin, acme, ann)), Conflict)
     partial = records.delete_records(
-        admin, {"records": [{"CompanyId": acme, "UserId": ann}, {"CompanyId": acme, "UserId": bob}]}
+        admin,
+        RecordKeys.model_validate(
+            {"records": [{"CompanyId": acme, "UserId": ann}, {"CompanyId": acme, "UserId": bob}]}
+        ),
     )
     assert partial["count"] == 1 and partial["errors"][0]["errorCode"] == "GS_1409"
     assert _stored_team(admin, acme, ann) is not None
@@ -408,13 +497,22 @@ def test_disabled_company_teams_answer_409(admin) -> None:
         lambda: roles.create_role(off, CreateRole(label="X")),
         lambda: search.search(off, Search(type="user", text="a")),
         lambda: membership.company_members(off, company),
-        lambda: membership.assign_users(off, company, {"records": [{"UserId": off.user_gsid}]}),
+        lambda: membership.assign_users(
+            off, company, AssignUsers.model_validate({"records": [{"UserId": off.user_gsid}]})
+        ),
         lambda: membership.remove_member(off, company, off.user_gsid),
         lambda: membership.user_companies(off, off.user_gsid),
-        lambda: membership.assign_companies(off, off.user_gsid, {"records": [{"CompanyId": company}]}),
-        lambda: records.update_records(off, {"records": [{"CompanyId": company, "UserId": off.user_gsid, "X__gc": 1}]}),
-        lambda: records.list_records(off, {"select": ["Gsid"]}),
-        lambda: records.delete_records(off, {"records": [{"CompanyId": company, "UserId": off.user_gsid}]}),
+        lambda: membership.assign_companies(
+            off, off.user_gsid, AssignCompanies.model_validate({"records": [{"CompanyId": company}]})
+        ),
+        lambda: records.update_records(
+            off,
+            RecordChanges.model_validate({"records": [{"CompanyId": company, "UserId": off.user_gsid, "X__gc": 1}]}),
+        ),
+        lambda: records.list_records(off, RecordQuery.model_validate({"select": ["Gsid"]})),
+        lambda: records.delete_records(
+            off, RecordKeys.model_validate({"records": [{"CompanyId": company, "UserId": off.user_gsid}]})
+        ),
     ):
         error = _failure(call)
         assert isinstance(error, Conflict) and error.desc == "Company Teams are disabled"
@@ -431,7 +529,9 @@ def test_manager_chain_is_set_and_kept_current(admin) -> None:
     (mid,) = _users(admin, "Mid", manager=boss)
     (ann,) = _users(admin, "Ann", manager=mid)
     (other,) = _users(admin, "Other")
-    membership.assign_users(admin, acme, {"records": [{"UserId": ann}, {"UserId": mid}, {"UserId": vp}]})
+    membership.assign_users(
+        admin, acme, AssignUsers.model_validate({"records": [{"UserId": ann}, {"UserId": mid}, {"UserId": vp}]})
+    )
 
     def chain(user: str) -> tuple[Any, ...]:
         record = _stored_team(admin, acme, user) or {}
@@ -454,7 +554,9 @@ def test_refresh_costs_constant_calls_per_page_of_records(admin, dynamodb_calls)
     company_ids = _companies(admin, *names)
     (boss,) = _users(admin, "Boss")
     (ann,) = _users(admin, "Ann", manager=boss)
-    membership.assign_companies(admin, ann, {"records": [{"CompanyId": c} for c in company_ids]})
+    membership.assign_companies(
+        admin, ann, AssignCompanies.model_validate({"records": [{"CompanyId": c} for c in company_ids]})
+    )
     (new_boss,) = _users(admin, "NewBoss")
     boto3.client("dynamodb").update_item(
         TableName=config.tenant_table(),

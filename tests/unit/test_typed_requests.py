@@ -59,3 +59,98 @@ def test_a_job_edit_may_clear_only_its_schedule_and_filter() -> None:
         with pytest.raises(ValidationError) as refused:
             UpdateJob.model_validate({name: None})
         assert request_model.describe(refused.value.errors()).startswith(f"{name}: ")
+
+
+COMPANY = "1P02" + "0" * 32
+USER = "1P01" + "0" * 32
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "path", "body", "field"),
+    [
+        (
+            "teams_members_assign",
+            "POST",
+            f"/v1/teams/companies/{COMPANY}/members",
+            {"records": [{"UserId": [USER]}]},
+            "records[0].UserId",
+        ),
+        (
+            "teams_companies_assign",
+            "POST",
+            f"/v1/teams/users/{USER}/companies",
+            {"records": [{"CompanyId": COMPANY, "TeamRole": {}}]},
+            "records[0].TeamRole",
+        ),
+        (
+            "teams_records_update",
+            "PUT",
+            "/v1/teams/records",
+            {"records": [{"CompanyId": 1, "UserId": USER}]},
+            "records[0].CompanyId",
+        ),
+        (
+            "teams_records_delete",
+            "POST",
+            "/v1/teams/records/delete",
+            {"records": [{"CompanyId": COMPANY, "UserId": True}]},
+            "records[0].UserId",
+        ),
+        (
+            "teams_records_delete",
+            "POST",
+            "/v1/teams/records/delete",
+            {"records": [{"CompanyId": COMPANY, "UserId": USER, "Note__gc": "x"}]},
+            "records[0].Note__gc: unknown field",
+        ),
+        (
+            "teams_records_list",
+            "POST",
+            "/v1/teams/records/list",
+            {"select": ["Gsid"], "where": {"conditions": [{"name": "CompanyId", "operator": ["EQ"]}]}},
+            "where.conditions[0].operator",
+        ),
+        ("users_list", "POST", "/v1/users/services/list", {"select": ["Name"], "orderBy": {"Name": 1}}, "orderBy.Name"),
+        ("users_list", "POST", "/v1/users/services/list", {"select": ["Name"], "limit": 1001}, "limit"),
+        (
+            "objects_query",
+            "POST",
+            "/v1/data/objects/query/Company",
+            {"select": ["Name"], "where": {"conditions": "Name"}},
+            "where.conditions",
+        ),
+        ("objects_query", "POST", "/v1/data/objects/query/Company", {"select": [], "limit": 10}, "select"),
+        (
+            "meta_fields_create",
+            "POST",
+            "/v1/meta/objects/Company/fields",
+            {"name": "Tier__gc", "type": "picklist", "picklistValues": [1]},
+            "picklistValues[0]",
+        ),
+        (
+            "meta_fields_create",
+            "POST",
+            "/v1/meta/objects/Company/fields",
+            {"name": "Tier__gc", "type": "number", "label": None, "picklistValues": ["A"]},
+            "picklistValues",
+        ),
+    ],
+)
+def test_a_wrong_nested_type_is_a_400_naming_the_field(
+    aws_tables, name: str, method: str, path: str, body: dict[str, Any], field: str
+) -> None:
+    tenant = tenants.create_tenant("Typed")
+    status, answer = _call(name, api_event(method, path, tenant["accessKey"], body))
+    assert (status, answer["errorCode"]) == (400, "GS_1400"), answer
+    assert answer["errorDesc"].startswith(field), answer
+
+
+def test_a_team_query_keeps_its_role_labels_and_scope_through_the_model(aws_tables) -> None:
+    tenant = tenants.create_tenant("Typed")
+    body = {
+        "select": ["Gsid"],
+        "where": {"conditions": [{"name": "TeamRole", "operator": "in", "value": ["Account Manager"]}]},
+    }
+    status, answer = _call("teams_records_list", api_event("POST", "/v1/teams/records/list", tenant["accessKey"], body))
+    assert status == 200, answer
+    assert answer["data"] == {"records": []}

@@ -20,6 +20,7 @@ from cscore.auth import service as auth
 from cscore.catalog import SHAPES
 from cscore.connector import mappings as mapping_rules
 from cscore.meta import service as meta
+from cscore.meta.models import FieldDefinition
 from cscore.objects import writable
 from cscore.platform import config, keys
 from cscore.platform.dynamo import from_item
@@ -78,7 +79,7 @@ def tenant(aws_tables) -> dict[str, Any]:
     created: dict[str, Any] = dict(tenants.create_tenant("Declared"))
     admin = auth.authenticate({"accesskey": created["accessKey"]})
     for obj in OBJECTS:
-        meta.add_field(admin, obj, {"name": "Tier__gc", "type": "number"})
+        meta.add_field(admin, obj, FieldDefinition.model_validate({"name": "Tier__gc", "type": "number"}))
     tenants.create_oauth_client(created["tenantId"])
     created["names"] = _storage_names()
     return created

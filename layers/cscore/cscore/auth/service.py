@@ -17,7 +17,7 @@ from typing import Any
 
 from cscore.auth import credentials, repository
 from cscore.auth.principal import Principal
-from cscore.errors import BadRequest, Conflict, NotFound, Unauthorized
+from cscore.errors import Conflict, NotFound, Unauthorized
 from cscore.platform import clock, ids, keys, table
 from cscore.platform.dynamo import Item, to_item
 
@@ -133,10 +133,8 @@ def authenticate_client(headers: Mapping[str, str] | None, form: Mapping[str, st
     return _principal(tenant, client, "OAUTH_CLIENT", parts[1])
 
 
-def issue_token(client: Principal, grant_type: str | None) -> dict[str, Any]:
-    """A one-hour Bearer token for an authenticated M2M client."""
-    if grant_type not in (None, "", "client_credentials"):
-        raise BadRequest(f"grant_type: unsupported value {grant_type!r}; use client_credentials")
+def issue_token(client: Principal) -> dict[str, Any]:
+    """A one-hour Bearer token for an authenticated M2M client (grant client_credentials)."""
     token = credentials.compose(client.tenant_id, client.credential_id, client.user_gsid, credentials.new_secret())
     expires_at = int(clock.now()) + TOKEN_LIFETIME_SECONDS
     repository.put_token(

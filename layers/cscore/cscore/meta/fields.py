@@ -25,7 +25,6 @@ from cscore.catalog import OBJECTS as CATALOG
 from cscore.picklists.service import Picklists
 from cscore.picklists.system import system_item_gsid
 from cscore.query import Field, FieldType, Schema
-from cscore.query.model import CUSTOM_SUFFIX
 
 # Objects admins can add custom fields to (every object of the catalog); every tenant has
 # an empty map of definitions (``customFields.<Object>``) for each, so that adding one is
@@ -185,10 +184,6 @@ def _date(name: str, value: Any) -> str:
 # ------------------------------------------------------------------ definitions
 
 
-class DefinitionError(ValueError):
-    """A field definition that cannot be added; the message names the problem."""
-
-
 @dataclass(frozen=True)
 class NewField:
     """A checked definition, ready to store."""
@@ -204,62 +199,3 @@ class NewField:
             item_gsid(self.name, label): {"label": label, "system": False, "order": order}
             for order, label in enumerate(self.picklist_values)
         }
-
-
-ALLOWED_KEYS = ("name", "type", "label", "picklistValues")
-
-
-def check_definition(body: Any, standard: Mapping[str, Any], existing: Mapping[str, Any]) -> NewField:
-    """Check a ``{name, type, label?, picklistValues?}`` body against the object's standard
-    fields and its custom fields already defined (for the name clash and the limit; the
-    store's condition is what makes a duplicate impossible)."""
-    if not isinstance(body, dict):
-        raise DefinitionError("body: must be a JSON object {name, type, label?, picklistValues?}")
-    unknown = sorted(set(body) - set(ALLOWED_KEYS))
-    if unknown:
-        raise DefinitionError(f"{unknown[0]}: unknown field (allowed: {', '.join(ALLOWED_KEYS)})")
-    name = body.get("name")
-    if not isinstance(name, str) or not NAME.match(name):
-        raise DefinitionError(
-            f"name: {name!r} is not a custom field name (a letter, then letters, digits or _, "
-            "at most 61 characters, ending in __gc)"
-        )
-    base = name[: -len(CUSTOM_SUFFIX)].lower()
-    clash = next((s for s in standard if s.lower() in (name.lower(), base)), None)
-    if clash:
-        raise DefinitionError(f"name: {name} clashes with the standard field {clash}")
-    kind = body.get("type")
-    if not isinstance(kind, str) or kind.lower() not in TYPES:
-        raise DefinitionError(f"type: must be one of {', '.join(TYPES)}")
-    kind = kind.lower()
-    label = body.get("label")
-    if label is None:
-        label = name[: -len(CUSTOM_SUFFIX)].replace("_", " ").strip() or name
-    if not isinstance(label, str) or not label.strip() or len(label.strip()) > MAX_STRING:
-        raise DefinitionError(f"label: must be a non-empty string of at most {MAX_STRING} characters")
-    values = _picklist_values(body.get("picklistValues"), kind)
-    same = next((e for e in existing if e.lower() == name.lower() and e != name), None)
-    if same:
-        raise DefinitionError(f"name: {name} differs only in case from the custom field {same}")
-    return NewField(name, kind, label.strip(), values)
-
-
-def _picklist_values(raw: Any, kind: str) -> tuple[str, ...]:
-    if kind != "picklist":
-        if raw is not None:
-            raise DefinitionError("picklistValues: only picklist fields take picklist values")
-        return ()
-    if not isinstance(raw, list) or not raw:
-        raise DefinitionError("picklistValues: a picklist field needs a non-empty list of labels")
-    if len(raw) > MAX_PICKLIST_VALUES:
-        raise DefinitionError(f"picklistValues: at most {MAX_PICKLIST_VALUES} values")
-    labels: list[str] = []
-    seen: set[str] = set()
-    for i, value in enumerate(raw):
-        if not isinstance(value, str) or not value.strip() or len(value.strip()) > MAX_STRING:
-            raise DefinitionError(f"picklistValues[{i}]: must be a non-empty string of at most {MAX_STRING} characters")
-        if value.strip().lower() in seen:
-            raise DefinitionError(f"picklistValues[{i}]: {value.strip()!r} is given twice")
-        seen.add(value.strip().lower())
-        labels.append(value.strip())
-    return tuple(labels)

@@ -9,6 +9,7 @@ when two admins race) and, for a picklist, its items under ``picklists.<Object>.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -18,10 +19,12 @@ from cscore.catalog import OBJECTS
 from cscore.errors import BadRequest, Conflict, NotFound
 from cscore.meta import fields as meta
 from cscore.meta import repository
+from cscore.meta.models import FieldDefinition
 from cscore.picklists.service import Picklists
 from cscore.platform import aws, clock, config, keys, table
 from cscore.platform.dynamo import to_attr
 from cscore.query import Schema
+from cscore.query.model import CUSTOM_SUFFIX
 
 
 def _standard(object_name: str) -> Schema:
@@ -61,14 +64,32 @@ def list_fields(principal: Principal, object_name: str) -> dict[str, Any]:
     return {"object": object_name, "fields": standard + custom}
 
 
-def add_field(principal: Principal, object_name: str, body: Any) -> dict[str, Any]:
+def _new_field(body: FieldDefinition, schema: Schema, existing: Mapping[str, Any]) -> meta.NewField:
+    """The definition checked against the object's standard fields and its custom fields
+    already defined (the name clash and the case; the store's condition is what makes a
+    duplicate impossible)."""
+    name = body.name
+    base = name[: -len(CUSTOM_SUFFIX)].lower()
+    clash = next((s for s in schema.fields if s.lower() in (name.lower(), base)), None)
+    if clash:
+        raise BadRequest(f"name: {name} clashes with the standard field {clash}")
+    same = next((e for e in existing if e.lower() == name.lower() and e != name), None)
+    if same:
+        raise BadRequest(f"name: {name} differs only in case from the custom field {same}")
+    label = body.label or name[: -len(CUSTOM_SUFFIX)].replace("_", " ").strip() or name
+    labels: list[str] = []
+    for i, value in enumerate(body.picklistValues or ()):
+        if value.strip().lower() in (known.lower() for known in labels):
+            raise BadRequest(f"picklistValues[{i}]: {value.strip()!r} is given twice")
+        labels.append(value.strip())
+    return meta.NewField(name, body.type.lower(), label.strip(), tuple(labels))
+
+
+def add_field(principal: Principal, object_name: str, body: FieldDefinition) -> dict[str, Any]:
     """Add one custom field; 409 GS_1409 when the object already has it."""
     schema = _standard(object_name)
     existing = meta.definitions(principal.tenant, object_name)
-    try:
-        new = meta.check_definition(body, schema.fields, existing)
-    except meta.DefinitionError as exc:
-        raise BadRequest(str(exc)) from None
+    new = _new_field(body, schema, existing)
     if new.name in existing:
         raise Conflict(f"{object_name} already has the custom field {new.name}")
     if len(existing) >= meta.MAX_FIELDS:

@@ -11,7 +11,12 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from decimal import Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any
+
+from pydantic import ConfigDict
+from pydantic import Field as PydanticField
+
+from cscore.platform.request_model import RequestModel, any_case
 
 # --------------------------------------------------------------------------- schemas
 
@@ -279,111 +284,35 @@ class Query:
 
 # --------------------------------------------------------------------------- request body
 
-
-def _shape(message: str) -> Exception:
-    from cscore.query.errors import QueryError
-
-    return QueryError(message)
+OPERATOR = any_case(*Operator)  # "eq" is EQ
+DIRECTION = any_case("asc", "desc")  # "ASC" is what many clients send
 
 
-def _only(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
-    for key in raw:
-        if key not in allowed:
-            raise _shape(f"unknown field '{where}{key}'")
-
-
-def _optional_text(raw: Mapping[str, Any], key: str, where: str) -> str | None:
-    value = raw.get(key)
-    if value is not None and not isinstance(value, str):
-        raise _shape(f"invalid '{where}{key}': must be a string")
-    return value
-
-
-def _optional_int(raw: Mapping[str, Any], key: str) -> int | None:
-    value = raw.get(key)
-    if value is None:
-        return None
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise _shape(f"invalid '{key}': must be an integer")
-    return value
-
-
-@dataclass(frozen=True)
-class ConditionRequest:
-    name: str
-    operator: str
+class ConditionRequest(RequestModel):
+    name: Annotated[str, PydanticField(min_length=1)]
+    operator: Annotated[str, PydanticField(pattern=OPERATOR)]
     alias: str | None = None
+    # A list of values, a bare value (a list of one) or null (none); the field's type
+    # decides what a value may be (``values.condition_value``).
     value: Any = None
 
-    @classmethod
-    def from_mapping(cls, raw: Any, index: int) -> ConditionRequest:
-        where = f"where.conditions.{index}."
-        if not isinstance(raw, Mapping):
-            raise _shape(f"invalid 'where.conditions.{index}': must be an object")
-        _only(raw, ("name", "alias", "operator", "value"), where)
-        for required in ("name", "operator"):
-            if raw.get(required) is None:
-                raise _shape(f"'{where}{required}' is required")
-        name, operator = _optional_text(raw, "name", where), _optional_text(raw, "operator", where)
-        return cls(str(name), str(operator), _optional_text(raw, "alias", where), raw.get("value"))
 
-
-@dataclass(frozen=True)
-class WhereRequest:
-    conditions: tuple[ConditionRequest, ...] = ()
+class WhereRequest(RequestModel):
+    conditions: list[ConditionRequest] = []
     expression: str | None = None
 
-    @classmethod
-    def from_mapping(cls, raw: Any) -> WhereRequest:
-        if not isinstance(raw, Mapping):
-            raise _shape("invalid 'where': must be an object")
-        _only(raw, ("conditions", "expression"), "where.")
-        conditions = raw.get("conditions") or []
-        if not isinstance(conditions, list):
-            raise _shape("invalid 'where.conditions': must be a list")
-        return cls(
-            tuple(ConditionRequest.from_mapping(c, i) for i, c in enumerate(conditions)),
-            _optional_text(raw, "expression", "where."),
-        )
 
+class QueryRequest(RequestModel):
+    """The body of SPEC §1.5. Its shape is checked here (400 naming the field); what the
+    names mean (fields, aliases, the expression) is the parser's."""
 
-@dataclass(frozen=True)
-class QueryRequest:
-    """The body shape of SPEC §1.5, checked by hand: request handlers must not import
-    pydantic (its import alone would cost them their cold-start budget)."""
+    # page and offset say the same thing: a request gives one of them at most
+    model_config = ConfigDict(populate_by_name=True, json_schema_extra={"not": {"required": ["page", "offset"]}})
 
-    select: tuple[str, ...] | None = None
+    select: list[str] | None = None
     where: WhereRequest | None = None
-    order_by: Mapping[str, str] | None = None
-    limit: int | None = None
-    page: int | None = None
-    offset: int | None = None
-    include_total: bool = False
-
-    @classmethod
-    def from_mapping(cls, raw: Mapping[str, Any]) -> QueryRequest:
-        _only(raw, ("select", "where", "orderBy", "limit", "page", "offset", "includeTotal"), "")
-        select = raw.get("select")
-        if select is not None and (not isinstance(select, list) or not all(isinstance(s, str) for s in select)):
-            raise _shape("invalid 'select': must be a list of field names")
-        order_by = raw.get("orderBy")
-        if order_by is not None and (
-            not isinstance(order_by, Mapping) or not all(isinstance(v, str) for v in order_by.values())
-        ):
-            raise _shape("invalid 'orderBy': must map field names to asc or desc")
-        include_total = raw.get("includeTotal", False)
-        if isinstance(include_total, str) and include_total.lower() in ("true", "false"):
-            include_total = include_total.lower() == "true"
-        if not isinstance(include_total, bool):
-            raise _shape("invalid 'includeTotal': must be true or false")
-        return cls(
-            select=None if select is None else tuple(select),
-            where=None if raw.get("where") is None else WhereRequest.from_mapping(raw["where"]),
-            order_by=order_by,
-            limit=_optional_int(raw, "limit"),
-            page=_optional_int(raw, "page"),
-            offset=_optional_int(raw, "offset"),
-            include_total=include_total,
-        )
+    order_by: dict[str, Annotated[str, PydanticField(pattern=DIRECTION)]] | None = PydanticField(None, alias="orderBy")
+    limit: Annotated[int, PydanticField(ge=1)] | None = None
+    page: Annotated[int, PydanticField(ge=0)] | None = None
+    offset: Annotated[int, PydanticField(ge=0)] | None = None
+    include_total: bool = PydanticField(False, alias="includeTotal")

@@ -17,6 +17,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import ValidationError
+
+from cscore.platform import request_model
 from cscore.query.errors import InvalidValue, QueryError, UnknownField, UnknownSelectFields
 from cscore.query.model import (
     ALLOWED_OPERATORS,
@@ -248,10 +251,7 @@ def _condition(
     field = resolve_field(schema, request.name, catalog)
     if field is None:
         raise UnknownField(f"unknown field '{request.name}' in {where}", field=request.name)
-    try:
-        operator = Operator(request.operator.strip().upper())
-    except ValueError:
-        raise QueryError(f"unknown operator '{request.operator}' in {where}") from None
+    operator = Operator(request.operator.upper())
     if operator not in ALLOWED_OPERATORS[field.type]:
         raise QueryError(f"operator {operator} is not supported for field '{request.name}' of type {field.type}")
     raw_values = _values(request.value)
@@ -332,21 +332,23 @@ def _select(
 
 
 def parse_query(
-    raw: Mapping[str, Any] | QueryRequest,
+    raw: Any,
     schema: Schema,
     options: QueryOptions | None = None,
     *,
     catalog: Mapping[str, Schema] | None = None,
 ) -> Query:
-    """Validate a request body against an object's schema. ``catalog`` (object name ->
+    """Validate a request body (a ``QueryRequest``, or its JSON to check as one) against an
+    object's schema. ``catalog`` (object name ->
     schema) resolves lookup paths; without it, paths are unknown fields."""
     options = options or QueryOptions()
     if isinstance(raw, QueryRequest):
         request = raw
-    elif isinstance(raw, Mapping):
-        request = QueryRequest.from_mapping(raw)
     else:
-        raise QueryError("the query must be a JSON object")
+        try:
+            request = QueryRequest.model_validate(raw)
+        except ValidationError as exc:
+            raise QueryError(request_model.describe(exc.errors())) from None
     select = _select(request, schema, options, catalog)
     where = _where(request, schema, catalog)
     order_by = _order_by(request, schema, catalog)
@@ -356,10 +358,6 @@ def parse_query(
         raise QueryError(f"limit must be between 1 and {options.max_limit}, got {limit}")
     if request.page is not None and request.offset is not None:
         raise QueryError("give either page or offset, not both")
-    if request.page is not None and request.page < 0:
-        raise QueryError(f"page must be 0 or more, got {request.page}")
-    if request.offset is not None and request.offset < 0:
-        raise QueryError(f"offset must be 0 or more, got {request.offset}")
     offset = request.offset if request.offset is not None else (request.page or 0) * limit
     return Query(
         schema=schema,

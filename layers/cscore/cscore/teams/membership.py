@@ -26,7 +26,8 @@ from cscore.platform import ids
 from cscore.platform import records as stored
 from cscore.teams import records as team_records
 from cscore.teams import rules
-from cscore.teams.outcome import BAD, CONFLICT, FORBIDDEN, Outcome, records_of
+from cscore.teams.models import AssignCompanies, AssignUsers, CompanyAssignment, UserAssignment, as_sent
+from cscore.teams.outcome import BAD, CONFLICT, FORBIDDEN, Outcome
 from cscore.users import managers
 
 DEFAULT_ROLE = "Account Manager"
@@ -44,7 +45,7 @@ class Assignment:
 
 
 def _parse(
-    raw: Any,
+    record: UserAssignment | CompanyAssignment,
     index: int,
     other: str,
     fixed: tuple[str, str],
@@ -54,42 +55,30 @@ def _parse(
 ) -> Assignment | None:
     """One input record: ``other`` (UserId or CompanyId) plus TeamRole, UserAccess and
     custom fields; ``fixed`` is the path's (field, GSID)."""
-    if not isinstance(raw, dict):
-        outcome.fail(index, BAD, "record: must be a JSON object")
-        return None
     prefix = ids.USER if other == "UserId" else ids.COMPANY
-    value = raw.get(other)
-    if not isinstance(value, str) or not value.strip():
-        outcome.fail(index, BAD, f"{other}: required")
-        return None
-    value = value.strip()
+    value = str(getattr(record, other)).strip()
     if not ids.is_gsid(value, prefix):
         what = "User" if other == "UserId" else "Company"
         outcome.fail(index, BAD, f"{other}: {value!r} is not a {what} GSID")
         return None
+    path_value = getattr(record, fixed[0])
+    if path_value is not None and path_value != fixed[1]:
+        outcome.fail(index, BAD, f"{fixed[0]}: must be the one in the path ({fixed[1]}) or left out")
+        return None
     company, user = (fixed[1], value) if other == "UserId" else (value, fixed[1])
     assignment = Assignment(index, company, user)
-    for name, given in raw.items():
-        if name == other:
-            continue
-        if name == fixed[0]:
-            if given != fixed[1]:
-                outcome.fail(index, BAD, f"{name}: must be the one in the path ({fixed[1]}) or left out")
-                return None
-            continue
-        if name == "TeamRole":
-            role = picklists.to_gsid("TeamRole", given)
-            if role is None:
-                outcome.fail(index, BAD, f"TeamRole: {given!r} is no team role of this tenant (GET /v1/teams/roles)")
-                return None
-            assignment.role = role
-        elif name == "UserAccess":
-            access = ACCESS_VALUES.get(given.strip().lower()) if isinstance(given, str) else None
-            if access is None:
-                outcome.fail(index, BAD, f"UserAccess: must be Admin or Member, got {given!r}")
-                return None
-            assignment.access = access
-        elif name not in fields.standard:  # a custom field, or refused (objects.writable)
+    if record.TeamRole is not None:
+        role = picklists.to_gsid("TeamRole", record.TeamRole)
+        if role is None:
+            outcome.fail(
+                index, BAD, f"TeamRole: {record.TeamRole!r} is no team role of this tenant (GET /v1/teams/roles)"
+            )
+            return None
+        assignment.role = role
+    if record.UserAccess is not None:
+        assignment.access = ACCESS_VALUES[record.UserAccess.strip().lower()]
+    for name, given in (record.model_extra or {}).items():
+        if name not in fields.standard:  # a custom field, or refused (objects.writable)
             stored, problem = team_records.custom_field(fields, name, given)
             if problem:
                 outcome.fail(index, BAD, problem)
@@ -116,12 +105,14 @@ class _Plan:
     updates: list[tuple[Assignment, dict[str, Any], dict[str, Any]]] = field(default_factory=list)
 
 
-def _assign(principal: Principal, other: str, fixed: tuple[str, str], body: Any) -> dict[str, Any]:
+def _assign(
+    principal: Principal, other: str, fixed: tuple[str, str], body: AssignUsers | AssignCompanies
+) -> dict[str, Any]:
     """Assign the records of ``body`` to the path's company or user (``fixed``): parse
     them, check who may, read what they name, plan each record's write, write, answer."""
     rules.require_enabled(principal)
-    records = records_of(body)
-    outcome = Outcome(records)
+    records: list[UserAssignment | CompanyAssignment] = list(body.records)
+    outcome = Outcome([as_sent(record) for record in records])
     picklists = Picklists(principal.tenant)
     parsed = _parse_all(principal, records, other, fixed, picklists, outcome)
     scope = _scope(principal, parsed, fixed)
@@ -138,7 +129,7 @@ def _assign(principal: Principal, other: str, fixed: tuple[str, str], body: Any)
 
 def _parse_all(
     principal: Principal,
-    records: list[Any],
+    records: list[UserAssignment | CompanyAssignment],
     other: str,
     fixed: tuple[str, str],
     picklists: Picklists,
@@ -253,13 +244,13 @@ def _write(store: BulkStore, plan: _Plan) -> list[tuple[Assignment, dict[str, An
     return written
 
 
-def assign_users(principal: Principal, company_id: str, body: Any) -> dict[str, Any]:
+def assign_users(principal: Principal, company_id: str, body: AssignUsers) -> dict[str, Any]:
     """POST /v1/teams/companies/{companyId}/members: ``{records: [{UserId, TeamRole?,
     UserAccess?}]}``."""
     return _assign(principal, "UserId", ("CompanyId", company_id), body)
 
 
-def assign_companies(principal: Principal, user_id: str, body: Any) -> dict[str, Any]:
+def assign_companies(principal: Principal, user_id: str, body: AssignCompanies) -> dict[str, Any]:
     """POST /v1/teams/users/{userId}/companies: ``{records: [{CompanyId, TeamRole?,
     UserAccess?}]}``."""
     return _assign(principal, "CompanyId", ("UserId", user_id), body)

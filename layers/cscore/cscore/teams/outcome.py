@@ -16,23 +16,7 @@ from typing import Any
 from cscore.errors import ApiError, BadRequest, Conflict, Forbidden, NotFound
 
 BAD, FORBIDDEN, MISSING, CONFLICT = "GS_1400", "GS_1403", "GS_1404", "GS_1409"
-MAX_RECORDS = 50
 _BY_CODE: dict[str, type[ApiError]] = {FORBIDDEN: Forbidden, MISSING: NotFound, CONFLICT: Conflict}
-
-
-def records_of(body: Any, allowed: tuple[str, ...] = ("records",)) -> list[Any]:
-    """The ``records`` of a ``{"records": [...]}`` body: 1 to 50, no other field."""
-    if not isinstance(body, dict):
-        raise BadRequest("body: must be a JSON object with records")
-    unknown = sorted(set(body) - set(allowed))
-    if unknown:
-        raise BadRequest(f"{unknown[0]}: unknown field of the request body (allowed: {', '.join(allowed)})")
-    records = body.get("records")
-    if not isinstance(records, list) or not records:
-        raise BadRequest("records: at least 1 record is required")
-    if len(records) > MAX_RECORDS:
-        raise BadRequest(f"records: at most {MAX_RECORDS} records per request, got {len(records)}")
-    return records
 
 
 class Outcome:

@@ -17,7 +17,7 @@ manual update or delete (409-style per-record error).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from cscore.auth.principal import Principal
@@ -27,12 +27,13 @@ from cscore.objects import writable
 from cscore.objects.bulk import BulkStore
 from cscore.picklists.service import Picklists
 from cscore.platform import records as stored
+from cscore.query.model import ConditionRequest, QueryRequest, WhereRequest
 from cscore.teams import rules
-from cscore.teams.outcome import BAD, CONFLICT, FORBIDDEN, MISSING, Outcome, records_of
+from cscore.teams.models import RecordChange, RecordChanges, RecordKey, RecordKeys, as_sent
+from cscore.teams.outcome import BAD, CONFLICT, FORBIDDEN, MISSING, Outcome
 
 MANUAL, SALESFORCE = "Manual", "Salesforce"
 OWNED_BY_SYNC = "owned by the Salesforce sync: records that came from Salesforce cannot be changed or deleted by hand"
-KEY_FIELDS = ("CompanyId", "UserId")
 Pair = tuple[str, str]  # (CompanyId, UserId)
 
 
@@ -117,30 +118,9 @@ def custom_field(fields: writable.WritableFields, name: str, value: Any) -> tupl
         return None, str(exc)
 
 
-def _key_of(raw: Any, outcome: Outcome, index: int, allowed_extra: bool) -> Pair | None:
-    if not isinstance(raw, dict):
-        outcome.fail(index, BAD, "record: must be a JSON object")
-        return None
-    pair = []
-    for name in KEY_FIELDS:
-        value = raw.get(name)
-        if not isinstance(value, str) or not value.strip():
-            outcome.fail(index, BAD, f"{name}: required (the record is found by CompanyId and UserId)")
-            return None
-        pair.append(value.strip())
-    if not allowed_extra:
-        extra = sorted(set(raw) - set(KEY_FIELDS))
-        if extra:
-            outcome.fail(index, BAD, f"{extra[0]}: unknown field (a record to delete is named by CompanyId and UserId)")
-            return None
-    return pair[0], pair[1]
-
-
-def _custom_changes(raw: dict[str, Any], fields: writable.WritableFields) -> tuple[dict[str, Any], str | None]:
+def _custom_changes(record: RecordChange, fields: writable.WritableFields) -> tuple[dict[str, Any], str | None]:
     changes: dict[str, Any] = {}
-    for name, value in raw.items():
-        if name in KEY_FIELDS:
-            continue
+    for name, value in (record.model_extra or {}).items():
         stored, problem = custom_field(fields, name, value)
         if problem:
             return {}, problem
@@ -150,13 +130,11 @@ def _custom_changes(raw: dict[str, Any], fields: writable.WritableFields) -> tup
     return changes, None
 
 
-def _unique_keys(records: list[Any], outcome: Outcome, allowed_extra: bool) -> dict[int, Pair]:
+def _unique_keys(records: Sequence[RecordKey], outcome: Outcome) -> dict[int, Pair]:
     pairs: dict[int, Pair] = {}
     seen: set[Pair] = set()
-    for index, raw in enumerate(records):
-        pair = _key_of(raw, outcome, index, allowed_extra)
-        if pair is None:
-            continue
+    for index, record in enumerate(records):
+        pair = (record.CompanyId.strip(), record.UserId.strip())
         if pair in seen:
             outcome.fail(index, BAD, "the same CompanyId and UserId appear more than once in the request")
             continue
@@ -179,12 +157,12 @@ def _refusal(scope: rules.Scope, pair: Pair, record: Mapping[str, Any] | None) -
     return None
 
 
-def update_records(principal: Principal, body: Any) -> dict[str, Any]:
+def update_records(principal: Principal, body: RecordChanges) -> dict[str, Any]:
     """PUT /v1/teams/records: set custom fields of records found by CompanyId + UserId."""
     rules.require_enabled(principal)
-    records = records_of(body)
-    outcome = Outcome(records)
-    pairs = _unique_keys(records, outcome, allowed_extra=True)
+    records = body.records
+    outcome = Outcome([as_sent(record) for record in records])
+    pairs = _unique_keys(records, outcome)
     writable_fields = writable.for_object("CompanyTeam", principal.tenant)
     changes: dict[int, dict[str, Any]] = {}
     for index in pairs:
@@ -216,12 +194,12 @@ def update_records(principal: Principal, body: Any) -> dict[str, Any]:
     return outcome.answer()
 
 
-def delete_records(principal: Principal, body: Any) -> dict[str, Any]:
+def delete_records(principal: Principal, body: RecordKeys) -> dict[str, Any]:
     """POST /v1/teams/records/delete: delete records named by CompanyId + UserId."""
     rules.require_enabled(principal)
-    records = records_of(body)
-    outcome = Outcome(records)
-    pairs = _unique_keys(records, outcome, allowed_extra=False)
+    records = body.records
+    outcome = Outcome([as_sent(record) for record in records])
+    pairs = _unique_keys(records, outcome)
     if not pairs:
         return outcome.answer()
     scope = rules.scope_for(principal, (p[0] for p in pairs.values()))
@@ -243,7 +221,7 @@ def delete_records(principal: Principal, body: Any) -> dict[str, Any]:
     return outcome.answer()
 
 
-def list_records(principal: Principal, body: Any) -> dict[str, Any]:
+def list_records(principal: Principal, body: QueryRequest) -> dict[str, Any]:
     """POST /v1/teams/records/list: the query language over CompanyTeam (``objects.query``);
     TeamRole conditions take labels or GSIDs and TeamRole is shown as its label. A team
     admin sees the records of the teams it administers only."""
@@ -262,42 +240,32 @@ def list_records(principal: Principal, body: Any) -> dict[str, Any]:
     return {"records": rows}
 
 
-def _conditions(body: Any) -> list[Any] | None:
-    where = body.get("where") if isinstance(body, dict) else None
-    conditions = where.get("conditions") if isinstance(where, dict) else None
-    return conditions if isinstance(conditions, list) else None
-
-
-def _with_role_gsids(body: Any, picklists: Picklists) -> Any:
+def _with_role_gsids(body: QueryRequest, picklists: Picklists) -> QueryRequest:
     """TeamRole condition values given as labels, as the item GSIDs stored."""
-    conditions = _conditions(body)
-    if not conditions:
+    if body.where is None:
         return body
-    for condition in conditions:
-        if (
-            isinstance(condition, dict)
-            and condition.get("name") == "TeamRole"
-            and isinstance(condition.get("value"), list)
-        ):
-            condition["value"] = [picklists.to_gsid("TeamRole", v) or v for v in condition["value"]]
-    return body
+    conditions = [
+        condition.model_copy(update={"value": [_role_gsid(picklists, v) for v in condition.value]})
+        if condition.name == "TeamRole" and isinstance(condition.value, list)
+        else condition
+        for condition in body.where.conditions
+    ]
+    return body.model_copy(update={"where": body.where.model_copy(update={"conditions": conditions})})
 
 
-def _within(body: Any, companies: list[str]) -> Any:
+def _role_gsid(picklists: Picklists, value: Any) -> Any:
+    return (picklists.to_gsid("TeamRole", value) if isinstance(value, str) else None) or value
+
+
+def _within(body: QueryRequest, companies: list[str]) -> QueryRequest:
     """The query restricted to records of ``companies`` (one more condition, ANDed)."""
-    if not isinstance(body, dict):
-        return body  # the query parser reports the malformed body
-    where = body.get("where")
-    if where is None:
-        where = {"conditions": []}
-    if not isinstance(where, dict) or not isinstance(where.get("conditions", []), list):
-        return body
-    conditions = list(where.get("conditions") or [])
-    aliases = {c.get("alias") for c in conditions if isinstance(c, dict)}
+    where = body.where or WhereRequest()
+    aliases = {c.alias for c in where.conditions}
     alias = next(f"TEAMSCOPE{n}" for n in range(len(aliases) + 1) if f"TEAMSCOPE{n}" not in aliases)
-    conditions.append({"name": "CompanyId", "alias": alias, "operator": "IN", "value": companies})
-    scoped = {**where, "conditions": conditions}
-    expression = where.get("expression")
-    if isinstance(expression, str) and expression.strip():
-        scoped["expression"] = f"({expression}) AND {alias}"
-    return {**body, "where": scoped}
+    scoped = ConditionRequest(name="CompanyId", alias=alias, operator="IN", value=companies)
+    expression = where.expression
+    if expression is not None and expression.strip():
+        expression = f"({expression}) AND {alias}"
+    return body.model_copy(
+        update={"where": WhereRequest(conditions=[*where.conditions, scoped], expression=expression)}
+    )

@@ -9,8 +9,10 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, RootModel
 
 from cscore.platform.request_model import RequestModel
+from cscore.query.model import QueryRequest
 
 MAX_RECORDS = 50
+MAX_LIST_LIMIT = 1000
 Records = Annotated[list[Any], Field(min_length=1, max_length=MAX_RECORDS)]
 Flag = Literal["true", "false"]
 
@@ -29,3 +31,11 @@ class UpdateUsers(UserRecords):
 
 class UserIds(RootModel[Annotated[list[Any], Field(min_length=1, max_length=MAX_RECORDS)]]):
     """The body of a status change: a JSON array of user GSIDs (unknown ones are listed)."""
+
+
+class UserQuery(QueryRequest):
+    """``POST /v1/users/services/list`` (SPEC §2.5): ``select`` required, at most 1,000
+    users a page."""
+
+    select: Annotated[list[str], Field(min_length=1)]
+    limit: Annotated[int, Field(ge=1, le=MAX_LIST_LIMIT)] | None = None
