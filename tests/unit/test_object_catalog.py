@@ -12,7 +12,7 @@ from pathlib import Path
 
 from cscore.catalog import OBJECTS, ObjectDef
 from cscore.meta import fields as custom_fields
-from cscore.platform import records
+from cscore.objects import planner
 
 ROOT = Path(__file__).resolve().parents[2]
 PACKAGE = ROOT / "layers" / "cscore" / "cscore"
@@ -122,8 +122,8 @@ def test_every_object_has_its_shape_and_schema_under_one_name() -> None:
         # What the shape keys and indexes are declared fields (or derived from them).
         for field in (*declared.shape.unique_fields, *declared.shape.index_fields):
             assert field in declared.by_name or field in declared.shape.derived, (name, field)
-        # Every order an index keeps is one the record store reads in (GSI1, GSI2).
-        assert declared.index_ordered <= set(records.INDEX_ORDER), name
+        # Every order an index keeps is one the planner reads in (GSI1, GSI2).
+        assert declared.index_ordered <= set(planner.ORDER_INDEX), name
         # Every lookup names an object of the catalog.
         assert {f.target for f in declared.fields if f.target} <= set(OBJECTS), name
     assert tuple(OBJECTS) == custom_fields.OBJECTS

@@ -60,3 +60,10 @@ class TooManyRequests(ApiError):
 
 class InternalError(ApiError):
     """Unexpected failure; its message never reaches a client."""
+
+
+class QueryTooBroad(BadRequest):
+    """A query or list whose access path would read more records than fit the function's
+    time (``objects.candidates.MAX_READ``): 400 naming what the object's indexes serve."""
+
+    status, code, desc = 400, "GSOBJ_1013", "The query would read too many records"

@@ -11,7 +11,7 @@ from enum import StrEnum
 from functools import cached_property
 
 from cscore.catalog.shapes import Shape
-from cscore.query.model import Field, FieldType, Query, Schema
+from cscore.query.model import Field, FieldType, Schema
 
 MAX_TEXT = 255  # characters of a text field unless it declares otherwise
 
@@ -61,7 +61,9 @@ class ObjectDef:
     """One object: its fields (in the order the metadata lists them), how its items are
     stored (``shape``), which orders its indexes keep (``index_ordered``), the field that
     names the company a record belongs to (``company_field``: company data permissions
-    apply) and whether the object query API serves it (``queryable``)."""
+    apply), whether the object query API serves it (``queryable``) and which of its GSID
+    fields list a referenced record's records in a secondary index (``references``:
+    field -> (referenced object, index), as ``shape`` writes them)."""
 
     name: str
     fields: tuple[ObjectField, ...]
@@ -69,17 +71,10 @@ class ObjectDef:
     index_ordered: frozenset[str] = frozenset({"ModifiedDate"})
     company_field: str | None = None
     queryable: bool = True
+    references: Mapping[str, tuple[str, str]] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> ObjectField:
         return self.by_name[name]
-
-    def index_order(self, query: Query) -> tuple[str, bool] | None:
-        """(field, descending) when one of the object's indexes serves the whole query in
-        its order: no conditions, ordered by one field the index keeps in order."""
-        ordered = query.order_fields()
-        if not query.is_unfiltered() or len(ordered) != 1 or ordered[0] not in self.index_ordered:
-            return None
-        return ordered[0], query.order_by[0].descending
 
     @cached_property
     def by_name(self) -> Mapping[str, ObjectField]:

@@ -134,6 +134,7 @@ COMPANY_PERSON = ObjectDef(
         gsi3=shapes.related("CompanyPerson", "Person", "PersonId", "Gsid"),
     ),
     company_field="CompanyId",
+    references={"CompanyId": ("Company", "GSI2"), "PersonId": ("Person", "GSI3")},
 )
 _MANAGED = "computed from the member's managers"
 COMPANY_TEAM = ObjectDef(
@@ -161,6 +162,7 @@ COMPANY_TEAM = ObjectDef(
         gsi3=shapes.related("CompanyTeam", "User", "UserId", "CompanyId"),
     ),
     company_field="CompanyId",
+    references={"CompanyId": ("Company", "GSI2"), "UserId": ("User", "GSI3")},
 )
 
 OBJECTS: Mapping[str, ObjectDef] = {o.name: o for o in (USER, COMPANY, PERSON, COMPANY_PERSON, COMPANY_TEAM)}

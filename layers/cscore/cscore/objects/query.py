@@ -10,9 +10,10 @@ in with one batched read per step of the path. A path that reaches a company the
 may not access (or a record of one) is null; a path into User ends only at the fields
 the caller may read (``permissions.user_fields``), others are unknown fields.
 
-An unfiltered query ordered by ModifiedDate (any object) or Name (Company) reads only
-its page from the object's index; anything else reads the object's records and lets
-the query engine filter, sort and page them. Company data permissions
+Rows are read along the access path ``objects.planner`` picks (a key, index items, a
+reference's partition, a slice or a walk of an ordered index), never more than
+``objects.candidates.MAX_READ`` records (else 400 ``GSOBJ_1013``); the query engine
+evaluates the whole query on what was read. Company data permissions
 (``permissions.access``) apply to Company and to the objects that look it up.
 
 Each object's schema is completed per request with the tenant's custom fields
@@ -29,6 +30,7 @@ from cscore.auth.principal import Principal
 from cscore.catalog import OBJECTS
 from cscore.errors import BadRequest, NotFound
 from cscore.meta.fields import extend_schema
+from cscore.objects.candidates import Reading
 from cscore.permissions import access, user_fields
 from cscore.platform import keys, records, table
 from cscore.platform.records import record_of
@@ -40,6 +42,7 @@ from cscore.query import (
     Schema,
     UnknownField,
     execute,
+    matches,
     parse_query,
     resolve_field,
     to_epoch_millis,
@@ -122,27 +125,32 @@ class VisibleRecords:
 def _rows(principal: Principal, query: Query, schema: Schema, catalog: dict[str, Schema]) -> list[dict[str, Any]]:
     """The query's page of rows the caller may see: permissions apply before paging (to the
     rows and to every lookup path), and a team-restricted caller reads only its visible
-    companies' records."""
+    companies' records. Anyone else's rows are read along the query's access path
+    (``objects.candidates``), a page at a time, each page made visible, joined and
+    filtered before the next is read."""
     tenant_id = principal.tenant_id
     visibility = access.CompanyVisibility(principal)
     reader = VisibleRecords(tenant_id, visibility)
-    company_field = OBJECTS[schema.name].company_field
-    served_by = OBJECTS[schema.name].index_order(query)
-    unrestricted = company_field is None or visibility.everything
-    if unrestricted and served_by and not query.lookup_paths():
-        field, descending = served_by
-        page = records.first_in_order(tenant_id, schema.name, field, descending, query.offset + query.limit)
-        return page[query.offset :]
-    visible = None if unrestricted else visibility.known
-    if visible is not None and schema.name == "Company":
-        candidates = list(reader.by_gsids("Company", sorted(visible)).values())
-    elif visible is not None:
-        candidates = _related_to(tenant_id, schema.name, visible)
-    else:  # everything, or a rule applies to the caller: decided company by company
-        candidates = reader.visible_only(schema.name, records.all_of(tenant_id, schema.name))
-    reader.remember(schema.name, candidates)
-    _join(reader, candidates, sorted(query.lookup_paths()), schema, catalog)
-    return execute(query, candidates).rows
+    obj = OBJECTS[schema.name]
+    paths = sorted(query.lookup_paths())
+    visible = None if obj.company_field is None or visibility.everything else visibility.known
+    if visible is not None:
+        if schema.name == "Company":
+            candidates = list(reader.by_gsids("Company", sorted(visible)).values())
+        else:
+            candidates = _related_to(tenant_id, schema.name, visible)
+        reader.remember(schema.name, candidates)
+        _join(reader, candidates, paths, schema, catalog)
+        return execute(query, candidates).rows
+
+    def accept(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        shown = reader.visible_only(schema.name, page)
+        reader.remember(schema.name, shown)
+        _join(reader, shown, paths, schema, catalog)
+        return [row for row in shown if matches(query.where, row)]
+
+    matched = Reading(tenant_id, obj, query, need_all=False).rows(accept)  # the answer has no total
+    return execute(query, matched).rows
 
 
 def _related_to(tenant_id: str, obj: str, companies: set[str]) -> list[dict[str, Any]]:

@@ -1,18 +1,16 @@
 """Reading the records of one object type of a tenant (User, Company, ...): by GSID in
-batches, a page in index order, all of them in name order or not, those that refer to
-one record of another object, and the counter. Shared by every listing
+batches, by the values of their unique or lookup index items, a slice of an ordered
+index page by page, all of them in name order or not, those that refer to one record
+of another object, and the counter. Shared by every listing
 and query, so they all use the same indexes the same way (docs/data-model.md)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 from cscore.platform import aws, config, keys, table
 from cscore.platform.dynamo import from_item
-
-# The order each GSI keeps (an unfiltered list in that order reads only its page).
-INDEX_ORDER = {"ModifiedDate": "GSI1", "Name": "GSI2"}
 
 
 def record_of(item: dict[str, Any]) -> dict[str, Any]:
@@ -27,26 +25,65 @@ def by_gsids(tenant_id: str, obj: str, gsids: list[str]) -> dict[str, dict[str, 
     return {g: record_of(item) for g, item in zip(unique, found, strict=True) if item is not None}
 
 
-def first_in_order(tenant_id: str, obj: str, field: str, descending: bool, count: int) -> list[dict[str, Any]]:
-    """The first ``count`` records in the order of ``field`` (a key of INDEX_ORDER),
-    reading no more items than that."""
-    index = INDEX_ORDER[field]
+def index_pages(
+    tenant_id: str,
+    obj: str,
+    index: str,
+    page_size: Callable[[], int],
+    *,
+    descending: bool = False,
+    lower: str | None = None,
+    upper: str | None = None,
+    prefix: str | None = None,
+) -> Iterator[list[dict[str, Any]]]:
+    """The object's records in the order of ``index`` (GSI1: ModifiedDate, GSI2: Name),
+    its sort key between ``lower`` and ``upper`` (inclusive, either open) or beginning
+    with ``prefix``: a page per Query of at most ``page_size()`` items, asked again
+    before each page; a caller that stops early reads no further page."""
+    condition = f"{index}PK = :pk"
+    values: dict[str, Any] = {":pk": {"S": keys.object_index(tenant_id, obj)}}
+    if prefix is not None:
+        condition += f" AND begins_with({index}SK, :prefix)"
+        values[":prefix"] = {"S": prefix}
+    elif lower is not None and upper is not None:
+        condition += f" AND {index}SK BETWEEN :lower AND :upper"
+        values |= {":lower": {"S": lower}, ":upper": {"S": upper}}
+    elif lower is not None:
+        condition += f" AND {index}SK >= :lower"
+        values[":lower"] = {"S": lower}
+    elif upper is not None:
+        condition += f" AND {index}SK <= :upper"
+        values[":upper"] = {"S": upper}
     client = aws.dynamodb()
-    records: list[dict[str, Any]] = []
     kwargs: dict[str, Any] = {
         "TableName": config.tenant_table(),
         "IndexName": index,
-        "KeyConditionExpression": f"{index}PK = :pk",
-        "ExpressionAttributeValues": {":pk": {"S": keys.object_index(tenant_id, obj)}},
+        "KeyConditionExpression": condition,
+        "ExpressionAttributeValues": values,
         "ScanIndexForward": not descending,
     }
-    while len(records) < count:
-        out = client.query(**kwargs, Limit=count - len(records))
-        records.extend(record_of(from_item(i)) for i in out["Items"])
+    while True:
+        out = client.query(**kwargs, Limit=page_size())
+        yield [record_of(from_item(item)) for item in out["Items"]]
         if "LastEvaluatedKey" not in out:
-            break
+            return
         kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
-    return records
+
+
+def gsids_by_value(tenant_id: str, obj: str, field: str, values: Sequence[str], unique: bool) -> list[str]:
+    """GSIDs of the records whose ``field`` has one of ``values`` (normalized as keys
+    are), from the field's unique items (``{"gsid"}``) or lookup index items
+    (``{"gsids"}``): the one reader of those items for queries, 100 a call."""
+    item_keys = [
+        keys.unique_value(tenant_id, obj, field, v) if unique else keys.lookup_index(tenant_id, obj, field, v)
+        for v in values
+    ]
+    found: list[str] = []
+    for item in table.read_many(item_keys, fields=("gsid",) if unique else ("gsids",)):
+        if item is None:
+            continue
+        found += [str(item["gsid"])] if unique else sorted(str(g) for g in item.get("gsids") or [])
+    return list(dict.fromkeys(found))
 
 
 def all_of(tenant_id: str, obj: str) -> list[dict[str, Any]]:

@@ -1,11 +1,13 @@
 """POST /v1/users/services/list (SPEC §2.5): the query language over a tenant's users.
 
-An unfiltered list ordered by ModifiedDate or Name is served by its index (GSI1 / GSI2)
-and reads only the rows up to the page asked for; an unfiltered total reads the
-tenant's user counter. Anything else reads the tenant's users through GSI1 and lets the
-query engine filter, sort and page them. The tenant's User custom fields are added to
-the schema per request (selected, filtered and ordered on like standard fields;
-picklists shown as labels).
+Users are read along the access path ``objects.planner`` picks (Gsid, SFDCUserName,
+SfdcUserId or Email equality, a ModifiedDate range, a Name prefix, or the index that
+keeps the requested order, read until the page is full), never more than
+``objects.candidates.MAX_READ`` of them (else 400 ``GSOBJ_1013``); the query engine
+evaluates the whole query on what was read. An unfiltered total reads the tenant's
+user counter; a filtered one counts the matches along the same path. The tenant's User
+custom fields are added to the schema per request (selected, filtered and ordered on
+like standard fields; picklists shown as labels).
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ from typing import Any
 from cscore.auth.principal import Principal
 from cscore.catalog import USER
 from cscore.meta.fields import CustomFields, extend_schema, for_object
+from cscore.objects.candidates import Reading
 from cscore.picklists.service import Picklists
 from cscore.platform import records
-from cscore.query import QueryOptions, Schema, execute, parse_query
+from cscore.query import QueryOptions, Schema, execute, matches, parse_query
 
 OPTIONS = QueryOptions(default_limit=25, max_limit=1000, select_required=True, select_error_code="GU_1705")
 ALWAYS_SHOWN = ("Gsid", "ProfilePicture", "Status")
@@ -40,16 +43,13 @@ def list_users(principal: Principal, body: Any) -> dict[str, Any]:
     custom = for_object(principal.tenant, "User")
     query = parse_query(body, _schema(picklists, principal.tenant), OPTIONS)
     tenant_id = principal.tenant_id
-    served_by = USER.index_order(query)
-    total: int | None
-    if served_by:
-        field, descending = served_by
-        rows = records.first_in_order(tenant_id, "User", field, descending, query.offset + query.limit)
-        rows = [_with_status(u) for u in rows[query.offset :]]
-        total = records.count(tenant_id, "User") if query.include_total else None
-    else:
-        result = execute(query, [_with_status(u) for u in records.all_of(tenant_id, "User")])
-        rows, total = result.rows, result.total
+    unfiltered = query.is_unfiltered()
+    reading = Reading(tenant_id, USER, query, need_all=query.include_total and not unfiltered)
+    found = reading.rows(lambda page: [u for u in map(_with_status, page) if matches(query.where, u)])
+    result = execute(query, found)
+    rows, total = result.rows, result.total
+    if query.include_total and unfiltered:
+        total = records.count(tenant_id, "User")
     users = [_row(user, query.select, picklists, custom) for user in rows]
     data: dict[str, Any] = {"page": query.page, "size": len(users), "limit": query.limit, "users": users}
     if total is not None:
