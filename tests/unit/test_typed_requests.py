@@ -121,6 +121,21 @@ USER = "1P01" + "0" * 32
         ),
         ("objects_query", "POST", "/v1/data/objects/query/Company", {"select": [], "limit": 10}, "select"),
         (
+            "connections_create",
+            "POST",
+            "/v1/connectors/salesforce/connections",
+            {"name": " \t", "orgType": "production"},
+            "name",
+        ),
+        (
+            "connections_create",
+            "POST",
+            "/v1/connectors/salesforce/connections",
+            {"name": "Acme", "orgType": 1},
+            "orgType",
+        ),
+        ("teams_search", "POST", "/v1/teams/search", {"type": "user", "text": "Ann", "fields": [""]}, "fields[0]"),
+        (
             "meta_fields_create",
             "POST",
             "/v1/meta/objects/Company/fields",

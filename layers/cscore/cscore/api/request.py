@@ -128,13 +128,6 @@ def fields(event: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
-def json_body(event: dict[str, Any]) -> Any:
-    """The parsed JSON body (None when empty). A body that is not JSON, or not valid,
-    never gets here: the door (``checked``) answers it first."""
-    body = event.get("body")
-    return json.loads(body) if body else None
-
-
 def header_or_none(event: dict[str, Any], name: str) -> str | None:
     return header(event, name) or None
 

@@ -10,14 +10,16 @@ from typing import Annotated, Any
 from pydantic import Field, field_validator
 from pydantic.json_schema import SkipJsonSchema
 
-from cscore.platform.request_model import RequestModel
+from cscore.platform.request_model import RequestModel, any_case
 
 Name = Annotated[str, Field(min_length=1, max_length=120, pattern=r"\S")]
+ORG_TYPES = ("production", "sandbox")
 
 
 class CreateConnection(RequestModel):
-    name: str
-    orgType: str
+    # 1 to 80 characters once trimmed, no control characters, no < or >
+    name: Annotated[str, Field(pattern=r"^\s*[^\x00-\x20<>\s][^\x00-\x1f<>]{0,79}$")]
+    orgType: Annotated[str, Field(pattern=any_case(*ORG_TYPES))]
     loginUrl: str | None = None
 
 

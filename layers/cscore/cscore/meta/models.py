@@ -14,8 +14,8 @@ Label = Annotated[str, Field(min_length=1, max_length=MAX_STRING, pattern=r"\S")
 # A picklist field has its labels; no other field has any.
 PICKLIST_RULE: dict[str, Any] = {
     "if": {"properties": {"type": {"pattern": any_case("picklist")}}, "required": ["type"]},
-    "then": {"required": ["picklistValues"]},
-    "else": {"not": {"required": ["picklistValues"]}},
+    "then": {"required": ["picklistValues"], "properties": {"picklistValues": {"type": "array"}}},
+    "else": {"properties": {"picklistValues": {"type": "null"}}},
 }
 
 

@@ -7,11 +7,11 @@ from typing import Annotated
 
 from pydantic import Field
 
-from cscore.query.model import QueryRequest
+from cscore.query.model import FieldName, QueryRequest
 
 MAX_LIMIT = 5000
 
 
 class ObjectQuery(QueryRequest):
-    select: Annotated[list[str], Field(min_length=1)]
+    select: Annotated[list[FieldName], Field(min_length=1)]
     limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None = None

@@ -288,8 +288,11 @@ OPERATOR = any_case(*Operator)  # "eq" is EQ
 DIRECTION = any_case("asc", "desc")  # "ASC" is what many clients send
 
 
+FieldName = Annotated[str, PydanticField(min_length=1)]  # a field or a lookup path
+
+
 class ConditionRequest(RequestModel):
-    name: Annotated[str, PydanticField(min_length=1)]
+    name: FieldName
     operator: Annotated[str, PydanticField(pattern=OPERATOR)]
     alias: str | None = None
     # A list of values, a bare value (a list of one) or null (none); the field's type
@@ -309,9 +312,11 @@ class QueryRequest(RequestModel):
     # page and offset say the same thing: a request gives one of them at most
     model_config = ConfigDict(populate_by_name=True, json_schema_extra={"not": {"required": ["page", "offset"]}})
 
-    select: list[str] | None = None
+    select: list[FieldName] | None = None
     where: WhereRequest | None = None
-    order_by: dict[str, Annotated[str, PydanticField(pattern=DIRECTION)]] | None = PydanticField(None, alias="orderBy")
+    order_by: dict[FieldName, Annotated[str, PydanticField(pattern=DIRECTION)]] | None = PydanticField(
+        None, alias="orderBy"
+    )
     limit: Annotated[int, PydanticField(ge=1)] | None = None
     page: Annotated[int, PydanticField(ge=0)] | None = None
     offset: Annotated[int, PydanticField(ge=0)] | None = None

@@ -10,7 +10,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field
 
 from cscore.platform.request_model import RequestModel, any_case
-from cscore.query.model import QueryRequest
+from cscore.query.model import FieldName, QueryRequest
 
 MAX_TEXT = 255
 MAX_LABEL = 100
@@ -24,7 +24,7 @@ ACCESS = any_case("Admin", "Member")
 class Search(RequestModel):
     type: Literal["company", "user"]
     text: Text
-    fields: list[str] = []
+    fields: list[FieldName] = []
 
 
 class CreateRole(RequestModel):
@@ -84,7 +84,7 @@ class RecordKeys(RequestModel):
 class RecordQuery(QueryRequest):
     """``POST /v1/teams/records/list``: the query language over CompanyTeam (SPEC §1.5)."""
 
-    select: Annotated[list[str], Field(min_length=1)]
+    select: Annotated[list[FieldName], Field(min_length=1)]
     limit: Annotated[int, Field(ge=1, le=MAX_QUERY_LIMIT)] | None = None
 
 

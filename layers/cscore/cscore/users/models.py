@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from pydantic import ConfigDict, Field, RootModel
 
 from cscore.platform.request_model import RequestModel
-from cscore.query.model import QueryRequest
+from cscore.query.model import FieldName, QueryRequest
 
 MAX_RECORDS = 50
 MAX_LIST_LIMIT = 1000
@@ -37,5 +37,5 @@ class UserQuery(QueryRequest):
     """``POST /v1/users/services/list`` (SPEC §2.5): ``select`` required, at most 1,000
     users a page."""
 
-    select: Annotated[list[str], Field(min_length=1)]
+    select: Annotated[list[FieldName], Field(min_length=1)]
     limit: Annotated[int, Field(ge=1, le=MAX_LIST_LIMIT)] | None = None
