@@ -477,3 +477,15 @@ def test_the_users_list_answers_what_a_full_read_answers(aws_tables, fake_clock,
         expected = execute(parsed, every)
         assert got["total"] == expected.total, body
         assert [u["Gsid"] for u in got["users"]] == [u["Gsid"] for u in expected.rows], body
+
+
+def test_team_search_goes_through_a_bounded_number_of_names(admin, tenant, monkeypatch) -> None:
+    from cscore.teams import search
+    from cscore.teams.models import Search
+
+    monkeypatch.setattr(candidates, "MAX_READ", 100)
+    found = search.search(admin, Search(type="company", text="co 0"))["companies"]
+    assert [c["Name"] for c in found] == [f"Co {i:04d}" for i in range(50)]  # 50 matches within the first 100
+    with pytest.raises(ApiError) as refused:
+        search.search(admin, Search(type="company", text="0599"))
+    assert (refused.value.status, refused.value.code) == (400, "GSOBJ_1013") and "GSID" in refused.value.desc

@@ -4,7 +4,8 @@ A company or a user matches when ``text`` is its GSID, or is contained in its Na
 (ignoring case). At most 50 matches, by name. Each shows Gsid and Name (users also
 Email) plus the ``fields`` asked for. Names are matched reading the name index (GSI2)
 in name order, page by page, until 50 matches (DynamoDB cannot filter on an index's
-own sort key, so the lower-cased names are compared here).
+own sort key, so the lower-cased names are compared here), through at most 10,000
+names (``objects.candidates.MAX_READ``): past them, 400 ``GSOBJ_1013``.
 A team admin finds the companies it administers, and any user, with only the User
 fields anyone may read (``permissions.user_fields``).
 """
@@ -15,7 +16,8 @@ from typing import Any
 
 from cscore.auth.principal import Principal
 from cscore.catalog import COMPANY, USER
-from cscore.errors import BadRequest
+from cscore.errors import BadRequest, QueryTooBroad
+from cscore.objects import candidates
 from cscore.permissions import user_fields
 from cscore.picklists.service import Picklists
 from cscore.platform import ids
@@ -58,8 +60,15 @@ def search(principal: Principal, request: Search) -> dict[str, Any]:
 
 
 def _by_name(tenant_id: str, obj: str, text: str, scope: rules.Scope) -> list[dict[str, Any]]:
+    """The first matches in name order, going through at most ``candidates.MAX_READ``
+    names (what fits the function's time): past them, a 400 rather than a timeout."""
     found: list[dict[str, Any]] = []
-    for record in stored.in_name_order(tenant_id, obj):
+    for read, record in enumerate(stored.in_name_order(tenant_id, obj), start=1):
+        if read > candidates.MAX_READ:
+            raise QueryTooBroad(
+                f"text: fewer than {MAX_MATCHES} of the first {candidates.MAX_READ:,} {obj} names contain it; "
+                "search by GSID or by a longer part of the name"
+            )
         if text in str(record.get("Name") or "").lower() and (obj != "Company" or scope.manages(record.get("Gsid"))):
             found.append(record)
             if len(found) == MAX_MATCHES:
