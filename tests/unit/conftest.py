@@ -8,8 +8,10 @@ from pathlib import Path
 import boto3
 import pytest
 from moto import mock_aws
+from moto.dynamodb.models import DynamoDBBackend
 
 from cscore.platform import aws, clock
+from cslocal import moto_transactions
 from cslocal.resources import create_all
 from cslocal.template import load_stack
 
@@ -40,6 +42,8 @@ def _clear_clients() -> None:
 def aws_tables(monkeypatch: pytest.MonkeyPatch) -> Iterator[dict[str, str]]:
     """Every table, queue and bucket of template.yaml, created in in-process moto; the
     environment points cscore at them as the template does for the functions."""
+    # Transactions as the local stack runs them: moto's own copies every table per call.
+    monkeypatch.setattr(DynamoDBBackend, "transact_write_items", moto_transactions.transact_write_items)
     with mock_aws():
         _clear_clients()
         names = create_all(STACK, None)

@@ -4,6 +4,7 @@ repository; these are the calls they share."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -23,9 +24,16 @@ def put_item(item_key: Item, record: dict[str, Any], **extra: Any) -> None:
 
 
 def update_item(
-    item_key: Item, set_fields: dict[str, Any], remove: tuple[str, ...] = (), condition: str = "", **kw: Any
+    item_key: Item,
+    set_fields: dict[str, Any],
+    remove: tuple[str, ...] = (),
+    condition: str = "",
+    also: Sequence[dict[str, Any]] = (),
+    **kw: Any,
 ) -> bool:
-    """SET / REMOVE attributes of one item; False when ``condition`` does not hold."""
+    """SET / REMOVE attributes of one item; False when ``condition`` does not hold. With
+    ``also`` (TransactWriteItems actions, e.g. a tenant counter's ADD), in one transaction
+    with them: all are written or none."""
     names = {f"#s{i}": name for i, name in enumerate(set_fields)} | {f"#r{i}": name for i, name in enumerate(remove)}
     values = {f":s{i}": to_attr(value) for i, value in enumerate(set_fields.values())} | kw.pop("values", {})
     clauses = []
@@ -43,9 +51,16 @@ def update_item(
     if values:
         args["ExpressionAttributeValues"] = values
     try:
-        aws.dynamodb().update_item(**args)
+        if also:
+            aws.dynamodb().transact_write_items(TransactItems=[{"Update": args}, *also])  # type: ignore[typeddict-item,list-item]
+        else:
+            aws.dynamodb().update_item(**args)
     except ClientError as exc:
-        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+        code = exc.response["Error"]["Code"]
+        if code == "ConditionalCheckFailedException":
+            return False
+        reasons = exc.response.get("CancellationReasons") or [{}]
+        if code == "TransactionCanceledException" and reasons[0].get("Code") == "ConditionalCheckFailed":
             return False
         raise
     return True

@@ -7,6 +7,7 @@ the random part, so "time-ordered" also holds for a burst of creates.
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 import threading
 
@@ -57,6 +58,18 @@ def new_gsid(prefix: str) -> str:
             rand = secrets.randbelow(36**_RANDOM_LEN // 2)
         _last = (millis, rand)
     return prefix + _base36(millis, _TIME_LEN) + _base36(rand, _RANDOM_LEN)
+
+
+def derived_gsid(prefix: str, millis: int, identity: tuple[str, ...]) -> str:
+    """A GSID that is a function of its arguments: the time part is ``millis`` and the
+    rest a hash of ``identity``. A writer that may be interrupted and resumed (a sync run)
+    gives a record it inserts the GSID of its source identity at the run's start, so
+    every attempt of the insert names the same record and index entries it wrote
+    before dying are its own (docs/data-model.md, bulk path)."""
+    if len(prefix) != 4 or any(c not in ALPHABET for c in prefix):
+        raise ValueError(f"invalid GSID prefix {prefix!r}")
+    digest = int.from_bytes(hashlib.sha256("\x00".join(identity).encode()).digest(), "big")
+    return prefix + _base36(millis, _TIME_LEN) + _base36(digest % 36**_RANDOM_LEN, _RANDOM_LEN)
 
 
 def is_gsid(value: object, prefix: str | None = None) -> bool:

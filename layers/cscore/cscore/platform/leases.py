@@ -4,6 +4,7 @@ under its lease and a lease that stopped being renewed is taken over."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from cscore.platform.connector_table import update_item
@@ -21,13 +22,17 @@ def take_lease(item_key: Item, token: str, now: float, until: float) -> bool:
     )
 
 
-def save_leased(item_key: Item, token: str, set_fields: dict[str, Any], release: bool = False) -> bool:
+def save_leased(
+    item_key: Item, token: str, set_fields: dict[str, Any], release: bool = False, also: Sequence[dict[str, Any]] = ()
+) -> bool:
     """Checkpoint (or finish, with ``release``) leased work, only while this invocation
-    holds the lease: False when another has taken it over."""
+    holds the lease: False when another has taken it over. ``also``: writes that must
+    land with the checkpoint or not at all (one transaction)."""
     return update_item(
         item_key,
         set_fields,
         ("leaseToken", "leaseUntil") if release else (),
         condition="leaseToken = :token",
+        also=also,
         values={":token": to_attr(token)},
     )

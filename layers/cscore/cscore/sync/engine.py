@@ -24,6 +24,7 @@ from its parse tree.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import asdict
 from datetime import UTC, datetime, timedelta
@@ -73,9 +74,9 @@ class Engine:
         self.job = job
         self.client = client
         self.connection = connection
-        self.writer = self._new_writer()
-        self.counts = {name: int((counts or {}).get(name, 0)) for name in COUNTS}
         self.started_at = started_at
+        self.counts = {name: int((counts or {}).get(name, 0)) for name in COUNTS}
+        self.inserted: Counter[str] = Counter()  # records inserted since the last checkpoint, by object
         self.next_watermark = started_at  # the watermark never passes the run's start
         self._errors: list[dict[str, Any]] = []
         self.calls: Counter[str] = Counter()  # DynamoDB calls of the writers, by operation
@@ -83,6 +84,7 @@ class Engine:
         self._sources: dict[str, str] | None = None  # jobId -> source object, for ownership
         self.condition = soql_filter.parse(job["filter"]) if job.get("filter") else None  # FilterError
         self.checkpoint = checkpoint or self._first_checkpoint()
+        self.writer = self._new_writer()
 
     def _first_checkpoint(self) -> dict[str, Any]:
         watermark = self.job.get("watermark")
@@ -99,7 +101,11 @@ class Engine:
         }
 
     def _new_writer(self) -> PageWriter:
-        return PageWriter(self.tenant_id, self.job, self.connection, self.connection.get("createdBy") or "SYNC")
+        actor = self.connection.get("createdBy") or "SYNC"
+        # Where the step starts: a step done again after an interruption starts from the
+        # same checkpoint, so its inserts get the same GSIDs (``PageWriter``).
+        step = json.dumps({k: self.checkpoint.get(k) for k in ("phase", "cursor", "referencePage")}, sort_keys=True)
+        return PageWriter(self.tenant_id, self.job, self.connection, actor, (_parse(self.started_at), step))
 
     # ------------------------------------------------------------------ driving
     def step(self) -> bool:
@@ -110,12 +116,19 @@ class Engine:
         getattr(self, f"_{phase}")()
         self.writer.flush()
         self.calls.update(self.writer.calls())
+        self.inserted.update(self.writer.inserted)
         # A fresh writer per step: what it cached is flushed, and memory stays one page's.
         self.writer = self._new_writer()
         return bool(self.checkpoint["phase"] == "done")
 
     def _next(self, phase: str) -> None:
         self.checkpoint["phase"] = PHASES[PHASES.index(phase) + 1]
+
+    def take_inserted(self) -> Counter[str]:
+        """Records inserted since the last checkpoint, by object: the checkpoint that
+        records this progress adds them to the objects' counters (``runs``)."""
+        inserted, self.inserted = self.inserted, Counter()
+        return inserted
 
     def take_errors(self) -> list[dict[str, Any]]:
         errors, self._errors = self._errors, []

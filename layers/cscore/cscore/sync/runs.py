@@ -19,7 +19,7 @@ from cscore.auth.principal import Principal
 from cscore.connector import jobs, repository, sessions
 from cscore.connector.errors import ConnectionNotAuthorized
 from cscore.errors import Conflict, NotFound
-from cscore.platform import aws, clock, config, csv_export, ids, leases
+from cscore.platform import aws, clock, config, counters, csv_export, ids, leases
 from cscore.salesforce.errors import ReauthorizationNeeded, RequestLimitExceeded, SalesforceError
 from cscore.salesforce.soql_filter import FilterError
 from cscore.sync.counts import COUNTS
@@ -161,7 +161,10 @@ def _checkpoint(tenant_id: str, run: dict[str, Any], token: str, engine: Any) ->
         repository.put_run_errors(tenant_id, run["runId"], sequence, errors[start : start + ERROR_ROWS_PER_ITEM])
         run["errorPages"] = sequence + 1
     fields = {"checkpoint": engine.checkpoint, "counts": engine.counts, "errorPages": run.get("errorPages") or 0}
-    if not leases.save_leased(repository.run_key(tenant_id, run["runId"]), token, fields):
+    # Records the run inserted are counted with the checkpoint that moves past them
+    # (sync.engine): a page done again after a crash counts them then, never twice.
+    counters_changed = [counters.change(tenant_id, obj, n) for obj, n in sorted(engine.take_inserted().items()) if n]
+    if not leases.save_leased(repository.run_key(tenant_id, run["runId"]), token, fields, also=counters_changed):
         raise Conflict("another invocation took over this run")
 
 

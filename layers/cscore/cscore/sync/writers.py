@@ -9,8 +9,10 @@ write goes out in ``BatchWriteItem`` calls when the page is flushed.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from cscore.catalog import SHAPES
@@ -20,7 +22,7 @@ from cscore.objects import writable
 from cscore.objects.bulk import BulkStore
 from cscore.picklists import service as picklists
 from cscore.picklists.system import system_item_gsid
-from cscore.platform import keys, table, text
+from cscore.platform import ids, keys, table, text
 from cscore.users import managers
 
 REJECTED, ERROR = "REJECTED", "ERROR"
@@ -83,8 +85,21 @@ def _split(target: str, default_object: str) -> tuple[str, str]:
 
 
 class PageWriter:
-    def __init__(self, tenant_id: str, job: dict[str, Any], connection: dict[str, Any], actor: str) -> None:
+    def __init__(
+        self,
+        tenant_id: str,
+        job: dict[str, Any],
+        connection: dict[str, Any],
+        actor: str,
+        run: tuple[datetime, str] | None = None,
+    ) -> None:
         self.tenant_id = tenant_id
+        # In a run (its start, and where the step starts): a record the step inserts gets
+        # the GSID of its key there (``ids.derived_gsid``), so an invocation that dies after
+        # writing some of the record's items and the one doing the step again insert the
+        # same record, never a second one. Its count goes with the checkpoint (``inserted``).
+        self.run = run
+        self.resumed: Counter[str] = Counter()  # inserts of a step done again, found written
         self.job = job
         self.connection = connection
         self.actor = actor
@@ -103,8 +118,18 @@ class PageWriter:
 
     def store(self, obj: str) -> BulkStore:
         if obj not in self.stores:
-            self.stores[obj] = BulkStore(self.tenant_id, SHAPES[obj], self.actor, owner=self.job["jobId"])
+            store = BulkStore(
+                self.tenant_id, SHAPES[obj], self.actor, owner=self.job["jobId"], count_inserts=self.run is None
+            )
+            self.stores[obj] = store
         return self.stores[obj]
+
+    @property
+    def inserted(self) -> Counter[str]:
+        """Records this writer inserted, by object, in a run: counted by the run's
+        checkpoint (``sync.runs``), not by the flush."""
+        found = Counter({obj: store.uncounted_inserts for obj, store in self.stores.items()})
+        return found + self.resumed
 
     def flush(self) -> None:
         for store in self.stores.values():
@@ -283,6 +308,7 @@ class PageWriter:
         updates: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
         order: list[tuple[str, dict[str, Any] | None, str]] = []  # (source id, before, key value)
         claimed: dict[str, int] = {}
+        resumed: set[str] = set()
         for row, values, key in keyed:
             source_id = str(row["Id"])
             if key is None:
@@ -306,14 +332,17 @@ class PageWriter:
                 claimed[normalized] = len(inserts)
                 inserts.append((None, _complete(obj, values)))
             else:
+                if before["Gsid"] == self._gsid_of(obj, values):
+                    resumed.add(before["Gsid"])  # this step's insert, written before an interruption
                 updates.append((before, values))
             order.append((source_id, before, normalized))
-        new_records = store.upsert(inserts)
+        new_records = store.upsert(inserts, lambda fields: self._gsid_of(obj, fields))
         changed = store.upsert(updates)
         self._note_managers(obj, updates, new_records + changed)
+        self.resumed[obj] += len(resumed)
         if count:
-            result.inserted += len(new_records)
-            result.updated += len(changed)
+            result.inserted += len(new_records) + len(resumed)
+            result.updated += sum(1 for record in changed if record["Gsid"] not in resumed)
         by_key: dict[str, str] = {}
         for (_, values), record in zip(inserts, new_records, strict=True):
             key = self._key(obj, values)
@@ -325,6 +354,16 @@ class PageWriter:
             if gsid:
                 gsid_of[source_id] = gsid
         return gsid_of
+
+    def _gsid_of(self, obj: str, values: Mapping[str, Any]) -> str | None:
+        """The GSID a record this run inserts gets: derived from the job and the record's
+        key, None (a new one) outside a run."""
+        key = self._key(obj, dict(values))
+        if self.run is None or key is None:
+            return None
+        started, step = self.run
+        identity = (self.tenant_id, str(self.job["jobId"]), step, obj, key[0], keys.normalized(key[1]))
+        return ids.derived_gsid(SHAPES[obj].gsid_prefix, int(started.timestamp() * 1000), identity)
 
     def _resolve_deferred(self, result: PageResult) -> None:
         """Same-object references of this page whose target was written with it."""

@@ -10,10 +10,11 @@ tenant, as a reader (``reader``), a change planner (``planner``) and a writer
   ``records``);
 - ``upsert`` and ``delete`` change records and buffer the writes: the record item, its
   unique items (put the new value, delete the old one if it still names the record),
-  its index items (the whole item rewritten with the GSID added or removed and ``v``
-  bumped, deleted when its list is empty) and the counter's net change;
-- ``flush`` sends them with BatchWriteItem, 25 items a call, each key once (the last
-  write of a key wins: BatchWriteItem refuses a key twice), and right after them the
+  its index items (the GSIDs added and removed, applied when written to whatever the
+  item then holds, ``writer``) and the counter's net change;
+- ``flush`` sends them, 25 items a call, each key once: records and unique items with
+  BatchWriteItem (the last write of a key wins: BatchWriteItem refuses a key twice),
+  index items as conditional updates in TransactWriteItems; and right after them the
   counter's change of the records they wrote, with one UpdateItem ``ADD``;
   ``flush(complete=False)`` sends only full calls and keeps the rest.
   The calls of one phase (below) go up to ``parallel.CONCURRENT_CALLS`` at a time, as do
@@ -59,11 +60,19 @@ moment between a flush's last record call and its UpdateItem: a process killed r
 there (not an error: that is counted) leaves the counter short by that one flush's
 records. Closing it would take a transaction per call (twice the write capacity).
 
-Known race: BatchWriteItem has no conditions. An API request that changes the same
-index or unique item (e.g. the Company API inserting a company with the Name a sync is
-writing) between this store's read of the item and its flush is overwritten: that
-company is then missing from the Name index until it is written again. Keep stores
-short-lived (one page) to keep that window small.
+Index items are shared with the API paths (a company's Name item may gain an entry
+from the Company API at any moment), so they are never put whole: a flush updates each
+under the condition that it still holds the list the store read, and on a cancelled
+call reads the items again and applies its own change to them (``writer``). An API
+write between a store's read and its flush is kept. Unique items are still put whole:
+an API write of the same unique value in that window is overwritten (two records then
+claim it); keep stores short-lived (one page) to keep that window small.
+
+A sync run gives the records it inserts GSIDs derived from the run, the step and the
+record's key (``ids.derived_gsid``, ``sync.writers``): a page done again after an
+invocation died part-way through its flush finds what was written, under the same
+GSIDs, and inserts nothing twice. Its stores leave inserts off the counter
+(``count_inserts=False``); the run adds them with the checkpoint that moves past them.
 """
 
 from cscore.objects.bulk.calls import BatchFailed

@@ -9,7 +9,7 @@ skipped. Only declared fields are written (``objects.writable.stored_fields``)."
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from cscore.catalog import OBJECTS
@@ -22,6 +22,8 @@ from cscore.platform.dynamo import Item, to_item
 from cscore.platform.records import record_of
 
 Change = tuple[Mapping[str, Any] | None, Mapping[str, Any]]  # (record as read or None to insert, fields to set)
+# The GSID an inserted record gets, from its fields (None: a new random one).
+GsidOf = Callable[[Mapping[str, Any]], str | None]
 
 
 def _same(stored: Any, given: Any) -> bool:
@@ -34,13 +36,17 @@ def _same(stored: Any, given: Any) -> bool:
 class Planner:
     """Changes of one object's records, planned into item writes."""
 
-    def __init__(self, reader: Reader, writer: Writer, actor_gsid: str, owner: str | None) -> None:
+    def __init__(self, reader: Reader, writer: Writer, actor_gsid: str, owner: str | None, count_inserts: bool) -> None:
         self.reader = reader
         self.writer = writer
         self.actor_gsid = actor_gsid
         # The sync job writing through this store: records it inserts remember it
         # (keys.SYNC_OWNER, kept by later updates), so its deletes touch only those.
         self.owner = owner
+        # False: inserts are left off the counter's change (``uncounted_inserts``) for the
+        # caller to count with its own progress (a sync run's checkpoint).
+        self.count_inserts = count_inserts
+        self.uncounted_inserts = 0
         # Set by the store (Gsid and the audit fields), never by a caller's fields.
         self.system_fields = frozenset(OBJECTS[reader.shape.name].platform_fields)
 
@@ -55,10 +61,11 @@ class Planner:
                 return writable.not_a_field(self.reader.shape.name, name)
         return None
 
-    def upsert(self, changes: Sequence[Change]) -> list[dict[str, Any]]:
+    def upsert(self, changes: Sequence[Change], gsid_of: GsidOf | None = None) -> list[dict[str, Any]]:
         """Insert (``before`` None) or update records; returns the records written, as
         stored. A field set to None is removed; the system fields are the store's: an
-        insert gets a new GSID, CreatedDate/ModifiedDate now and CreatedBy/ModifiedBy the
+        insert gets the GSID ``gsid_of`` gives for its fields (a resumable writer's,
+        ``ids.derived_gsid``) or a new one, CreatedDate/ModifiedDate now and CreatedBy/ModifiedBy the
         actor, an update ModifiedDate now and ModifiedBy the actor. An update that changes
         nothing is skipped (not written, not returned), as is one of a record this store
         deleted. ``before`` is the record as read; when the store has written it since, its
@@ -86,7 +93,7 @@ class Planner:
             if before is None and self.reader.by_field:
                 before = self.reader.items.get(ident(self.reader.key_of(fields)))  # there already: an update
             if before is None:
-                gsid = ids.new_gsid(self.reader.shape.gsid_prefix)
+                gsid = (gsid_of(fields) if gsid_of else None) or ids.new_gsid(self.reader.shape.gsid_prefix)
                 audit = {"CreatedDate": now, "CreatedBy": self.actor_gsid}
                 after = {"Gsid": gsid, **{k: v for k, v in fields.items() if v is not None}, **audit}
                 after |= {"ModifiedDate": now, "ModifiedBy": self.actor_gsid}
@@ -127,8 +134,10 @@ class Planner:
             secondary = self.reader.shape.secondary_keys(self.reader.tenant_id, new)
             item = {**to_item(new), **to_item(secondary), **record_key}
             self._buffer(record_key, new, {"PutRequest": {"Item": item}}, record=True)
-            if old is None:
+            if old is None and self.count_inserts:
                 self.writer.count(record_key, 1)
+            elif old is None:
+                self.uncounted_inserts += 1
         return [record_of(new) for _, new in planned]
 
     def owner_of(self, record: Mapping[str, Any]) -> str | None:
@@ -208,7 +217,10 @@ class Planner:
                 refs.pop(gsid, None)
             version = int((current or {}).get("v") or 0) + 1
             attributes = {"gsids": gsids, "v": version} | ({"refs": refs} if self.reader.by_field else {})
-            self._put_aux(item_key, attributes if gsids else None)
+            # Sent as a change of the item as read (entries added and removed), applied to
+            # whatever the item holds when it is written (``writer``): other writers' entries stay.
+            self.writer.buffer_index(item_key, current, attributes if gsids else None, self.reader.by_field)
+            self.reader.items[ident(item_key)] = attributes if gsids else None
 
     def _put_aux(self, item_key: Item, attributes: dict[str, Any] | None) -> None:
         if attributes is None:

@@ -148,6 +148,15 @@ class Reader:
                 self.items[ident(item_key)] = item
                 self.learn(item)
 
+    def reread(self, item_keys: list[Item]) -> dict[Ident, dict[str, Any]]:
+        """The items as the table holds them now (strongly consistent, 100 a call), whatever
+        the view holds; the view is left as it is."""
+        chunks = [item_keys[start : start + BATCH_GET_LIMIT] for start in range(0, len(item_keys), BATCH_GET_LIMIT)]
+        found: dict[Ident, dict[str, Any]] = {}
+        for part in parallel.each(self._batch_get, chunks):
+            found.update(part)
+        return found
+
     def _batch_get(self, item_keys: list[Item]) -> dict[Ident, dict[str, Any]]:
         tbl = config.tenant_table()
         client = aws.dynamodb()

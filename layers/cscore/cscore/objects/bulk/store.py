@@ -10,7 +10,7 @@ from typing import Any
 
 from cscore.catalog.shapes import Shape
 from cscore.objects.bulk.calls import Calls
-from cscore.objects.bulk.planner import Change, Planner
+from cscore.objects.bulk.planner import Change, GsidOf, Planner
 from cscore.objects.bulk.reader import Reader
 from cscore.objects.bulk.writer import Writer
 
@@ -19,19 +19,31 @@ class BulkStore:
     """Reads and buffered writes of one object's records for one tenant (package doc)."""
 
     def __init__(
-        self, tenant_id: str, shape: Shape, actor_gsid: str, write_behind: bool = False, owner: str | None = None
+        self,
+        tenant_id: str,
+        shape: Shape,
+        actor_gsid: str,
+        write_behind: bool = False,
+        owner: str | None = None,
+        count_inserts: bool = True,
     ) -> None:
         self.tenant_id = tenant_id
         self.shape = shape
         self._calls = Calls()
         self._reader = Reader(tenant_id, shape, self._calls)
-        self._writer = Writer(tenant_id, shape.name, self._calls, write_behind)
-        self._planner = Planner(self._reader, self._writer, actor_gsid, owner)
+        self._writer = Writer(tenant_id, shape.name, self._calls, self._reader.reread, write_behind)
+        self._planner = Planner(self._reader, self._writer, actor_gsid, owner, count_inserts)
 
     @property
     def calls(self) -> Counter[str]:
         """DynamoDB calls made, by operation."""
         return self._calls.made
+
+    @property
+    def uncounted_inserts(self) -> int:
+        """Records inserted whose counter change is the caller's (``count_inserts=False``:
+        a sync run counts them with its checkpoint)."""
+        return self._planner.uncounted_inserts
 
     @property
     def items_written(self) -> int:
@@ -55,8 +67,8 @@ class BulkStore:
     def refusal(self, fields: Mapping[str, Any]) -> str | None:
         return self._planner.refusal(fields)
 
-    def upsert(self, changes: Sequence[Change]) -> list[dict[str, Any]]:
-        return self._planner.upsert(changes)
+    def upsert(self, changes: Sequence[Change], gsid_of: GsidOf | None = None) -> list[dict[str, Any]]:
+        return self._planner.upsert(changes, gsid_of)
 
     def delete(self, records: Sequence[Mapping[str, Any]]) -> None:
         self._planner.delete(records)
