@@ -23,6 +23,8 @@ from bench.bulk_import import measure as bulk_measure  # noqa: E402
 from bench.dynamodb_calls import count_calls_per_request  # noqa: E402
 from bench.permissions import COMPANIES  # noqa: E402
 from bench.permissions import measure as permissions_measure  # noqa: E402
+from bench.queries import COMPANIES as QUERY_COMPANIES  # noqa: E402
+from bench.queries import measure as queries_measure  # noqa: E402
 from bench.restart import measure as restart_measure  # noqa: E402
 from bench.sync import measure as sync_measure  # noqa: E402
 from bench.users_list import USERS  # noqa: E402
@@ -49,7 +51,7 @@ def _update_readme(table: str) -> None:
         readme.write_text(f"{head}{start}\n{table}\n{end}{rest.split(end, 1)[1]}")
 
 
-PARTS = ("calls", "users", "permissions", "sync", "bulk", "imports")
+PARTS = ("calls", "users", "queries", "permissions", "sync", "bulk", "imports")
 
 
 def _rss_mb() -> int:
@@ -72,6 +74,9 @@ def main() -> int:
     )
     parser.add_argument("--sync-accounts", type=int, default=100_000, help="Accounts synced by the sync benchmark")
     parser.add_argument("--bulk-rows", type=int, default=100_000, help="rows of the bulk import benchmark's file")
+    parser.add_argument(
+        "--companies", type=int, default=QUERY_COMPANIES, help="companies of the query shapes benchmark"
+    )
     args = parser.parse_args()
     if min(args.runs, args.ratio_runs) < 3:
         parser.error("a ratio is the median of at least 3 runs: --runs and --ratio-runs must be 3 or more")
@@ -90,6 +95,13 @@ def main() -> int:
         lines += ["", f"### Users list on a {USERS:,}-user tenant (in-process moto)", ""]
         lines += ["| page | DynamoDB calls | items read | ms (moto) |", "| --- | ---: | ---: | ---: |"]
         lines += [f"| {label} | {calls} | {items} | {ms:.0f} |" for label, calls, items, ms in list_measure()]
+    if "queries" in parts:
+        lines += ["", f"### Object query shapes on a {args.companies:,}-company tenant (in-process moto)", ""]
+        lines += ["| shape | DynamoDB calls | items read | ms (moto) | answer |", "| --- | ---: | ---: | ---: | --- |"]
+        lines += [
+            f"| {label} | {calls} | {items} | {ms:.0f} | {answer} |"
+            for label, calls, items, ms, answer in queries_measure(args.companies)
+        ]
     if "permissions" in parts:
         lines += ["", f"### Company data permissions on a {COMPANIES:,}-company tenant (in-process moto)", ""]
         lines += ["| case | DynamoDB calls | items read | ms (moto) |", "| --- | ---: | ---: | ---: |"]
