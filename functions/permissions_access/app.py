@@ -13,10 +13,10 @@ app = build_resolver(family="standard")
 
 @app.get("/v1/permissions/company/access")
 def check_access(
-    userId: Annotated[str | None, Query()] = None,
-    companyId: Annotated[str | None, Query()] = None,
+    companyId: Annotated[str, Query(min_length=1)],
+    userId: Annotated[str | None, Query(min_length=1)] = None,
 ) -> dict[str, Any]:
-    return access.check(app.principal, userId or None, companyId or None)
+    return access.check(app.principal, userId, companyId)
 
 
 handler = lambda_entry(app)

@@ -43,11 +43,8 @@ REFUSED_BY_DATA = {
         "POST /v1/teams/records/list",
         "POST /v1/teams/search",
         "PUT /v1/teams/records",
-        "POST /v1/meta/objects/{object_name}/fields",
         "POST /v1.0/admin/connector/job/bulk",
         "POST /v1/connectors/jobs",
-        "PUT /v1/connectors/jobs/{job_id}",
-        "PUT /v1/connectors/salesforce/connections/{connection_id}/company-resolution",
         "PUT /v1/permissions/company",
         "PUT /v1/data/objects/Company",
     ],
@@ -61,10 +58,10 @@ REFUSED_BY_DATA = {
     ],
     "a GSID of the wrong kind keeps the contract's code (GSOBJ_1004), not a schema's": [
         "DELETE /v1/data/objects/Company/{gsid}",
-        "GET /v1/permissions/company/access",
     ],
     "text with a lone surrogate or NUL is not storable (the door's rule, no JSON Schema for it)": [
         "PUT /v1/users/services/status",
+        "PUT /v1/connectors/jobs/{job_id}",
     ],
     "the single-use state and code are Salesforce's and the product's to issue": [
         "GET /v1/connectors/salesforce/oauth/callback",

@@ -32,7 +32,7 @@ from cscore.picklists import system as system_picklists
 from cscore.platform import aws, config, records, request_model
 from cscore.teams import membership, roles
 from cscore.teams import records as team_records
-from cscore.teams.models import CreateRole
+from cscore.teams.models import AssignUsers, CreateRole
 from cscore.tenants import service as tenants
 from cscore.users import service as users
 from tests.support import TEAM_CSV_HEADER, team_bulk_job
@@ -183,9 +183,11 @@ def test_every_row_outcome_is_applied_counted_and_reported(world: World) -> None
     admin, co, us = world.admin, world.companies, world.users
     role = roles.create_role(admin, CreateRole(label="Renewals"))["role"]["gsid"]
     admin = world.refresh()
-    membership.assign_users(admin, co["Acme"], {"records": [{"UserId": us["Bob"], "TeamRole": "Renewals"}]})
-    membership.assign_users(admin, co["Globex"], {"records": [{"UserId": us["Ann"]}]})
-    membership.assign_users(admin, co["Initech"], {"records": [{"UserId": us["Cy"]}]})
+    membership.assign_users(
+        admin, co["Acme"], AssignUsers.model_validate({"records": [{"UserId": us["Bob"], "TeamRole": "Renewals"}]})
+    )
+    membership.assign_users(admin, co["Globex"], AssignUsers.model_validate({"records": [{"UserId": us["Ann"]}]}))
+    membership.assign_users(admin, co["Initech"], AssignUsers.model_validate({"records": [{"UserId": us["Cy"]}]}))
     _make_salesforce_owned(world, co["Initech"], us["Cy"])
     data = _csv(
         [
@@ -269,7 +271,7 @@ def test_columns_for_role_access_and_custom_fields(world: World) -> None:
         },
     )
     job = _create_job(fresh, body)
-    membership.assign_users(admin, co["Acme"], {"records": [{"UserId": us["Bob"]}]})
+    membership.assign_users(admin, co["Acme"], AssignUsers.model_validate({"records": [{"UserId": us["Bob"]}]}))
     data = _csv(
         [
             ["Acme", "ann@example.com", "", "renewals", "member", "3"],
@@ -447,7 +449,11 @@ def test_an_import_cut_at_random_chunk_boundaries_ends_like_an_uncut_one(
     stores = _tracked_stores(monkeypatch)
     world = World(COMPANIES, USERS)
     for company, user in sorted(start):
-        membership.assign_users(world.admin, world.companies[company], {"records": [{"UserId": world.users[user]}]})
+        membership.assign_users(
+            world.admin,
+            world.companies[company],
+            AssignUsers.model_validate({"records": [{"UserId": world.users[user]}]}),
+        )
     data = _csv([[c, f"{u.lower()}@example.com", d] for c, u, d in rows])
     status_id = world.upload(data)
     plan = iter(stops)
@@ -532,7 +538,11 @@ def test_the_counter_matches_the_records_when_write_calls_fail(
     stores = _tracked_stores(monkeypatch)
     world = World(COMPANIES, USERS)
     for company, user in sorted(start):
-        membership.assign_users(world.admin, world.companies[company], {"records": [{"UserId": world.users[user]}]})
+        membership.assign_users(
+            world.admin,
+            world.companies[company],
+            AssignUsers.model_validate({"records": [{"UserId": world.users[user]}]}),
+        )
     status_id = world.upload(_csv([[c, f"{u.lower()}@example.com", d] for c, u, d in rows]))
     calls = iter(range(10**6))
 

@@ -22,6 +22,7 @@ from cscore.permissions import settings as permission_settings
 from cscore.permissions.models import CompanySettings
 from cscore.platform import keys, table
 from cscore.teams import membership
+from cscore.teams.models import AssignUsers
 from cscore.tenants import service as tenants
 from cscore.users import service as users_service
 
@@ -130,7 +131,7 @@ def _assign(admin: Principal, members: list[tuple[str, str]]) -> None:
     record's manager chain."""
     for company in dict.fromkeys(c for c, _ in members):
         records = [{"UserId": u, "UserAccess": "Member"} for c, u in members if c == company]
-        assigned = membership.assign_users(admin, company, {"records": records})
+        assigned = membership.assign_users(admin, company, AssignUsers.model_validate({"records": records}))
         assert assigned["errors"] is None and assigned["count"] == len(records), assigned
 
 

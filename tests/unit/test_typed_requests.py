@@ -136,6 +136,28 @@ USER = "1P01" + "0" * 32
         ),
         ("teams_search", "POST", "/v1/teams/search", {"type": "user", "text": "Ann", "fields": [""]}, "fields[0]"),
         (
+            "teams_records_update",
+            "PUT",
+            "/v1/teams/records",
+            {"records": [{"CompanyId": COMPANY, "UserId": USER}]},
+            "records[0]: no custom field to update",
+        ),
+        ("jobs_update", "PUT", f"/v1/connectors/jobs/{COMPANY}", {}, "body: give any of name"),
+        (
+            "connections_company_resolution",
+            "PUT",
+            f"/v1/connectors/salesforce/connections/{COMPANY}/company-resolution",
+            {"sourceField": "Id; DROP", "targetField": "Name"},
+            "sourceField",
+        ),
+        (
+            "permissions_put",
+            "PUT",
+            "/v1/permissions/company",
+            {"rules": [{"name": "r", "user": {"expression": " "}, "company": {}}]},
+            "rules[0].user.expression",
+        ),
+        (
             "meta_fields_create",
             "POST",
             "/v1/meta/objects/Company/fields",
@@ -169,3 +191,12 @@ def test_a_team_query_keeps_its_role_labels_and_scope_through_the_model(aws_tabl
     status, answer = _call("teams_records_list", api_event("POST", "/v1/teams/records/list", tenant["accessKey"], body))
     assert status == 200, answer
     assert answer["data"] == {"records": []}
+
+
+@pytest.mark.parametrize("query", [{"companyId": ""}, {"companyId": COMPANY, "userId": ""}, {}])
+def test_the_access_check_needs_a_company_and_a_named_user(aws_tables, query: dict[str, str]) -> None:
+    tenant = tenants.create_tenant("Typed")
+    event = api_event("GET", "/v1/permissions/company/access", tenant["accessKey"], query=query)
+    status, answer = _call("permissions_access", event)
+    assert (status, answer["errorCode"]) == (400, "GS_1400"), answer
+    assert answer["errorDesc"].startswith("userId" if "userId" in query else "companyId"), answer

@@ -7,13 +7,11 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import re
 import secrets
 from typing import Any
 from urllib.parse import urlsplit
 
 from cscore.auth.principal import Principal
-from cscore.catalog import COMPANY
 from cscore.connector import connected_app, jobs, repository, sessions, vault
 from cscore.connector.errors import (
     ConnectionNotAuthorized,
@@ -41,7 +39,6 @@ CALLBACK_PATH = "/v1/connectors/salesforce/oauth/callback"
 STATE_TTL_SECONDS = 600
 MANAGED_PACKAGE_NAMESPACE = "JBCXM"
 MANAGED_PACKAGE_QUERY = "SELECT Id, NamespacePrefix, Status FROM PackageLicense WHERE NamespacePrefix = 'JBCXM'"
-_FIELD = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,79}$")
 _VIEW_FIELDS = (
     "connectionId",
     "name",
@@ -258,11 +255,6 @@ def revoke(principal: Principal, connection_id: str) -> dict[str, Any]:
 # ---------------------------------------------------------------- settings
 def set_company_resolution(principal: Principal, connection_id: str, request: CompanyResolution) -> dict[str, Any]:
     source, target = request.sourceField, request.targetField
-    if not _FIELD.match(source):
-        raise BadRequest("sourceField: required, the API name of an Account field (e.g. Id)")
-    if target not in COMPANY.shape.index_fields:  # Company fields with lookup index items
-        allowed = ", ".join(COMPANY.shape.index_fields)
-        raise BadRequest(f"targetField: must be a Company field that identifies a company ({allowed})")
     connection = _connection(principal.tenant_id, connection_id)
     resolution = {"sourceField": source, "targetField": target}
     connection["companyResolution"] = resolution

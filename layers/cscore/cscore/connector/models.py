@@ -7,13 +7,15 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, field_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 from pydantic.json_schema import SkipJsonSchema
 
+from cscore.catalog import COMPANY
 from cscore.platform.request_model import RequestModel, any_case
 
 Name = Annotated[str, Field(min_length=1, max_length=120, pattern=r"\S")]
 ORG_TYPES = ("production", "sandbox")
+ACCOUNT_FIELD = r"^[A-Za-z][A-Za-z0-9_]{0,79}$"
 
 
 class CreateConnection(RequestModel):
@@ -24,8 +26,8 @@ class CreateConnection(RequestModel):
 
 
 class CompanyResolution(RequestModel):
-    sourceField: str
-    targetField: str
+    sourceField: Annotated[str, Field(pattern=ACCOUNT_FIELD)]  # the API name of an Account field
+    targetField: Annotated[str, Field(pattern=f"^({'|'.join(COMPANY.shape.index_fields)})$")]
 
 
 class CreateJob(RequestModel):
@@ -51,6 +53,14 @@ class UpdateJob(RequestModel):
     filter: str | None = None
     mappings: list[dict[str, Any]] | SkipJsonSchema[None] = None
     keyFields: list[str] | SkipJsonSchema[None] = None
+
+    model_config = ConfigDict(json_schema_extra={"minProperties": 1})
+
+    @model_validator(mode="after")
+    def _edits_something(self) -> UpdateJob:
+        if not self.model_fields_set:
+            raise ValueError("body: give any of name, enabled, schedule, filter, mappings, keyFields")
+        return self
 
     @field_validator("name", "enabled", "mappings", "keyFields", mode="before")
     @classmethod

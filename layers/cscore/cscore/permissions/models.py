@@ -14,7 +14,7 @@ MAX_RULES = 50
 
 class Where(RequestModel):
     conditions: list[dict[str, Any]] = []
-    expression: str | None = None
+    expression: Annotated[str, Field(pattern=r"\S")] | None = None
 
 
 class Rule(RequestModel):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from cscore.platform.request_model import RequestModel, any_case
 from cscore.query.model import FieldName, QueryRequest
@@ -69,8 +69,14 @@ class RecordKey(RequestModel):
 
 
 class RecordChange(RecordKey):
-    # The custom fields (``__gc``) to set; null clears one.
-    model_config = ConfigDict(extra="allow")
+    # The custom fields (``__gc``) to set, at least one; null clears one.
+    model_config = ConfigDict(extra="allow", json_schema_extra={"minProperties": 3})
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> RecordChange:
+        if not self.model_extra:
+            raise ValueError("no custom field to update (give at least one field ending in __gc)")
+        return self
 
 
 class RecordChanges(RequestModel):
