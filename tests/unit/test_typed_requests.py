@@ -200,3 +200,30 @@ def test_the_access_check_needs_a_company_and_a_named_user(aws_tables, query: di
     status, answer = _call("permissions_access", event)
     assert (status, answer["errorCode"]) == (400, "GS_1400"), answer
     assert answer["errorDesc"].startswith("userId" if "userId" in query else "companyId"), answer
+
+
+@pytest.mark.parametrize(
+    ("paging", "refused"),
+    [
+        ({"limit": 2.0, "page": 0.0}, None),
+        ({"limit": 2.5}, "limit"),
+        ({"page": True}, "page"),
+        ({"offset": "1"}, "offset"),
+    ],
+)
+def test_a_paging_number_is_a_json_integer_whatever_its_spelling(
+    aws_tables, paging: dict[str, Any], refused: str | None
+) -> None:
+    # JSON has one number type: 2.0 is the integer 2 (as JSON Schema says); a fraction,
+    # a boolean or a string is not
+    tenant = tenants.create_tenant("Typed")
+    body = {"select": ["Name"], **paging}
+    status, answer = _call(
+        "objects_query", api_event("POST", "/v1/data/objects/query/Company", tenant["accessKey"], body)
+    )
+    if refused is None:
+        assert status == 200, answer
+        assert answer["data"]["records"] == []
+    else:
+        assert (status, answer["errorCode"]) == (400, "GS_1400"), answer
+        assert answer["errorDesc"] == f"{refused}: must be an integer", answer

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from cscore.platform.request_model import JSON_INTEGER
 from cscore.query.model import FieldName, QueryRequest
 
 MAX_LIMIT = 5000
@@ -14,4 +15,4 @@ MAX_LIMIT = 5000
 
 class ObjectQuery(QueryRequest):
     select: Annotated[list[FieldName], Field(min_length=1)]
-    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT)] | None = None
+    limit: Annotated[int, Field(ge=1, le=MAX_LIMIT), JSON_INTEGER] | None = None

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from cscore.errors import BadRequest
 
@@ -34,6 +34,18 @@ _ANY_CASE = re.compile(r"\^\((?:\[[a-zA-Z][a-zA-Z]\]|[^\[\]()|]|\|)+\)\$")
 
 class RequestModel(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+def _integral(value: Any) -> Any:
+    # JSON has one number type: 2.0 is the integer 2 (JSON Schema agrees); 2.5 stays refused
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+# The last mark of an ``int`` field (after its bounds, which then stay JSON Schema's
+# minimum/maximum): a JSON number with no fraction (``70528.0``) is that integer
+JSON_INTEGER = BeforeValidator(_integral)
 
 
 def any_case(*words: str) -> str:

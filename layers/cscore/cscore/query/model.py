@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import ConfigDict
 from pydantic import Field as PydanticField
 
-from cscore.platform.request_model import RequestModel, any_case
+from cscore.platform.request_model import JSON_INTEGER, RequestModel, any_case
 
 # --------------------------------------------------------------------------- schemas
 
@@ -317,7 +317,7 @@ class QueryRequest(RequestModel):
     order_by: dict[FieldName, Annotated[str, PydanticField(pattern=DIRECTION)]] | None = PydanticField(
         None, alias="orderBy"
     )
-    limit: Annotated[int, PydanticField(ge=1)] | None = None
-    page: Annotated[int, PydanticField(ge=0)] | None = None
-    offset: Annotated[int, PydanticField(ge=0)] | None = None
+    limit: Annotated[int, PydanticField(ge=1), JSON_INTEGER] | None = None
+    page: Annotated[int, PydanticField(ge=0), JSON_INTEGER] | None = None
+    offset: Annotated[int, PydanticField(ge=0), JSON_INTEGER] | None = None
     include_total: bool = PydanticField(False, alias="includeTotal")

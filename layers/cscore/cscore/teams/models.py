@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from cscore.platform.request_model import RequestModel, any_case
+from cscore.platform.request_model import JSON_INTEGER, RequestModel, any_case
 from cscore.query.model import FieldName, QueryRequest
 
 MAX_TEXT = 255
@@ -91,7 +91,7 @@ class RecordQuery(QueryRequest):
     """``POST /v1/teams/records/list``: the query language over CompanyTeam (SPEC §1.5)."""
 
     select: Annotated[list[FieldName], Field(min_length=1)]
-    limit: Annotated[int, Field(ge=1, le=MAX_QUERY_LIMIT)] | None = None
+    limit: Annotated[int, Field(ge=1, le=MAX_QUERY_LIMIT), JSON_INTEGER] | None = None
 
 
 def as_sent(record: RequestModel) -> dict[str, Any]:

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, RootModel
 
-from cscore.platform.request_model import RequestModel
+from cscore.platform.request_model import JSON_INTEGER, RequestModel
 from cscore.query.model import FieldName, QueryRequest
 
 MAX_RECORDS = 50
@@ -38,4 +38,4 @@ class UserQuery(QueryRequest):
     users a page."""
 
     select: Annotated[list[FieldName], Field(min_length=1)]
-    limit: Annotated[int, Field(ge=1, le=MAX_LIST_LIMIT)] | None = None
+    limit: Annotated[int, Field(ge=1, le=MAX_LIST_LIMIT), JSON_INTEGER] | None = None
