@@ -71,6 +71,7 @@ class EventSources:
                 props = self.stack.resolve(event.get("Properties") or {})
                 if kind == "SQS":
                     queue_name = str(props["Queue"]).rsplit(":", 1)[-1]
+                    self._require_visibility_covers_timeout(function, queue_name)
                     self._spawn(self._poll_queue, function, queue_name, props, False)
                 elif kind == "S3":
                     queue_name = self._route_bucket_to_queue(function, event)
@@ -91,6 +92,18 @@ class EventSources:
         self._threads.append(thread)
 
     # ---------------------------------------------------------------- SQS and S3
+    def _require_visibility_covers_timeout(self, function: Function, queue_name: str) -> None:
+        """Lambda refuses an SQS event source whose queue hides a message for less time than
+        the function may run (a message would be delivered again while still being worked)."""
+        url = self.sqs.get_queue_url(QueueName=queue_name)["QueueUrl"]
+        attributes = self.sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["VisibilityTimeout"])["Attributes"]
+        visibility = int(attributes["VisibilityTimeout"])
+        if visibility < function.timeout:
+            raise ValueError(
+                f"InvalidParameterValueException: Queue visibility timeout: {visibility} seconds is less than "
+                f"Function timeout: {function.timeout} seconds ({function.logical_id}, {queue_name})"
+            )
+
     def _route_bucket_to_queue(self, function: Function, event: dict[str, Any]) -> str:
         props = event.get("Properties") or {}
         bucket = self.stack.resolve(props["Bucket"])

@@ -74,7 +74,7 @@ def test_stack_describes_the_fixture(stack: LocalStack) -> None:
         QueueUrl=_queue_url(stack, "WorkQueue"), AttributeNames=["RedrivePolicy", "VisibilityTimeout"]
     )["Attributes"]
     assert json.loads(redrive["RedrivePolicy"])["maxReceiveCount"] == 2
-    assert redrive["VisibilityTimeout"] == "1"
+    assert redrive["VisibilityTimeout"] == "3"
 
 
 def test_sqs_messages_reach_the_function_and_are_deleted(stack: LocalStack, table: str) -> None:
@@ -109,6 +109,7 @@ def test_failed_message_goes_to_dlq_and_the_rest_of_its_batch_is_processed(stack
     dead = stack.wait_for(
         "the failed message in WorkDLQ",
         lambda: stack.client("sqs").receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10).get("Messages"),
+        timeout=30,  # two deliveries, each hidden for the queue's 3 s visibility timeout
     )
     assert [m["Body"] for m in dead] == ["fail"]
     assert dead[0]["MessageId"] == fail_id

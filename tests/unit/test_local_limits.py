@@ -11,18 +11,26 @@ import pytest
 import yaml
 
 from cslocal import runtime as runtime_module
+from cslocal.aws_server import LocalAwsServer
+from cslocal.event_sources import EventSources
 from cslocal.gateway import routes_of
+from cslocal.resources import create_all
 from cslocal.runtime import THROTTLED, FunctionRuntime, InvocationError, reserved_concurrency
 from cslocal.template import Stack, load_stack
 
 
-def _stack(tmp_path: Path, functions: dict[str, dict[str, object]]) -> Stack:
+def _stack(
+    tmp_path: Path,
+    functions: dict[str, dict[str, object]],
+    others: dict[str, dict[str, object]] | None = None,
+    name: str = "limits",
+) -> Stack:
     resources = {
         name: {"Type": "AWS::Serverless::Function", "Properties": {"CodeUri": ".", **props}}
         for name, props in functions.items()
-    }
+    } | (others or {})
     (tmp_path / "template.yaml").write_text(yaml.safe_dump({"Resources": resources}))
-    return load_stack(tmp_path, "limits")
+    return load_stack(tmp_path, name)
 
 
 def _runtime(stack: Stack) -> FunctionRuntime:
@@ -100,3 +108,31 @@ def test_an_integration_timeout_outside_what_api_gateway_accepts_is_refused(tmp_
     stack = _stack(tmp_path, {"Bad": _api("/bad", TimeoutInMillis=timeout_ms)})
     with pytest.raises(ValueError, match="TimeoutInMillis"):
         routes_of(stack, stack.functions())
+
+
+@pytest.mark.parametrize(("visibility", "timeout", "refused"), [(1, 5, True), (5, 5, False), (30, 5, False)])
+def test_an_sqs_event_source_needs_a_visibility_timeout_not_below_the_functions_timeout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, visibility: int, timeout: int, refused: bool
+) -> None:
+    # As Lambda's CreateEventSourceMapping does: otherwise a message being worked would be
+    # delivered again
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.setenv(name, "local")
+    queue = {"Type": "AWS::SQS::Queue", "Properties": {"VisibilityTimeout": visibility}}
+    event = {"Work": {"Type": "SQS", "Properties": {"Queue": {"Fn::GetAtt": ["Work", "Arn"]}, "BatchSize": 1}}}
+    stack = _stack(
+        tmp_path, {"Worker": {"Timeout": timeout, "Events": event}}, {"Work": queue}, f"visibility{visibility}"
+    )
+    server = LocalAwsServer(0, None).start()
+    sources = EventSources(stack, _runtime(stack), server.url, schedule_poll_seconds=60)
+    try:
+        create_all(stack, server.url)
+        if refused:
+            with pytest.raises(ValueError, match=f"Queue visibility timeout: {visibility} seconds is less than"):
+                sources.start()
+        else:
+            sources.start()
+            assert any(thread.name == "source-_poll_queue" for thread in sources._threads)
+    finally:
+        sources.stop()
+        server.stop()
