@@ -22,6 +22,7 @@ def measure(companies: int = COMPANIES) -> list[tuple[str, int, int, float]]:
     from cscore.objects.query import query_objects
     from cscore.permissions import access
     from cscore.platform import aws, config, keys, table
+    from cscore.query import QueryRequest
     from cscore.tenants import service as tenants
     from cscore.users import managers
 
@@ -61,7 +62,7 @@ def measure(companies: int = COMPANIES) -> list[tuple[str, int, int, float]]:
             ),
             "access check: no access": lambda: access.check(as_admin, boss["Gsid"], made[-1]["Gsid"]),
             f"Company query by a team-restricted user ({VISIBLE} of {companies:,} visible)": lambda: query_objects(
-                as_boss, "Company", {"select": ["Gsid", "Name"], "limit": 5000}
+                as_boss, "Company", QueryRequest.model_validate({"select": ["Gsid", "Name"], "limit": 5000})
             ),
         }
         big_boss = users.upsert([(None, {"SFDCUserName": "vp@b.example", "Email": "vp@b.example", "Name": "vp"})])[0]

@@ -26,6 +26,7 @@ def measure(companies: int = COMPANIES) -> list[tuple[str, int, int, float, str]
     from cscore.objects.bulk import BulkStore
     from cscore.objects.query import query_objects
     from cscore.platform import aws, clock
+    from cscore.query import QueryRequest
     from cscore.tenants import service as tenants
 
     with in_process_stack():
@@ -103,7 +104,7 @@ def measure(companies: int = COMPANIES) -> list[tuple[str, int, int, float, str]
             items.clear()
             started = time.perf_counter()
             try:
-                found = query_objects(principal, obj, {**select, **body})["records"]
+                found = query_objects(principal, obj, QueryRequest.model_validate({**select, **body}))["records"]
                 answer = f"200, {len(found)} rows"
             except ApiError as exc:
                 answer = f"{exc.status} {exc.code}"

@@ -17,6 +17,7 @@ def measure(users: int = USERS) -> list[tuple[str, int, int, float]]:
     from bench.moto_stack import count_calls_and_items, in_process_stack
     from cscore.auth import service as auth
     from cscore.platform import aws, clock, config, keys
+    from cscore.query import QueryRequest
     from cscore.tenants import service as tenants
     from cscore.users import listing, repository
 
@@ -60,7 +61,9 @@ def measure(users: int = USERS) -> list[tuple[str, int, int, float]]:
             calls.clear()
             items.clear()
             started = time.perf_counter()
-            data = listing.list_users(principal, {"select": ["Name", "Email"], "limit": 25, **extra})
+            data = listing.list_users(
+                principal, QueryRequest.model_validate({"select": ["Name", "Email"], "limit": 25, **extra})
+            )
             elapsed = (time.perf_counter() - started) * 1000
             assert data["size"] == 25, data["size"]
             rows.append((label, len(calls), sum(items), elapsed))

@@ -14,7 +14,9 @@ Rows are read along the access path ``objects.planner`` picks (a key, index item
 reference's partition, a slice or a walk of an ordered index), never more than
 ``objects.candidates.MAX_READ`` records (else 400 ``GSOBJ_1013``); the query engine
 evaluates the whole query on what was read. Company data permissions
-(``permissions.access``) apply to Company and to the objects that look it up.
+(``permissions.access``) apply to Company and to the objects that look it up; a
+caller restricted to a known set of companies (its teams) whose query names no
+records reads those companies' records instead, under the same bound.
 
 Each object's schema is completed per request with the tenant's custom fields
 (``meta.fields.extend_schema``), so they are selected, filtered and ordered on like
@@ -28,17 +30,20 @@ from typing import Any
 
 from cscore.auth.principal import Principal
 from cscore.catalog import OBJECTS
+from cscore.catalog.model import ObjectDef
 from cscore.errors import BadRequest, NotFound
 from cscore.meta.fields import extend_schema
+from cscore.objects import candidates, planner
 from cscore.objects.candidates import Reading
+from cscore.objects.planner import NAMED, ByKey, ByReference, Path
 from cscore.permissions import access, user_fields
-from cscore.platform import keys, records, table
-from cscore.platform.records import record_of
+from cscore.platform import records
 from cscore.query import (
     FieldType,
     InvalidValue,
     Query,
     QueryOptions,
+    QueryRequest,
     Schema,
     UnknownField,
     execute,
@@ -62,7 +67,7 @@ def catalog_for(principal: Principal) -> dict[str, Schema]:
     return catalog
 
 
-def query_objects(principal: Principal, object_name: str, body: Any) -> dict[str, Any]:
+def query_objects(principal: Principal, object_name: str, body: QueryRequest) -> dict[str, Any]:
     if object_name not in QUERYABLE:
         raise NotFound(f"Object {object_name} is not queryable here (queryable: {', '.join(QUERYABLE)})")
     catalog = catalog_for(principal)
@@ -124,24 +129,21 @@ class VisibleRecords:
 
 def _rows(principal: Principal, query: Query, schema: Schema, catalog: dict[str, Schema]) -> list[dict[str, Any]]:
     """The query's page of rows the caller may see: permissions apply before paging (to the
-    rows and to every lookup path), and a team-restricted caller reads only its visible
-    companies' records. Anyone else's rows are read along the query's access path
+    rows and to every lookup path). Rows are read along the query's access path
     (``objects.candidates``), a page at a time, each page made visible, joined and
-    filtered before the next is read."""
+    filtered before the next is read; a team-restricted caller whose query names no
+    records reads its visible companies' records instead (``_visible_path``)."""
     tenant_id = principal.tenant_id
     visibility = access.CompanyVisibility(principal)
     reader = VisibleRecords(tenant_id, visibility)
     obj = OBJECTS[schema.name]
     paths = sorted(query.lookup_paths())
+    reading = Reading(tenant_id, obj, query, need_all=False)  # the answer has no total
     visible = None if obj.company_field is None or visibility.everything else visibility.known
-    if visible is not None:
-        if schema.name == "Company":
-            candidates = list(reader.by_gsids("Company", sorted(visible)).values())
-        else:
-            candidates = _related_to(tenant_id, schema.name, visible)
-        reader.remember(schema.name, candidates)
-        _join(reader, candidates, paths, schema, catalog)
-        return execute(query, candidates).rows
+    if visible is not None and not isinstance(reading.path, NAMED):
+        restricted = _visible_path(obj, visible)
+        if restricted is not None:
+            reading = Reading(tenant_id, obj, query, need_all=False, path=restricted)
 
     def accept(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
         shown = reader.visible_only(schema.name, page)
@@ -149,21 +151,19 @@ def _rows(principal: Principal, query: Query, schema: Schema, catalog: dict[str,
         _join(reader, shown, paths, schema, catalog)
         return [row for row in shown if matches(query.where, row)]
 
-    matched = Reading(tenant_id, obj, query, need_all=False).rows(accept)  # the answer has no total
-    return execute(query, matched).rows
+    return execute(query, reading.rows(accept)).rows
 
 
-def _related_to(tenant_id: str, obj: str, companies: set[str]) -> list[dict[str, Any]]:
-    """Records of ``obj`` (CompanyPerson, CompanyTeam) of the given companies (GSI2)."""
-    found: list[dict[str, Any]] = []
-    for company in sorted(companies):
-        items = table.query_all(
-            IndexName="GSI2",
-            KeyConditionExpression="GSI2PK = :pk",
-            ExpressionAttributeValues={":pk": {"S": keys.related(tenant_id, obj, "Company", company)}},
-        )
-        found += [record_of(i) for i in items]
-    return found
+def _visible_path(obj: ObjectDef, companies: set[str]) -> Path | None:
+    """The records of ``obj`` of the given companies: the companies by key (Company) or
+    their partitions (CompanyPerson, CompanyTeam); None when they are too many for that
+    (the query's own path, bounded, serves then)."""
+    gsids = tuple(sorted(companies))
+    if obj.name == "Company":
+        return ByKey(gsids) if len(gsids) <= candidates.MAX_READ else None
+    assert obj.company_field is not None
+    via, index = obj.references[obj.company_field]
+    return ByReference(obj.company_field, via, index, gsids) if len(gsids) <= planner.MAX_PARTITIONS else None
 
 
 def _join(

@@ -125,13 +125,14 @@ def permitted(principal: Principal, companies: list[dict[str, Any]]) -> list[boo
         return [True for _ in companies]
     tenant_id, me = principal.tenant_id, principal.user_gsid
     wanted: list[Item] = [keys.user(tenant_id, me)]
+    teams = bool(settings["teamBased"])  # else no team fact decides anything: none is read
     for company in companies:
-        wanted += _team_keys(tenant_id, me, str(company.get("Gsid")))
+        wanted += _team_keys(tenant_id, me, str(company.get("Gsid"))) if teams else []
     found = table.read_many(wanted)
     user = found[0] or {}
     flags = []
     for i, company in enumerate(companies):
-        facts = _facts(found[1 + 4 * i : 5 + 4 * i])
+        facts = _facts(found[1 + 4 * i : 5 + 4 * i]) if teams else Facts()
         flags.append(bool(reasons(False, settings, user, company, facts)))
     return flags
 

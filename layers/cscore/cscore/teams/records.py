@@ -22,17 +22,20 @@ from typing import Any
 
 from cscore.auth.principal import Principal
 from cscore.catalog import COMPANY_TEAM
+from cscore.errors import QueryTooBroad
+from cscore.objects import candidates, writable
 from cscore.objects import query as object_query
-from cscore.objects import writable
 from cscore.objects.bulk import BulkStore
 from cscore.picklists.service import Picklists
 from cscore.platform import records as stored
+from cscore.platform import references
 from cscore.query.model import ConditionRequest, QueryRequest, WhereRequest
 from cscore.teams import rules
 from cscore.teams.models import RecordChange, RecordChanges, RecordKey, RecordKeys, as_sent
 from cscore.teams.outcome import BAD, CONFLICT, FORBIDDEN, MISSING, Outcome
 
 MANUAL, SALESFORCE = "Manual", "Salesforce"
+LISTING_PAGE = 1000  # team records a Query page of a listing
 OWNED_BY_SYNC = "owned by the Salesforce sync: records that came from Salesforce cannot be changed or deleted by hand"
 Pair = tuple[str, str]  # (CompanyId, UserId)
 
@@ -55,10 +58,21 @@ def find(store: BulkStore, pairs: Iterable[Pair]) -> dict[Pair, dict[str, Any]]:
 
 
 def listing(tenant_id: str, via: str, gsid: str) -> list[dict[str, Any]]:
-    """A company's team (``via`` Company) or a user's companies (``via`` User): one Query
-    of one partition of GSI2 / GSI3."""
+    """A company's team (``via`` Company) or a user's companies (``via`` User): that
+    partition of GSI2 / GSI3 only, a page at a time, at most ``MAX_READ`` records (the
+    answer is not paged; a longer list is 400 ``GSOBJ_1013`` pointing at the paged
+    record API)."""
     index = "GSI2" if via == "Company" else "GSI3"
-    return stored.related(tenant_id, "CompanyTeam", via, gsid, index)
+    found: list[dict[str, Any]] = []
+    for page in references.pages(tenant_id, "CompanyTeam", via, gsid, index, LISTING_PAGE):
+        found += page
+        if len(found) > candidates.MAX_READ:
+            field = "CompanyId" if via == "Company" else "UserId"
+            raise QueryTooBroad(
+                f"This {via} has more than {candidates.MAX_READ:,} Company Team records: list them a page at a "
+                f"time with POST /v1/teams/records/list ({field} EQ {gsid}, limit and offset)"
+            )
+    return found
 
 
 def shown(

@@ -20,7 +20,7 @@ from cscore.meta.fields import CustomFields, extend_schema, for_object
 from cscore.objects.candidates import Reading
 from cscore.picklists.service import Picklists
 from cscore.platform import records
-from cscore.query import QueryOptions, Schema, execute, matches, parse_query
+from cscore.query import QueryOptions, QueryRequest, Schema, execute, matches, parse_query
 
 OPTIONS = QueryOptions(default_limit=25, max_limit=1000, select_required=True, select_error_code="GU_1705")
 ALWAYS_SHOWN = ("Gsid", "ProfilePicture", "Status")
@@ -38,7 +38,7 @@ def _with_status(user: dict[str, Any]) -> dict[str, Any]:
     return {**user, "Status": "Active" if user.get("IsActiveUser", True) else "Inactive"}
 
 
-def list_users(principal: Principal, body: Any) -> dict[str, Any]:
+def list_users(principal: Principal, body: QueryRequest) -> dict[str, Any]:
     picklists = Picklists(principal.tenant)
     custom = for_object(principal.tenant, "User")
     query = parse_query(body, _schema(picklists, principal.tenant), OPTIONS)
