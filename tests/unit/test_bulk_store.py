@@ -240,13 +240,15 @@ def test_two_thousand_companies_cost_batched_calls(admin, dynamodb_calls) -> Non
     dynamodb_calls.clear()
     written = store.upsert([(None, row) for row in rows])
     store.flush()
-    items = 2000 * 3  # the records, their Name and SfdcAccountId index items
+    # The records, their Name and SfdcAccountId index items, and the word item of the
+    # second word of each name ("0042": team search finds "Company 0042" by "00").
+    items = 2000 * 4
     assert store.items_written == items
-    # The records with BatchWriteItem, the index items as conditional updates (TransactWriteItems).
+    # Records and word items with BatchWriteItem, the index items as conditional updates (TransactWriteItems).
     writes = store.calls["BatchWriteItem"] + store.calls["TransactWriteItems"]
-    assert writes == math.ceil(items / 25) == 240 and store.calls["UpdateItem"] == 1
+    assert writes == math.ceil(items / 25) == 320 and store.calls["UpdateItem"] == 1
     assert store.calls["BatchGetItem"] == math.ceil(2000 * 2 / 100)  # the index items it extends
-    assert dynamodb_calls.count("BatchWriteItem") == store.calls["BatchWriteItem"] == 2000 / 25
+    assert dynamodb_calls.count("BatchWriteItem") == store.calls["BatchWriteItem"] == 2000 * 2 / 25
     assert dynamodb_calls.count("TransactWriteItems") == store.calls["TransactWriteItems"] == 2000 * 2 / 25
     assert records.count(admin.tenant_id, "Company") == 2000
 
@@ -346,9 +348,10 @@ def test_calls_of_a_phase_go_at_once_and_phases_in_order(admin, aws_tables) -> N
         for operation in operations:
             client.meta.events.unregister(f"provide-client-params.dynamodb.{operation}", started)
             client.meta.events.unregister(f"after-call.dynamodb.{operation}", ended)
-    # 60 record deletions (3 calls); 60 Name items emptied and 200 index items extended (11);
-    # 100 record puts (4).
-    assert sorted(phase for phase, _, _ in calls) == [0] * 3 + [1] * 11 + [2] * 4
+    # 60 record deletions (3 calls); the word items of "Old <i>" deleted and of "New <i>"
+    # put (160, 7 calls); 60 Name items emptied and 200 index items extended (11); 100
+    # record puts (4).
+    assert sorted(phase for phase, _, _ in calls) == [0] * 3 + [1] * (7 + 11) + [2] * 4
     for phase, start, _ in calls:
         assert all(start >= end for earlier, _, end in calls if earlier < phase)
     assert 2 <= most["max"] <= parallel.CONCURRENT_CALLS

@@ -16,15 +16,19 @@ object's shape is declared with its fields in ``catalog.objects``.
 - unique item ``keys.unique_value(t, Object, Field, value)``: ``{"gsid"}``, plus ``"ref"``
   (the record's ref) for an object with a ``record_key_field``;
 - index item ``keys.lookup_index(t, Object, Field, value)``: ``{"gsids", "v"}``, plus
-  ``"refs"`` ({gsid: ref}) for an object with a ``record_key_field``.
+  ``"refs"`` ({gsid: ref}) for an object with a ``record_key_field``;
+- word items ``keys.word(t, Object, Field, text, gsid)``: ``{"gsid", "nameKey"}``, one per
+  word of a ``word_fields`` value after the first (``word_starts``), so team search finds a
+  record by a prefix of any word of its name; ``nameKey`` is the record's GSI2 sort key
+  (``keys.by_name``), so matches are put in name order without reading their records.
 
-| object | record key | unique | index | GSI2 | GSI3 |
-| --- | --- | --- | --- | --- | --- |
-| User | Gsid | SFDCUserName, SfdcUserId | Email, FullName | object index by Name | |
-| Company | Gsid | | Name, SfdcAccountId | object index by Name | |
-| Person | Gsid | Email | | object index by "FirstName LastName" | |
-| CompanyPerson | Gsid | SfdcContactId | | a company's persons, by GSID | a person's companies, by GSID |
-| CompanyTeam | CompanyUser | SfdcAccountTeamMemberId | (Company)Manager<k> | a company's team | a user's companies |
+| object | record key | unique | index | words | GSI2 | GSI3 |
+| --- | --- | --- | --- | --- | --- | --- |
+| User | Gsid | SFDCUserName, SfdcUserId | Email, FullName | Name | object index by Name | |
+| Company | Gsid | | Name, SfdcAccountId | Name | object index by Name | |
+| Person | Gsid | Email | | | object index by "FirstName LastName" | |
+| CompanyPerson | Gsid | SfdcContactId | | | a company's persons, by GSID | a person's companies, by GSID |
+| CompanyTeam | CompanyUser | SfdcAccountTeamMemberId | (Company)Manager<k> | | a company's team | a user's companies |
 
 (CompanyTeam: GSI2 by UserId, GSI3 by CompanyId; k = 1..3.) Derived values: User
 ``FullName`` is "FirstName LastName" (both needed); CompanyTeam ``CompanyUser`` is
@@ -39,12 +43,30 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cscore.platform import keys
-from cscore.platform.dynamo import Item
+from cscore.platform.dynamo import Item, to_item
 
 Record = Mapping[str, Any]
 # (tenant id, record) -> (partition key, sort key) of a secondary index, None to leave
 # the record out of that index.
 IndexKey = Callable[[str, Record], tuple[str, str] | None]
+
+
+# Word items per value: a name's first words find it; a longer name's later words do not
+# (its name prefix still does), so a record costs at most this many extra items.
+MAX_WORDS = 8
+
+
+def word_starts(value: str) -> list[str]:
+    """The lower-cased value from the start of each word after the first, to its end (at
+    most ``MAX_WORDS``): "Acme Corp, Inc." -> ["corp, inc.", "inc."]. A word starts at a
+    letter or digit (``str.isalnum``, any script) that follows anything else, so spaces and
+    punctuation separate words ("O'Brien-Smith" -> "brien-smith", "smith"). A name written
+    without separators (Japanese, Chinese) is one word, found by its name prefix. Keeping
+    the rest of the value, not the word alone, lets a search text of several words
+    ("corp in") match from any word on."""
+    lowered = value.lower()
+    starts = [i for i in range(1, len(lowered)) if lowered[i].isalnum() and not lowered[i - 1].isalnum()]
+    return [lowered[i:] for i in starts[:MAX_WORDS]]
 
 
 def _present(value: Any) -> bool:
@@ -97,6 +119,7 @@ class Shape:
     record_key_field: str | None = None
     unique_fields: tuple[str, ...] = ()  # fields with a unique item {"gsid"}
     index_fields: tuple[str, ...] = ()  # fields with lookup index items {"gsids", "v"}
+    word_fields: tuple[str, ...] = ()  # fields with word items (``word_starts``): team search
     derived: Mapping[str, Callable[[Record], str | None]] = field(default_factory=dict)
     gsi2: IndexKey | None = None
     gsi3: IndexKey | None = None
@@ -130,6 +153,30 @@ class Shape:
         key normalizes it (``keys.lookup_index``)."""
         found = {name: self._value(name, record) for name in self.index_fields}
         return {name: value for name, value in found.items() if value is not None}
+
+    def word_changes(self, tenant_id: str, old: Record | None, new: Record | None) -> tuple[list[Item], list[Item]]:
+        """The word items a record leaves and enters going from ``old`` to ``new`` (None:
+        no record): (keys to delete, whole items to put). Nothing when a word field keeps
+        its value but for case; every word item of a changed value is put again, as its
+        ``nameKey`` changed. Only the record's own writer writes them (keys hold its GSID)."""
+        record = new if new is not None else old
+        if record is None:
+            return [], []
+        gsid = str(record["Gsid"])
+        removes: list[Item] = []
+        puts: list[Item] = []
+        for name in self.word_fields:
+            was = self._value(name, old) if old is not None else None
+            now = self._value(name, new) if new is not None else None
+            if (was or "").lower() == (now or "").lower():
+                continue
+            kept = word_starts(now) if now is not None else []
+            gone = [text for text in (word_starts(was) if was is not None else []) if text not in kept]
+            removes += [keys.word(tenant_id, self.name, name, text, gsid) for text in gone]
+            if now is not None:
+                attributes = to_item({"gsid": gsid, "nameKey": keys.by_name(now, gsid)})
+                puts += [{**attributes, **keys.word(tenant_id, self.name, name, text, gsid)} for text in kept]
+        return removes, puts
 
     def secondary_keys(self, tenant_id: str, record: Record) -> dict[str, str]:
         """The GSI key attributes of the record's item (GSI1 always; GSI2 and GSI3 when the

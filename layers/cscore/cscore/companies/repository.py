@@ -5,6 +5,9 @@ that reads or writes them (layout in docs/data-model.md).
   ``T#<t>#Company``, ``GSI1SK`` = ``keys.by_modified_date``, ``GSI2SK`` = ``keys.by_name``;
 - index items ``keys.lookup_index(t, "Company", "Name" | "SfdcAccountId", value)``:
   ``gsids``, the companies with that (normalized) value, in the order they got it;
+- word items ``keys.word(t, "Company", "Name", text, gsid)`` (``Shape.word_changes``): put
+  and deleted in the record's own transaction, unconditionally, as only the record's
+  writer touches them;
 - counter ``keys.counter(t, "Company")`` (``T#<t>#COUNTERS`` / ``Company``): ``total``, for
   unfiltered ``includeTotal``.
 
@@ -22,6 +25,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from cscore.catalog import COMPANY
 from cscore.companies.schema import INDEXED_FIELDS, OBJECT
 from cscore.platform import config, keys, table
 from cscore.platform.dynamo import Item, to_attr, to_item
@@ -100,6 +104,7 @@ class CompanyWrite:
     index_add: list[tuple[str, Any]] = field(default_factory=list)  # (field, value) entered
     index_remove: list[tuple[str, Any]] = field(default_factory=list)  # (field, value) left
     counter: int = 0
+    words: list[dict[str, Any]] = field(default_factory=list)  # word item puts and deletes (``word_actions``)
 
 
 IndexEntries = list[tuple[str, Any]]
@@ -119,6 +124,15 @@ def index_changes(before: dict[str, Any] | None, after: dict[str, Any] | None) -
         if new is not None:
             add.append((name, new))
     return add, remove
+
+
+def word_actions(tenant_id: str, before: dict[str, Any] | None, after: dict[str, Any] | None) -> list[dict[str, Any]]:
+    """The word item writes of a company going from ``before`` to ``after`` (None: absent)."""
+    removes, puts = COMPANY.shape.word_changes(tenant_id, before, after)
+    tbl = config.tenant_table()
+    return [{"Delete": {"TableName": tbl, "Key": k}} for k in removes] + [
+        {"Put": {"TableName": tbl, "Item": item}} for item in puts
+    ]
 
 
 def _indexed(tenant_id: str, record: dict[str, Any]) -> dict[str, Any]:
@@ -195,15 +209,16 @@ def _index_keys(tenant_id: str, write: CompanyWrite) -> list[Item]:
 
 
 def _chunks(tenant_id: str, writes: list[CompanyWrite]) -> list[list[CompanyWrite]]:
-    """Writes packed in order into transactions of at most 100 actions: one per record,
-    one per distinct index item, one for the counter."""
+    """Writes packed in order into transactions of at most 100 actions: one per record
+    and per word item, one per distinct index item, one for the counter."""
     chunks: list[list[CompanyWrite]] = []
     current: list[CompanyWrite] = []
     items: set[str] = set()
     for write in writes:
         touched = items | {_id(k) for k in _index_keys(tenant_id, write)}
         counter = any(w.counter for w in [*current, write])
-        if current and len(current) + 1 + len(touched) + int(counter) > TRANSACTION_LIMIT:
+        own = sum(1 + len(w.words) for w in [*current, write])
+        if current and own + len(touched) + int(counter) > TRANSACTION_LIMIT:
             chunks.append(current)
             current, touched = [], {_id(k) for k in _index_keys(tenant_id, write)}
         current.append(write)
@@ -259,7 +274,7 @@ def _index_action(
 def _transaction(
     tenant_id: str, chunk: list[CompanyWrite], snapshot: Snapshot
 ) -> tuple[list[dict[str, Any]], dict[str, tuple[Item, list[str] | None]]]:
-    actions = [w.action for w in chunk]
+    actions = [a for w in chunk for a in (w.action, *w.words)]
     adds: dict[str, list[str]] = {}
     removes: dict[str, set[str]] = {}
     item_keys: dict[str, Item] = {}

@@ -211,7 +211,11 @@ def insert_companies(principal: Principal, records: list[Any]) -> dict[str, Any]
     new = [(i, c) for (i, c), ok in zip(new, allowed, strict=True) if ok]
     writes = [
         repo.CompanyWrite(
-            company["Gsid"], repo.put_record(tenant_id, company), repo.index_changes(None, company)[0], counter=1
+            company["Gsid"],
+            repo.put_record(tenant_id, company),
+            repo.index_changes(None, company)[0],
+            counter=1,
+            words=repo.word_actions(tenant_id, None, company),
         )
         for _, company in new
     ]
@@ -338,7 +342,10 @@ def _apply_updates(
             after = {k: v for k, v in after.items() if v is not None}
             after |= {"ModifiedDate": now, "ModifiedBy": principal.user_gsid}
             add, remove = repo.index_changes(before, after)
-            writes.append(repo.CompanyWrite(gsid, repo.update_record(tenant_id, before, after), add, remove))
+            words = repo.word_actions(tenant_id, before, after)
+            writes.append(
+                repo.CompanyWrite(gsid, repo.update_record(tenant_id, before, after), add, remove, words=words)
+            )
             afters.append(after)
         done = repo.write(tenant_id, writes, snapshot)
         updated.update({w.gsid: a for w, a in zip(writes[:done], afters[:done], strict=True)})
@@ -366,7 +373,11 @@ def delete_company(principal: Principal, gsid: str) -> dict[str, Any]:
         if before is None or not permitted(principal, [before])[0]:
             raise NotFound(f"No Company with GSID {gsid}")
         write = repo.CompanyWrite(
-            gsid, repo.delete_record(tenant_id, before), index_remove=repo.index_changes(before, None)[1], counter=-1
+            gsid,
+            repo.delete_record(tenant_id, before),
+            index_remove=repo.index_changes(before, None)[1],
+            counter=-1,
+            words=repo.word_actions(tenant_id, before, None),
         )
         if repo.write(tenant_id, [write], snapshot) == 1:
             return {"count": 1, "errors": None, "records": [{"Gsid": gsid}]}

@@ -65,6 +65,23 @@ def unique_value(tenant_id: str, obj: str, field: str, value: str) -> Item:
     return key(f"T#{tenant_id}#UNIQ#{obj}#{field}#{normalized(value)}", "UNIQ")
 
 
+WORD_SK_SEPARATOR = "\x01"  # as ``by_name``'s: sorts below every printable character
+
+
+def word_partition(tenant_id: str, obj: str, field: str, text: str) -> str:
+    """The partition of the word items of one field whose text starts with ``text``'s
+    first character: a prefix search reads one partition, and a tenant's writes spread
+    over as many partitions as its names have first letters of words."""
+    return f"T#{tenant_id}#WORD#{obj}#{field}#{text[:1]}"
+
+
+def word(tenant_id: str, obj: str, field: str, text: str, gsid: str) -> Item:
+    """Word item of one record: ``text`` is its (lower-cased) field value from the start of
+    one word after the first to the end (``catalog.shapes.word_starts``). A ``begins_with``
+    Query on the sort key finds every record with a word starting with a given prefix."""
+    return key(word_partition(tenant_id, obj, field, text), f"{text}{WORD_SK_SEPARATOR}{gsid}")
+
+
 def outbox(tenant_id: str, outbox_id: str) -> Item:
     """Follow-up work of one users write (bundles, welcome e-mails), written in the same
     transaction as the users and deleted once the users worker has done it."""

@@ -1,8 +1,8 @@
 """Reading the records of one object type of a tenant (User, Company, ...): by GSID in
-batches, by the values of their unique or lookup index items, a slice of an ordered
-index page by page, all of them in name order or not, those that refer to one record
-of another object, and the counter. Shared by every listing
-and query, so they all use the same indexes the same way (docs/data-model.md)."""
+batches, by the values of their unique or lookup index items, by a prefix of a word of
+their name (word items), a slice of an ordered index page by page, all of them in name
+order or not, those that refer to one record of another object, and the counter.
+Shared by every listing and query, so they all use the same indexes the same way (docs/data-model.md)."""
 
 from __future__ import annotations
 
@@ -65,6 +65,30 @@ def index_pages(
     while True:
         out = client.query(**kwargs, Limit=page_size())
         yield [record_of(from_item(item)) for item in out["Items"]]
+        if "LastEvaluatedKey" not in out:
+            return
+        kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]
+
+
+def word_pages(tenant_id: str, obj: str, field: str, prefix: str) -> Iterator[list[dict[str, Any]]]:
+    """The word items (``keys.word``: ``{"gsid", "nameKey"}``) of ``field`` whose text
+    begins with ``prefix`` (lower-cased), in text order, a Query page at a time
+    (strongly consistent: they are base table items); a caller that stops early reads no
+    further page."""
+    client = aws.dynamodb()
+    kwargs: dict[str, Any] = {
+        "TableName": config.tenant_table(),
+        "KeyConditionExpression": "PK = :pk AND begins_with(SK, :prefix)",
+        "ExpressionAttributeValues": {
+            ":pk": {"S": keys.word_partition(tenant_id, obj, field, prefix)},
+            ":prefix": {"S": prefix},
+        },
+        "ProjectionExpression": "gsid, nameKey",
+        "ConsistentRead": True,
+    }
+    while True:
+        out = client.query(**kwargs)
+        yield [from_item(item) for item in out["Items"]]
         if "LastEvaluatedKey" not in out:
             return
         kwargs["ExclusiveStartKey"] = out["LastEvaluatedKey"]

@@ -1,8 +1,10 @@
 """User items, their uniqueness guards and lookup index items (see docs/data-model.md).
 
 A user is written with, in the same transaction: its SFDCUserName guard (and its
-SfdcUserId guard when it has one), its index items (Email, FullName), the tenant's
-user counter, and the outbox item of the transaction's follow-up work (cscore.users.outbox).
+SfdcUserId guard when it has one), its index items (Email, FullName), its word items
+(``Shape.word_changes``: team search by a word of the name; only the user's own writer
+touches them, so they go unconditionally), the tenant's user counter, and the outbox
+item of the transaction's follow-up work (cscore.users.outbox).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
+from cscore.catalog import USER
 from cscore.platform import config, keys, table
 from cscore.platform.deadline import NO_DEADLINE, Deadline
 from cscore.platform.dynamo import Item, to_attr, to_item
@@ -35,6 +38,14 @@ def _record_item(tenant_id: str, user: dict[str, Any]) -> Item:
         ),
         **keys.user(tenant_id, gsid),
     }
+
+
+def _word_actions(tenant_id: str, before: dict[str, Any] | None, after: dict[str, Any]) -> list[dict[str, Any]]:
+    removes, puts = USER.shape.word_changes(tenant_id, before, after)
+    tbl = config.tenant_table()
+    return [{"Delete": {"TableName": tbl, "Key": k}} for k in removes] + [
+        {"Put": {"TableName": tbl, "Item": item}} for item in puts
+    ]
 
 
 def _claim(tenant_id: str, field: str, value: str, gsid: str) -> dict[str, Any]:
@@ -97,11 +108,12 @@ def insert_transactions(
     in_chunk: set[IndexEntry] = set()
     for user in sorted(users, key=lambda u: sorted(index_entries(u))):
         entries = index_entries(user)
-        needed = (3 if user.get("SfdcUserId") else 2) + len(entries - in_chunk)
+        own = (3 if user.get("SfdcUserId") else 2) + len(USER.shape.word_changes(tenant_id, None, user)[1])
+        needed = own + len(entries - in_chunk)
         if size + needed > TRANSACTION_LIMIT:
             chunks.append([])
             size, in_chunk = FIXED_ACTIONS, set()
-            needed = (3 if user.get("SfdcUserId") else 2) + len(entries)
+            needed = own + len(entries)
         chunks[-1].append(user)
         size += needed
         in_chunk |= entries
@@ -128,6 +140,7 @@ def _insert_actions(
             }
         )
         actions.append(_claim(tenant_id, "SFDCUserName", user["SFDCUserName"], user["Gsid"]))
+        actions.extend(_word_actions(tenant_id, None, user))
         if user.get("SfdcUserId"):
             actions.append(_claim(tenant_id, "SfdcUserId", user["SfdcUserId"], user["Gsid"]))
         for entry in index_entries(user):
@@ -243,11 +256,12 @@ def update(
     for change in changes:
         names_moved = keys.normalized(change.before["SFDCUserName"]) != keys.normalized(change.after["SFDCUserName"])
         entries = index_entries(change.before) ^ index_entries(change.after)
-        needed = 1 + 2 * names_moved + len(entries - in_chunk)
+        own = 1 + 2 * names_moved + len(_word_actions(tenant_id, change.before, change.after))
+        needed = own + len(entries - in_chunk)
         if size + needed > TRANSACTION_LIMIT:
             chunks.append([])
             size, in_chunk = 1, set()
-            needed = 1 + 2 * names_moved + len(entries)
+            needed = own + len(entries)
         chunks[-1].append(change)
         size += needed
         in_chunk |= entries
@@ -306,6 +320,7 @@ def _update_actions(
                 }
             )
             actions.append(_claim(tenant_id, "SFDCUserName", after["SFDCUserName"], gsid))
+        actions.extend(_word_actions(tenant_id, before, after))
         old, new = index_entries(before), index_entries(after)
         for entry in old - new:
             if gsid in lists.get(entry, []):

@@ -2,7 +2,9 @@
 or delete, the items to write — the record item with its secondary keys, its unique
 items (put the new value, delete the old one if it still names the record), its index
 items (the whole item rewritten with the GSID added or removed and ``v`` bumped,
-deleted when its list is empty) — and the counter's change, handed to the writer. It
+deleted when its list is empty), its word items (``Shape.word_changes``: put and
+deleted like unique items, as only the record's writer touches them) — and the
+counter's change, handed to the writer. It
 keeps the store's view (the reader's) as written, so an item touched by several records
 of a store, or a record changed twice, stays right; an update that changes nothing is
 skipped. Only declared fields are written (``objects.writable.stored_fields``)."""
@@ -130,6 +132,7 @@ class Planner:
         self.reader.fetch(k for old, new in planned for k, _, _ in self._entry_changes(old, new))
         for old, new in planned:
             self._apply_entries(old, new)
+            self._apply_words(old, new)
             record_key = self.reader.key_of(new)
             secondary = self.reader.shape.secondary_keys(self.reader.tenant_id, new)
             item = {**to_item(new), **to_item(secondary), **record_key}
@@ -165,6 +168,7 @@ class Planner:
         self.reader.fetch(k for old in planned for k, _, _ in self._entry_changes(old, None))
         for old in planned:
             self._apply_entries(old, None)
+            self._apply_words(old, None)
             record_key = self.reader.key_of(old)
             self._buffer(record_key, None, {"DeleteRequest": {"Key": record_key}}, record=True)
             self.writer.count(record_key, -1)
@@ -221,6 +225,15 @@ class Planner:
             # whatever the item holds when it is written (``writer``): other writers' entries stay.
             self.writer.buffer_index(item_key, current, attributes if gsids else None, self.reader.by_field)
             self.reader.items[ident(item_key)] = attributes if gsids else None
+
+    def _apply_words(self, old: dict[str, Any] | None, new: dict[str, Any] | None) -> None:
+        """Buffer the word item writes of a record going from ``old`` to ``new`` (the
+        store's view of it): no read needed, the record says which words it had."""
+        removes, puts = self.reader.shape.word_changes(self.reader.tenant_id, old, new)
+        for item_key in removes:
+            self.writer.buffer(item_key, {"DeleteRequest": {"Key": item_key}}, record=False)
+        for item in puts:
+            self.writer.buffer(item, {"PutRequest": {"Item": item}}, record=False)
 
     def _put_aux(self, item_key: Item, attributes: dict[str, Any] | None) -> None:
         if attributes is None:
