@@ -71,6 +71,10 @@ def _parser() -> argparse.ArgumentParser:
     tenant.add_parser("list", help="list tenants")
     boot = tenant.add_parser("bootstrap", help="re-apply defaults (idempotent)")
     boot.add_argument("--tenant", help="one tenant (default: every tenant)")
+    words = tenant.add_parser(
+        "backfill-words", help="write the team search word items of Company and User names written before them"
+    )
+    words.add_argument("--tenant", help="one tenant (default: every tenant)")
     limits = tenant.add_parser("set-limits", help="override one rate-limit window of a family")
     limits.add_argument("--tenant", required=True)
     limits.add_argument("--family", required=True, choices=["users", "standard", "bulk"])
@@ -118,6 +122,13 @@ def run(args: argparse.Namespace) -> Any:
                 tenants.bootstrap(args.tenant)
                 return {"bootstrapped": 1}
             return {"bootstrapped": tenants.bootstrap_all()}
+        case ("tenant", "backfill-words"):
+            from cscore.catalog import SHAPES
+            from cscore.objects.bulk import words
+
+            chosen = [args.tenant] if args.tenant else [t["tenantId"] for t in tenants.list_tenants()]
+            written = {t: {o: words.backfill(t, SHAPES[o]) for o in ("Company", "User")} for t in chosen}
+            return {"wordItemsWritten": written}
         case ("tenant", "set-limits"):
             return {
                 "tenantId": args.tenant,

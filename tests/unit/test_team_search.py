@@ -330,3 +330,23 @@ def test_a_search_reads_in_proportion_to_its_matches(aws_tables, items_read, ten
     with mock.patch.object(candidates, "MAX_READ", 1_000), pytest.raises(ApiError) as error:
         search.search(admin, Search(type="company", text="hold"))
     assert error.value.status == 400 and error.value.code == "GSOBJ_1013" and error.value.desc.startswith("text")
+
+
+def test_the_backfill_gives_records_written_before_word_items_theirs(aws_tables) -> None:
+    from cscore.objects.bulk import words
+
+    admin = auth.authenticate({"accesskey": tenants.create_tenant("Backfill")["accessKey"]})
+    t = admin.tenant_id
+    store = BulkStore(t, SHAPES["Company"], admin.user_gsid)
+    store.upsert([(None, {"Name": f"Old Corp {i}"}) for i in range(30)] + [(None, {"Name": "Solo"})])
+    store.flush()
+    client = boto3.client("dynamodb")
+    for pk, sk, _ in _word_items(t):  # as a tenant written before word items existed
+        client.delete_item(TableName=config.tenant_table(), Key={"PK": {"S": pk}, "SK": {"S": sk}})
+    assert search.search(admin, Search(type="company", text="corp"))["companies"] == []
+
+    assert words.backfill(t, SHAPES["Company"]) == 60  # "corp <i>" and "<i>" of each Old Corp
+    assert _word_items(t) == _words_of(t, records.all_of(t, "Company"))
+    found = search.search(admin, Search(type="company", text="corp 1"))["companies"]
+    assert [c["Name"] for c in found] == ["Old Corp 1"] + [f"Old Corp {i}" for i in range(10, 20)]
+    assert words.backfill(t, SHAPES["Company"]) == 60 and _word_items(t) == _words_of(t, records.all_of(t, "Company"))
