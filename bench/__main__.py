@@ -24,6 +24,7 @@ from bench.dynamodb_calls import count_calls_per_request  # noqa: E402
 from bench.permissions import COMPANIES  # noqa: E402
 from bench.permissions import measure as permissions_measure  # noqa: E402
 from bench.queries import COMPANIES as QUERY_COMPANIES  # noqa: E402
+from bench.queries import USERS as QUERY_USERS  # noqa: E402
 from bench.queries import measure as queries_measure  # noqa: E402
 from bench.restart import measure as restart_measure  # noqa: E402
 from bench.sync import measure as sync_measure  # noqa: E402
@@ -54,6 +55,17 @@ def _update_readme(table: str) -> None:
 PARTS = ("calls", "users", "queries", "permissions", "sync", "bulk", "imports")
 
 
+SHAPES_HEADER = [
+    "| shape | DynamoDB calls | items read | ms (moto) | answer | target (items read) | holds |",
+    "| --- | ---: | ---: | ---: | --- | --- | --- |",
+]
+
+
+def _shape_line(row: tuple[str, int, int, float, str, str, str]) -> str:
+    label, calls, items, ms, answer, target, holds = row
+    return f"| {label} | {calls} | {items:,} | {ms:,.0f} | {answer} | {target} | {holds} |"
+
+
 def _rss_mb() -> int:
     status = Path("/proc/self/status").read_text()
     line = next(line for line in status.splitlines() if line.startswith("VmRSS"))
@@ -77,6 +89,7 @@ def main() -> int:
     parser.add_argument(
         "--companies", type=int, default=QUERY_COMPANIES, help="companies of the query shapes benchmark"
     )
+    parser.add_argument("--users", type=int, default=QUERY_USERS, help="users of the query shapes benchmark's tenant")
     args = parser.parse_args()
     if min(args.runs, args.ratio_runs) < 3:
         parser.error("a ratio is the median of at least 3 runs: --runs and --ratio-runs must be 3 or more")
@@ -92,16 +105,16 @@ def main() -> int:
         for name, operations in count_calls_per_request():
             lines.append(f"| {name} | {len(operations)} | {', '.join(operations) or '-'} |")
     if "users" in parts:
-        lines += ["", f"### Users list on a {USERS:,}-user tenant (in-process moto)", ""]
-        lines += ["| page | DynamoDB calls | items read | ms (moto) |", "| --- | ---: | ---: | ---: |"]
-        lines += [f"| {label} | {calls} | {items} | {ms:.0f} |" for label, calls, items, ms in list_measure()]
+        lines += ["", f"### Users list on a {USERS:,}-user tenant (in-process moto, users written directly)", ""]
+        lines += [*SHAPES_HEADER, *map(_shape_line, list_measure())]
     if "queries" in parts:
-        lines += ["", f"### Object query shapes on a {args.companies:,}-company tenant (in-process moto)", ""]
-        lines += ["| shape | DynamoDB calls | items read | ms (moto) | answer |", "| --- | ---: | ---: | ---: | --- |"]
-        lines += [
-            f"| {label} | {calls} | {items} | {ms:.0f} | {answer} |"
-            for label, calls, items, ms, answer in queries_measure(args.companies)
-        ]
+        object_rows, user_rows, notes = queries_measure(args.companies, args.users)
+        title = f"### Query shapes on a tenant of {args.companies:,} companies and {args.users:,} users"
+        lines += ["", f"{title} (in-process moto, the local stack's Query)", ""]
+        lines += [f"Loaded: {notes['load']}. Selectivity: {notes['selectivity']}.", ""]
+        lines += [*SHAPES_HEADER, *map(_shape_line, object_rows)]
+        lines += ["", f"Users list pages on the same tenant's {args.users:,} users:", ""]
+        lines += [*SHAPES_HEADER, *map(_shape_line, user_rows)]
     if "permissions" in parts:
         lines += ["", f"### Company data permissions on a {COMPANIES:,}-company tenant (in-process moto)", ""]
         lines += ["| case | DynamoDB calls | items read | ms (moto) |", "| --- | ---: | ---: | ---: |"]

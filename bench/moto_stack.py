@@ -11,7 +11,9 @@ from typing import Any
 
 @contextmanager
 def in_process_stack() -> Iterator[None]:
-    """Every resource of template.yaml created in moto, and the functions' settings set."""
+    """Every resource of template.yaml created in moto, and the functions' settings set;
+    transactions and queries as the local stack runs them (cslocal.moto_transactions,
+    cslocal.moto_query: moto's own copy the table per transaction and sort it per query)."""
     os.environ.update(
         {"AWS_DEFAULT_REGION": "us-east-1", "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench"}
     )
@@ -20,9 +22,12 @@ def in_process_stack() -> Iterator[None]:
 
     from bench.dynamodb_calls import ROOT
     from cscore.platform import aws
+    from cslocal import moto_query, moto_transactions
     from cslocal.resources import create_all
     from cslocal.template import load_stack
 
+    moto_transactions.install()
+    moto_query.install()
     stack = load_stack(ROOT, "bench")
     clients = (aws.dynamodb, aws.sqs, aws.ses, aws.kms, aws.secretsmanager, aws.scheduler)
     with mock_aws():

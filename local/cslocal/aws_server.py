@@ -8,6 +8,8 @@
   read timeout on a slow machine is applied once); the same token with other parameters
   is ``IdempotentParameterMismatchException``.
 * Transactions back up only the items they touch (``moto_transactions``), not the table.
+* A Query reads only its partition, kept sorted, and item answers skip moto's generic
+  serializer (``moto_query``): its cost follows the page, not the table.
 * With a state directory, what each request changed is saved as state before the request
   is answered (``cslocal.persistence``) and loaded at start: data survives a restart of
   ``make run`` and a ``kill -9`` (``make reset`` clears it).
@@ -69,9 +71,10 @@ class LocalAwsApp:
     def __init__(self, state: StatePersistence | None) -> None:
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
 
-        from cslocal import moto_transactions
+        from cslocal import moto_query, moto_transactions
 
         moto_transactions.install()
+        moto_query.install()
         self._moto = DomainDispatcherApplication(create_backend_app)
         self._dynamodb_lock = threading.Lock()
         self._state = state

@@ -1,0 +1,323 @@
+"""Query for the embedded DynamoDB at a cost that grows with the partition read, not the table.
+
+moto answers every Query by sorting every item of the table and walking them all (a GSI
+query then sorts the partition again and walks it from its start to the page's start
+key), so one page of an object's index on a tenant of 100,000 companies takes seconds
+and ``make run`` with a realistic tenant is unpleasant. Here moto's own ``Table.query``
+runs unchanged on fewer items: only the queried partition, kept sorted as moto sorts it
+(built once per table and index, dropped at any write to the table), and without its
+leading items that the key condition or the start key can only skip. Key conditions,
+start key, Limit, the 1 MB page, filters, projection, ScannedCount and LastEvaluatedKey
+are moto's code on those items, so the answers are moto's.
+
+moto then spends about 4 ms per item answered in its generic response serializer (a
+page of 1,000 records: 4 s). The items of a Query, Scan, GetItem or BatchGetItem answer
+are written to JSON directly, in the AttributeValue form that serializer gives them; the
+rest of the answer still goes through it. tests/unit/test_local_query.py compares both
+with unpatched moto's answers.
+"""
+
+from __future__ import annotations
+
+import base64
+import inspect
+import json
+import threading
+import weakref
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, cast
+
+from moto import settings
+from moto.core.responses import ActionContext
+from moto.dynamodb.models import DynamoDBBackend
+from moto.dynamodb.models.dynamo_type import DynamoType, Item
+from moto.dynamodb.models.table import Table
+from moto.dynamodb.responses import DynamoResult
+
+_ORIGINAL: dict[str, Callable[..., Any]] = {
+    "query": Table.query,
+    "all_items": Table.all_items,
+    "sorted_items": Table.sorted_items,
+    "put_item": Table.put_item,
+    "delete_item": Table.delete_item,
+    "update_item": DynamoDBBackend.update_item,
+    "execute_result": DynamoResult.execute_result,
+}
+_QUERY_SIGNATURE = inspect.signature(Table.query)
+
+
+@dataclass
+class _Partition:
+    items: list[Item]  # in moto's order for the query (ascending)
+    sort_keys: list[Any] | None  # the sort key's values, when all of one type (else no cut)
+
+
+@dataclass
+class _TableState:
+    generation: int = 0
+    # index name (None: the table) -> partition key value -> partition
+    partitions: dict[str | None, dict[DynamoType, _Partition]] = field(default_factory=dict)
+
+
+_LOCK = threading.Lock()
+_STATES: weakref.WeakKeyDictionary[Table, _TableState] = weakref.WeakKeyDictionary()
+_CURRENT = threading.local()  # .items: what all_items answers inside one query; .sorted
+
+
+def _state(table: Table) -> _TableState:
+    state = _STATES.get(table)
+    if state is None:
+        state = _STATES[table] = _TableState()
+    return state
+
+
+def _changed(table: Table) -> None:
+    with _LOCK:
+        state = _state(table)
+        state.generation += 1
+        state.partitions.clear()
+
+
+def _keys_of(table: Table, index_name: str | None) -> tuple[str, str, list[str], list[str | None]] | None:
+    """(partition key, sort key, moto's hash_attrs, moto's range_attrs) of a table or of an
+    index with exactly one of each; None for any other schema (moto's own query then)."""
+    if index_name is None:
+        if table.range_key_attr is None:
+            return None
+        return table.hash_key_attr, table.range_key_attr, [table.hash_key_attr], [table.range_key_attr]
+    index = next((i for i in table.all_indexes() if i.name == index_name), None)
+    if index is None:
+        return None
+    hashes = [k["AttributeName"] for k in index.schema if k["KeyType"] == "HASH"]
+    ranges = [k["AttributeName"] for k in index.schema if k["KeyType"] == "RANGE"]
+    if len(hashes) != 1 or len(ranges) != 1:
+        return None
+    return hashes[0], ranges[0], [hashes[0], table.hash_key_attr], [ranges[0], table.range_key_attr]
+
+
+def _build(table: Table, index_name: str | None) -> dict[DynamoType, _Partition]:
+    """Every partition of the table or index, each sorted as moto's query sorts it."""
+    keys = _keys_of(table, index_name)
+    assert keys is not None
+    hash_attr, range_attr, hash_attrs, range_attrs = keys
+    grouped: dict[DynamoType, list[Item]] = {}
+    for item in _ORIGINAL["all_items"](table):
+        value, sort_value = item.attrs.get(hash_attr), item.attrs.get(range_attr)
+        if value is not None and sort_value is not None:  # moto skips an item missing either
+            grouped.setdefault(value, []).append(item)
+    out = {}
+    for value, items in grouped.items():
+        if index_name is None:
+            items.sort(key=lambda item: cast(Any, item.range_key))
+        else:
+            items = _ORIGINAL["sorted_items"](table, hash_attrs, range_attrs, items)
+        types = {item.attrs[range_attr].type for item in items}
+        sort_keys = [item.attrs[range_attr].cast_value for item in items] if len(types) == 1 else None
+        out[value] = _Partition(items, sort_keys)
+    return out
+
+
+def _partition(table: Table, index_name: str | None, value: DynamoType) -> _Partition:
+    with _LOCK:
+        state = _state(table)
+        built = state.partitions.get(index_name)
+        generation = state.generation
+    if built is None:
+        built = _build(table, index_name)
+        with _LOCK:
+            if state.generation == generation:  # no write while building
+                state.partitions[index_name] = built
+    return built.get(value) or _Partition([], [])
+
+
+def _first_kept(keys: list[Any], comparison: str | None, bounds: list[Any]) -> int:
+    """Ascending: how many leading items the key condition certainly refuses."""
+    if comparison in ("GE", ">=", "BETWEEN", "EQ", "=", "BEGINS_WITH"):
+        return bisect_left(keys, bounds[0])
+    if comparison in ("GT", ">"):
+        return bisect_right(keys, bounds[0])
+    return 0
+
+
+def _last_kept(keys: list[Any], comparison: str | None, bounds: list[Any]) -> int:
+    """Descending: the end of the items the key condition may accept (those past it are
+    certainly refused)."""
+    if comparison in ("LE", "<=", "EQ", "="):
+        return bisect_right(keys, bounds[0])
+    if comparison == "BETWEEN":
+        return bisect_right(keys, bounds[-1])
+    if comparison in ("LT", "<"):
+        return bisect_left(keys, bounds[0])
+    if comparison == "BEGINS_WITH":  # the values with the prefix follow every smaller one
+        low, high = bisect_left(keys, bounds[0]), len(keys)
+        while low < high:
+            middle = (low + high) // 2
+            if keys[middle].startswith(bounds[0]):
+                low = middle + 1
+            else:
+                high = middle
+        return low
+    return len(keys)
+
+
+def _candidates(table: Table, arguments: dict[str, Any]) -> tuple[list[Item], bool] | None:
+    """The items moto's query is given (and whether they are already in its index order),
+    or None when this query is left to moto as it is."""
+    index_name = arguments["index_name"]
+    if arguments["filter_kwargs"] or len(arguments["range_key_conditions"] or []) > 1:
+        return None
+    keys = _keys_of(table, index_name)
+    if keys is None:
+        return None
+    hash_attr, range_attr, _, _ = keys
+    if index_name is None:
+        value = arguments["hash_key"]
+    else:
+        conditions = arguments["hash_key_conditions"] or []
+        if len(conditions) != 1 or conditions[0][0] != hash_attr:
+            return None
+        value = conditions[0][1]
+    if not isinstance(value, DynamoType):
+        return None
+    for name, _, _ in arguments["range_key_conditions"] or []:
+        if name != range_attr:
+            return None
+    partition = _partition(table, index_name, value)
+    items, keys_list = partition.items, partition.sort_keys
+    if keys_list is None or not items:
+        return items, index_name is not None
+    kind = items[0].attrs[range_attr].type
+    comparison = arguments["range_comparison"]
+    bounds: list[Any] = []
+    if comparison:
+        objs = arguments["range_objs"] or []
+        if not objs or any(o.type != kind for o in objs):
+            return items, index_name is not None
+        bounds = [o.cast_value for o in objs]
+    if comparison == "BEGINS_WITH" and kind != "S":
+        return items, index_name is not None
+    start = arguments["exclusive_start_key"]
+    start_value = DynamoType(start[range_attr]) if start and range_attr in start else None
+    other_partition = bool(start) and (hash_attr not in start or DynamoType(start[hash_attr]) != value)
+    if start and (start_value is None or start_value.type != kind or other_partition):
+        return items, index_name is not None  # a start key of another partition: moto decides
+    if arguments["scan_index_forward"] is False:
+        end = _last_kept(keys_list, comparison, bounds) if comparison else len(items)
+        if start_value is not None:  # moto skips every item above the start key
+            end = min(end, bisect_right(keys_list, start_value.cast_value))
+        return items[:end], index_name is not None
+    first = _first_kept(keys_list, comparison, bounds) if comparison else 0
+    if start_value is not None:  # moto skips every item below the start key
+        first = max(first, bisect_left(keys_list, start_value.cast_value))
+    return items[first:], index_name is not None
+
+
+def query(self: Table, *args: Any, **kwargs: Any) -> Any:
+    bound = _QUERY_SIGNATURE.bind(self, *args, **kwargs)
+    bound.apply_defaults()
+    candidates = _candidates(self, dict(bound.arguments))
+    if candidates is None:
+        return _ORIGINAL["query"](self, *args, **kwargs)
+    _CURRENT.items, _CURRENT.sorted = candidates
+    try:
+        return _ORIGINAL["query"](self, *args, **kwargs)
+    finally:
+        _CURRENT.items, _CURRENT.sorted = None, False
+
+
+def all_items(self: Table) -> list[Item]:
+    given = getattr(_CURRENT, "items", None)
+    return list(given) if given is not None else _ORIGINAL["all_items"](self)
+
+
+def sorted_items(self: Table, hash_key_attrs: list[str], range_key_attrs: list[str | None], items: list[Item]) -> Any:
+    if getattr(_CURRENT, "items", None) is not None and _CURRENT.sorted:
+        return items  # the partition's own order, which is this sort's
+    return _ORIGINAL["sorted_items"](self, hash_key_attrs, range_key_attrs, items)
+
+
+def put_item(self: Table, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return _ORIGINAL["put_item"](self, *args, **kwargs)
+    finally:
+        _changed(self)
+
+
+def delete_item(self: Table, *args: Any, **kwargs: Any) -> Any:
+    try:
+        return _ORIGINAL["delete_item"](self, *args, **kwargs)
+    finally:
+        _changed(self)
+
+
+def update_item(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
+    try:  # moto changes the stored item in place: its index keys may have moved
+        return _ORIGINAL["update_item"](self, table_name, *args, **kwargs)
+    finally:
+        if table_name in self.tables:
+            _changed(self.tables[table_name])
+
+
+_ITEMS = {"Query": "Items", "Scan": "Items", "GetItem": "Item", "BatchGetItem": "Responses"}
+
+
+def _blob(value: bytes | str) -> str:
+    return base64.b64encode(value.encode() if isinstance(value, str) else value).decode()
+
+
+def _attribute_value(value: dict[str, Any]) -> dict[str, Any]:
+    """One AttributeValue as moto's serializer writes it: binaries in base64, the rest as is."""
+    ((kind, inner),) = value.items()
+    if kind == "B":
+        return {kind: _blob(inner)}
+    if kind == "BS":
+        return {kind: [_blob(v) for v in inner]}
+    if kind == "L":
+        return {kind: [_attribute_value(v) for v in inner]}
+    if kind == "M":
+        return {kind: {k: _attribute_value(v) for k, v in inner.items()}}
+    return {kind: inner}
+
+
+def _item(item: dict[str, Any]) -> dict[str, Any]:
+    return {name: _attribute_value(value) for name, value in item.items()}
+
+
+def execute_result(self: DynamoResult, context: ActionContext) -> Any:
+    key = _ITEMS.get(str(context.operation_model.name))
+    result = self.result
+    if key is None or not isinstance(result, dict) or key not in result:
+        return _ORIGINAL["execute_result"](self, context)
+    items = result[key]
+    self._result = {k: v for k, v in result.items() if k != key}
+    try:
+        status, headers, body = _ORIGINAL["execute_result"](self, context)
+    finally:
+        self._result = result
+    answer = json.loads(body)
+    if key == "Items":
+        answer[key] = [_item(i) for i in items]
+    elif key == "Item":
+        answer[key] = _item(items)
+    else:
+        answer[key] = {table: [_item(i) for i in found] for table, found in items.items()}
+    return status, headers, json.dumps(answer, indent=4 if settings.PRETTIFY_RESPONSES else None)
+
+
+PATCHES: list[tuple[type, str, Callable[..., Any]]] = [
+    (Table, "query", query),
+    (Table, "all_items", all_items),
+    (Table, "sorted_items", sorted_items),
+    (Table, "put_item", put_item),
+    (Table, "delete_item", delete_item),
+    (DynamoDBBackend, "update_item", update_item),
+    (DynamoResult, "execute_result", execute_result),
+]
+
+
+def install() -> None:
+    """Use this Query in every DynamoDB table of the process."""
+    for owner, name, function in PATCHES:
+        setattr(owner, name, function)
