@@ -22,6 +22,7 @@ from typing import Any
 import requests
 
 from bench.floor import floor, queue_worker, ratio_rows, run_child
+from tests.support import TEAM_CSV_HEADER, team_bulk_job
 
 ROOT = Path(__file__).resolve().parents[1]
 COMPANIES = 25_000
@@ -38,7 +39,7 @@ def _file(rows: int) -> bytes:
     """Row i names company i mod 25,000 and one of 400 users: every (company, user) pair once."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(["Company Name", "Email ID", "Deleted"])
+    writer.writerow(TEAM_CSV_HEADER)
     for i in range(rows):
         q, r = divmod(i, COMPANIES)
         writer.writerow([f"Company {r:05d}", f"user{q * 100 + r % 100:03d}@bench.example.com", "false"])
@@ -127,26 +128,7 @@ def measure(rows: int, repeats: int = 3) -> list[tuple[str, str]]:
                 tenant=tenants.get_tenant(tenant["tenantId"]),
             )
             _seed(tenant["tenantId"], tenant["superAdminGsid"])
-            job = definitions.create_job(
-                principal,
-                CreateBulkJob.model_validate(
-                    {
-                        "name": "Bench",
-                        "objectName": "CompanyTeam",
-                        "headers": ["Company Name", "Email ID", "Deleted"],
-                        "fieldMappings": {"Deleted": "Deleted"},
-                        "lookups": {
-                            "CompanyId": {
-                                "fields": {"Company Name": "Name"},
-                                "objectName": "Company",
-                                "lookupField": "Gsid",
-                            },
-                            "UserId": {"fields": {"Email ID": "Email"}, "objectName": "User", "lookupField": "Gsid"},
-                        },
-                        "keys": ["CompanyId", "UserId"],
-                    }
-                ),
-            )
+            job = definitions.create_job(principal, CreateBulkJob.model_validate(team_bulk_job(name="Bench")))
             api_calls.clear()
             upload = imports.upload_url(principal)
             put = requests.put(upload["uploadUrl"], data=data, timeout=600)

@@ -17,12 +17,15 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 _WORKER = """
-import json, threading, time
+import json, os, threading, time
 from collections import Counter
 from cscore.platform import aws, config
 {imports}
-calls, seconds, began, written = Counter(), Counter(), {{}}, Counter()
+calls, seconds, began, written, work = Counter(), Counter(), {{}}, Counter(), Counter()
 client = aws.dynamodb()
+record_path = os.environ.get("BENCH_RECORD")  # the calls a replayed floor does again
+record = open(record_path, "w") if record_path else None
+record_lock = threading.Lock()
 def items_of(name, params):
     if name == "BatchWriteItem":
         return sum(len(requests) for requests in params["RequestItems"].values())
@@ -33,6 +36,14 @@ def before(model, **_):
     calls.update([model.name])
 def count_items(model, params, **_):  # the call's own parameters, before serializing
     written.update({{"items": items_of(model.name, params)}})
+    if model.name in ("BatchWriteItem", "TransactWriteItems"):
+        work[model.name] += items_of(model.name, params)
+    elif model.name == "BatchGetItem":
+        work[model.name] += sum(len(request["Keys"]) for request in params["RequestItems"].values())
+    if record is not None and model.name in ("BatchWriteItem", "TransactWriteItems", "BatchGetItem"):
+        line = json.dumps({{"op": model.name, "params": params}})
+        with record_lock:
+            record.write(line + "\\n")
     began[threading.get_ident(), model.name] = time.perf_counter()
 def after(model, **_):
     seconds[model.name] += time.perf_counter() - began.pop((threading.get_ident(), model.name))
@@ -50,17 +61,21 @@ while True:
     {handle}
     sqs.delete_message(QueueUrl=queue, ReceiptHandle=got[0]["ReceiptHandle"])
 elapsed = time.perf_counter() - started
+if record is not None:
+    record.close()
 hwm = next(line for line in open("/proc/self/status") if line.startswith("VmHWM"))
 print(json.dumps({{"elapsed": elapsed, "calls": calls, "seconds": seconds, "items": written["items"],
-                  "rss_kb": int(hwm.split()[1])}}))
+                  "work": work, "rss_kb": int(hwm.split()[1])}}))
 """
 
 
 def queue_worker(imports: str, queue: str, handle: str) -> str:
     """The code of a child that handles every message of a queue (``queue``: the name of
     the ``cscore.platform.config`` function giving its URL) with ``handle`` (a statement
-    on ``message``), counting DynamoDB calls by operation and the items its write calls
-    carry; prints elapsed s, calls, items, RSS."""
+    on ``message``), counting DynamoDB calls by operation, the items its write calls
+    carry and the items or keys of its batch calls (``work``); prints elapsed s, calls,
+    items, work, RSS. With ``BENCH_RECORD`` set, every BatchWriteItem, TransactWriteItems
+    and BatchGetItem's parameters go to that file, a JSON line each (``replayed_floor``)."""
     return _WORKER.format(imports=imports, queue=queue, handle=handle)
 
 
@@ -112,6 +127,59 @@ print(json.dumps({"elapsed": elapsed, "calls": calls, "items": len(items), "conc
 """
 
 
+REPLAY = """
+import json, sys, time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from botocore.exceptions import ClientError
+from cscore.platform import aws
+path, worker_tenant, concurrency = sys.argv[1], sys.argv[2], int(sys.argv[3])
+floor_tenant = "floor" + worker_tenant[5:]  # the same length: items of the same size
+assert floor_tenant != worker_tenant
+reads, writes = [], []
+with open(path) as lines:
+    for line in lines:
+        call = json.loads(line.replace(worker_tenant, floor_tenant))
+        call["params"].pop("ClientRequestToken", None)  # a new call, not a retry of the worker's
+        (reads if call["op"] == "BatchGetItem" else writes).append(call)
+client = aws.dynamodb()
+work, calls, cancelled = Counter(), Counter(), Counter()
+def send(call):
+    op, params = call["op"], call["params"]
+    calls[op] += 1
+    if op == "BatchGetItem":
+        work[op] += sum(len(r["Keys"]) for r in params["RequestItems"].values())
+        client.batch_get_item(**params)
+    elif op == "BatchWriteItem":
+        work[op] += sum(len(r) for r in params["RequestItems"].values())
+        client.batch_write_item(**params)
+    else:
+        work[op] += len(params["TransactItems"])
+        try:
+            client.transact_write_items(**params)
+        except ClientError as exc:  # a condition another order of the same calls fails
+            cancelled[exc.response["Error"]["Code"]] += 1
+started = time.perf_counter()
+with ThreadPoolExecutor(concurrency) as read_pool, ThreadPoolExecutor(concurrency) as write_pool:
+    done = [read_pool.submit(send, c) for c in reads] + [write_pool.submit(send, c) for c in writes]
+    for future in done:
+        future.result()
+elapsed = time.perf_counter() - started
+print(json.dumps({"elapsed": elapsed, "calls": calls, "work": work, "cancelled": cancelled,
+                  "concurrency": concurrency}))
+"""
+
+
+def replayed_floor(env: dict[str, str], record: Path, tenant_id: str, concurrency: int) -> dict[str, Any]:
+    """``{elapsed, calls, work, cancelled, concurrency}``: the worker's recorded
+    BatchGetItem, BatchWriteItem and TransactWriteItems calls (``queue_worker`` with
+    ``BENCH_RECORD``) made again, each once, with the same keys, items and conditions,
+    on another tenant of the same id length (so the conditions meet the state they met),
+    reads and writes each ``concurrency`` at a time as the worker's pools: the same
+    DynamoDB work without anything the worker does around it."""
+    return run_child(REPLAY, env, str(record), tenant_id, str(concurrency))
+
+
 def run_child(code: str, env: dict[str, str], *args: str) -> dict[str, Any]:
     """Run a benchmark snippet in a fresh interpreter; its last stdout line is JSON."""
     out = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, cwd=ROOT)
@@ -128,7 +196,7 @@ def floor(env: dict[str, str], shape: str, template: dict[str, Any], items: int,
     return run_child(FLOOR, env, shape, str(items), json.dumps(template), str(concurrency))
 
 
-def _spread(values: list[float], unit: str = "") -> str:
+def spread(values: list[float], unit: str = "") -> str:
     return f"{statistics.median(values):.2f}{unit} ({min(values):.2f}..{max(values):.2f})"
 
 
@@ -145,12 +213,12 @@ def ratio_rows(workers: list[dict[str, Any]], floors: list[dict[str, Any]], what
         (
             f"floor: the {what}'s counted written items by bare BatchWriteItem, as many calls at a time as it makes",
             f"{measured['items']:,} items ({what}: {first['items']:,}), {measured['calls']} calls, "
-            f"{measured['concurrency']} at a time, {_spread([f['elapsed'] for f in floors], ' s')}",
+            f"{measured['concurrency']} at a time, {spread([f['elapsed'] for f in floors], ' s')}",
         ),
         (
             f"{what} wall time / floor, median of {len(ratios)} runs (min..max) (target ≤ 1.5)",
-            f"{_spread([w['elapsed'] for w in workers], ' s')} / {_spread([f['elapsed'] for f in floors], ' s')}"
-            f" = {_spread(ratios)}",
+            f"{spread([w['elapsed'] for w in workers], ' s')} / {spread([f['elapsed'] for f in floors], ' s')}"
+            f" = {spread(ratios)}",
         ),
         (
             f"where the {what}'s time went (first run): seconds inside DynamoDB calls, by operation",
