@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from cscore.api import languages, messages
 from cscore.errors import ApiError
 
 JSON = "application/json"
@@ -24,16 +25,19 @@ def success(data: Any, request_id: str, **extra: Any) -> dict[str, Any]:
     }
 
 
-def failure(error: ApiError, request_id: str) -> dict[str, Any]:
+def failure(error: ApiError, request_id: str, language: str = languages.DEFAULT) -> dict[str, Any]:
+    """The error answer; ``errorDesc`` is always English, the ``localized`` fields are in
+    ``language`` (``messages.localized``)."""
+    localized_desc, localized_message = messages.localized(error.code, error.desc, language)
     return {
         "result": False,
         "errorCode": error.code,
         "errorDesc": error.desc,
-        "localizedErrorDesc": error.desc,
+        "localizedErrorDesc": localized_desc,
         "requestId": request_id,
         "data": error.data,
         "message": None,
-        "localizedMessage": None,
+        "localizedMessage": localized_message,
     }
 
 

@@ -3,22 +3,23 @@
 Domain errors keep their status, code and message. Anything else (and an explicit
 ``InternalError``) is a 500 ``GU_1101`` whose message stays in the logs: it is counted
 in the ``UnhandledErrors`` metric the GU_1101 alarm watches, and the caller sees only
-the generic text.
+the generic text. The localized fields are in the language the request prefers
+(``languages``).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from cscore.api import envelope
+from cscore.api import envelope, languages
 from cscore.errors import ApiError, InternalError
 from cscore.platform.observability import logger, metrics
 
 
-def failure_response(error: BaseException, request_id: str) -> dict[str, Any]:
+def failure_response(error: BaseException, request_id: str, language: str = languages.DEFAULT) -> dict[str, Any]:
     """The API Gateway proxy result answering ``error``."""
     if isinstance(error, ApiError) and not isinstance(error, InternalError):
-        return envelope.proxy_response(error.status, envelope.failure(error, request_id), error.headers)
+        return envelope.proxy_response(error.status, envelope.failure(error, request_id, language), error.headers)
     logger.error("unhandled error", exc_info=error)
     metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
-    return envelope.proxy_response(500, envelope.failure(InternalError(), request_id), {})
+    return envelope.proxy_response(500, envelope.failure(InternalError(), request_id, language), {})

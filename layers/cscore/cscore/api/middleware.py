@@ -16,7 +16,7 @@ from typing import Any, Protocol
 
 from aws_lambda_powertools.middleware_factory import lambda_handler_decorator
 
-from cscore.api import failures, request
+from cscore.api import failures, languages, request
 from cscore.auth import authorization
 from cscore.auth import service as auth
 from cscore.auth.authorization import Access
@@ -83,7 +83,7 @@ def api_contract(handler: Any, event: dict[str, Any], context: Any, app: Endpoin
     try:
         response = handler(event, context)
     except Exception as error:  # noqa: BLE001 - the contract: no stack trace ever reaches a client
-        response = failures.failure_response(error, request_id)
+        response = failures.failure_response(error, request_id, languages.of_event(event))
     app.clear_context()
     logger.info(
         "request",
