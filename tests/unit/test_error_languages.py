@@ -138,10 +138,25 @@ def test_a_header_sent_twice_is_one_list() -> None:
             "mappings[2].target: PK is not a field of Company",
             "mappings[2].target: PKはCompanyのフィールドではありません",
         ),
-        (  # a part of no known shape: the code's description, then the detail as it is
+        (
             "GS_1409",
             "A run of this job is already queued or running",
-            "現在の状態と競合しています: A run of this job is already queued or running",
+            "このジョブの実行は既にキューに入っているか、実行中です",
+        ),
+        (  # a message of no known shape: the code's description, then the message as it is
+            "GS_1409",
+            "another invocation took over this run",
+            "現在の状態と競合しています: another invocation took over this run",
+        ),
+        (  # "; " inside one sentence: its parts are of no known shape
+            "GS_1413",
+            "file: larger than 4 MB; upload it through POST .../bulkimport/upload-url",
+            "リクエスト本文が大きすぎます: file: larger than 4 MB; upload it through POST .../bulkimport/upload-url",
+        ),
+        (
+            "GS_1404",
+            "jobId: no bulk job 1C05X in this tenant",
+            "jobId: このテナントに一括ジョブ1C05Xは存在しません",
         ),
         (
             "GS_1400",

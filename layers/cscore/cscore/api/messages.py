@@ -237,14 +237,67 @@ _SHAPES: list[tuple[str, str]] = [
         r"Conflict in updating users: the same user is in the request more than once",
         "ユーザーの更新で競合: 同一ユーザーがリクエストに複数回含まれています",
     ),
-    # authorization, routes
+    # authorization, routes, media types
     (r"Only super admins may call this endpoint", "このエンドポイントを呼び出せるのは上級管理者のみです"),
+    (r"Only super admins may check another user's access", "他のユーザーのアクセスを確認できるのは上級管理者のみです"),
+    (
+        r"Only super admins and the team admins of company (?P<gsid>\S+) may change its team",
+        "会社{gsid}のチームを変更できるのは、上級管理者とそのチームのチーム管理者のみです",
+    ),
+    (
+        r"Only super admins and the team admins of company (?P<gsid>\S+) may see its team",
+        "会社{gsid}のチームを参照できるのは、上級管理者とそのチームのチーム管理者のみです",
+    ),
     (r"No route for this method and path", "このメソッドとパスのルートはありません"),
+    (
+        r"Content-Type: (?P<given>.+) is not accepted here \(send (?P<accepted>.+)\)",
+        "Content-Type: {given}はここでは受け付けられません({accepted}を送信してください)",
+    ),
+    # records that do not exist (a GSID of another tenant included)
     (
         r"GSID invalid or missing: (?P<gsid>.+) is not a Company GSID",
         "GSIDが無効か、指定されていません: {gsid}は会社のGSIDではありません",
     ),
     (r"No Company with GSID (?P<gsid>\S+)", "GSID {gsid}の会社はありません"),
+    (r"No company with GSID (?P<gsid>\S+) in this tenant", "このテナントにGSID {gsid}の会社はありません"),
+    (r"No user with GSID (?P<gsid>\S+) in this tenant", "このテナントにGSID {gsid}のユーザーはありません"),
+    (
+        r"User (?P<user>\S+) is not on the team of company (?P<company>\S+)",
+        "ユーザー{user}は会社{company}のチームに所属していません",
+    ),
+    (_FIELD + r": no user (?P<value>\S+)", "{field}: ユーザー{value}は存在しません"),
+    (_FIELD + r": no company (?P<value>\S+)", "{field}: 会社{value}は存在しません"),
+    (_FIELD + r": no job (?P<value>\S+)", "{field}: ジョブ{value}は存在しません"),
+    (_FIELD + r": no bulk job (?P<value>\S+) in this tenant", "{field}: このテナントに一括ジョブ{value}は存在しません"),
+    (_FIELD + r": no Salesforce connection (?P<value>\S+)", "{field}: Salesforce接続{value}は存在しません"),
+    # state conflicts
+    (r"A run of this job is already queued or running", "このジョブの実行は既にキューに入っているか、実行中です"),
+    (r"A tenant has at most one Salesforce connection", "1つのテナントが持てるSalesforce接続は1つまでです"),
+    (r"The job is disabled: enable it first", "ジョブは無効になっています。先に有効にしてください"),
+    (
+        r"The import is still running: its errors file is ready when it ends",
+        "インポートはまだ実行中です。エラーファイルはインポートの終了時に用意されます",
+    ),
+    (r"A team role labelled (?P<label>.+) already exists", "ラベル{label}のチームの役割は既に存在します"),
+    (
+        r"(?P<object>\w+) already has the custom field (?P<name>\S+)",
+        "{object}には既にカスタムフィールド{name}があります",
+    ),
+    (
+        r"The company changed while it was being deleted; try again",
+        "削除中に会社が変更されました。もう一度お試しください",
+    ),
+    # Salesforce connections
+    (r"The connection is (?P<status>\w+): authorize it first", "接続は{status}です。先に承認してください"),
+    (
+        r"The job's Salesforce connection is not authorized: re-authorize it first",
+        "ジョブのSalesforce接続が承認されていません。先に再承認してください",
+    ),
+    (
+        r"The connection is already bound to an org: use reauthorize",
+        "接続は既に組織に紐付けられています。再承認を使用してください",
+    ),
+    (r"The connection was never authorized: use authorize", "接続は一度も承認されていません。承認を使用してください"),
 ]
 _COMPILED = [(re.compile(pattern), japanese) for pattern, japanese in _SHAPES]
 
