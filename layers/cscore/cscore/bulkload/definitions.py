@@ -27,7 +27,7 @@ from typing import Any
 from cscore.auth.principal import Principal
 from cscore.bulkload import repository
 from cscore.bulkload.models import CreateBulkJob
-from cscore.errors import BadRequest, NotFound
+from cscore.errors import BadRequest, Conflict, NotFound
 from cscore.platform import clock, ids
 from cscore.users import lookups as lookup_rules
 
@@ -173,3 +173,30 @@ def job_of(tenant_id: str, job_id: Any) -> dict[str, Any]:
     if job is None:
         raise NotFound(f"jobId: no bulk job {job_id.strip()} in this tenant")
     return job
+
+
+def get_job(principal: Principal, job_id: str) -> dict[str, Any]:
+    """GET .../job/bulk/{jobId}: the job as it was defined (404 for another tenant's)."""
+    return job_of(principal.tenant_id, job_id)
+
+
+def list_jobs(principal: Principal, page_number: int, page_size: int) -> dict[str, Any]:
+    """GET .../job/bulk?pageNumber=&pageSize=: ``data = {jobs, pageNumber, pageSize,
+    hasMore}``, jobs in the order they were defined."""
+    jobs, more = repository.list_jobs(principal.tenant_id, (page_number - 1) * page_size, page_size)
+    return {"jobs": jobs, "pageNumber": page_number, "pageSize": page_size, "hasMore": more}
+
+
+def delete_job(principal: Principal, job_id: str) -> dict[str, Any]:
+    """DELETE .../job/bulk/{jobId}: the definition goes; its imports' statuses and error
+    files stay readable by statusId. Refused (409) while one of its imports has not
+    ended: the worker reads the job at every step and would fail the import midway."""
+    job = job_of(principal.tenant_id, job_id)
+    running = repository.running_imports(principal.tenant_id, job["jobId"])
+    if running:
+        raise Conflict(
+            f"jobId: import {running[0]} of this job has not ended; delete the job when its imports are done"
+        )
+    if not repository.delete_job(principal.tenant_id, job["jobId"]):
+        raise NotFound(f"jobId: no bulk job {job['jobId']} in this tenant")
+    return {"jobId": job["jobId"], "deleted": True}

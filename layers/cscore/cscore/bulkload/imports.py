@@ -233,6 +233,14 @@ def status(principal: Principal, status_id: str) -> dict[str, Any]:
     return view(_status(principal, status_id))
 
 
+def list_for_job(principal: Principal, job_id: str, page_number: int, page_size: int) -> dict[str, Any]:
+    """GET .../bulkimport/status?jobId=&pageNumber=&pageSize=: a job's imports, newest
+    first: ``data = {imports, pageNumber, pageSize, hasMore}`` (each the status view)."""
+    job = definitions.job_of(principal.tenant_id, job_id)
+    rows, more = repository.list_imports(principal.tenant_id, job["jobId"], (page_number - 1) * page_size, page_size)
+    return {"imports": [view(r) for r in rows], "pageNumber": page_number, "pageSize": page_size, "hasMore": more}
+
+
 def errors(principal: Principal, status_id: str) -> tuple[str | None, dict[str, Any] | None]:
     """GET .../status/{statusId}/errors: the rejected rows as CSV (input columns and
     ``reason``), or ``{url, expiresIn, bytes}`` when the file is too large to answer."""

@@ -16,7 +16,7 @@ from cscore.connector import filters, job_definitions, repository, schedules
 from cscore.connector import mappings as mapping_rules
 from cscore.connector.errors import ConnectionNotAuthorized
 from cscore.connector.models import CreateJob, UpdateJob
-from cscore.errors import BadRequest, NotFound
+from cscore.errors import BadRequest, Conflict, NotFound
 from cscore.platform import clock, ids
 
 AUTHORIZED = "AUTHORIZED"
@@ -240,3 +240,33 @@ def create_job(principal: Principal, request: CreateJob) -> dict[str, Any]:
     repository.put_job(tenant_id, job)
     schedules.apply(tenant_id, job, active=_authorized(connection))
     return view(job)
+
+
+def delete_job(principal: Principal, job_id: str) -> dict[str, Any]:
+    """DELETE /v1/connectors/jobs/{jobId}: a custom job's schedule, definition and rows
+    kept for retry go. Its runs stay readable by runId (what it wrote, and why rows were
+    rejected, outlives it), as do the records it wrote. Refused (409): an out-of-the-box
+    job (the chain needs it: disable it instead), a job others depend on, a job with a
+    run queued or running (it would end midway; delete after it)."""
+    tenant_id = principal.tenant_id
+    job = job_of(tenant_id, job_id)
+    if job.get("jobType") != job_definitions.CUSTOM:
+        raise Conflict(
+            f"jobId: {job['name']} is an out-of-the-box job: it cannot be deleted, only disabled "
+            '(PUT /v1/connectors/jobs/{jobId} {"enabled": false})'
+        )
+    dependents = [j["name"] for j in repository.list_jobs(tenant_id) if j.get("dependsOn") == job["jobId"]]
+    if dependents:
+        raise Conflict(f"jobId: {', '.join(sorted(dependents))} depend(s) on this job; delete them first")
+    now = clock.now()
+    if job.get("activeRunId") and float(job.get("activeRunUntil") or 0) >= now:
+        raise Conflict(f"jobId: run {job['activeRunId']} of this job is queued or running; delete it when it ends")
+    # The schedule first: a DELETE that fails after it can be sent again, and a job never
+    # outlives its deletion with a schedule firing into nothing.
+    schedules.remove(job["jobId"])
+    if not repository.delete_idle_custom_job(tenant_id, job["jobId"], now):
+        current = job_of(tenant_id, job["jobId"])  # 404 when another DELETE took it
+        schedules.apply(tenant_id, current, active=is_authorized(tenant_id, current["connectionId"]))
+        raise Conflict("jobId: a run of this job started meanwhile; delete it when it ends")
+    repository.delete_pending(tenant_id, job["jobId"])
+    return {"jobId": job["jobId"], "deleted": True}

@@ -187,6 +187,26 @@ def list_runs(tenant_id: str, job_id: str, limit: int) -> list[dict[str, Any]]:
     return [record_of(from_item(i)) for i in out["Items"]]
 
 
+def delete_idle_custom_job(tenant_id: str, job_id: str, now: float) -> bool:
+    """Delete a custom job unless a run holds its lock (taken after the caller looked);
+    False when the job is gone, not custom, or running."""
+    try:
+        aws.dynamodb().delete_item(
+            TableName=config.connector_table(),
+            Key=job_key(tenant_id, job_id),
+            ConditionExpression=(
+                "attribute_exists(PK) AND jobType = :custom"
+                " AND (attribute_not_exists(activeRunId) OR activeRunUntil < :now)"
+            ),
+            ExpressionAttributeValues={":custom": {"S": "CUSTOM"}, ":now": to_attr(now)},
+        )
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] == "ConditionalCheckFailedException":
+            return False
+        raise
+    return True
+
+
 def update_job_fields(tenant_id: str, job_id: str, set_fields: dict[str, Any], remove: tuple[str, ...] = ()) -> None:
     """Change some attributes of a job (never a whole-item put: a run holds its lock there)."""
     update_item(job_key(tenant_id, job_id), set_fields, remove)
@@ -242,6 +262,11 @@ def write_pending(tenant_id: str, job_id: str, keep: list[dict[str, Any]], drop:
     for row in keep:
         requests[row["sourceId"]] = {"PutRequest": {"Item": {**to_item(row), **key(pk, f"ROW#{row['sourceId']}")}}}
     batch_write(list(requests.values()))
+
+
+def delete_pending(tenant_id: str, job_id: str) -> None:
+    """Drop every row a job kept for retry."""
+    write_pending(tenant_id, job_id, [], [str(row["sourceId"]) for row in list_pending(tenant_id, job_id)])
 
 
 def batch_write(requests: list[dict[str, Any]]) -> int:

@@ -91,11 +91,7 @@ def apply(tenant_id: str, job: dict[str, Any], active: bool) -> None:
     name, group = schedule_name(job["jobId"]), config.schedule_group()
     client = aws.scheduler()
     if not schedule or schedule.get("frequency") == "ON_DEMAND":
-        try:
-            client.delete_schedule(Name=name, GroupName=group)
-        except ClientError as exc:
-            if exc.response["Error"]["Code"] != "ResourceNotFoundException":
-                raise
+        remove(job["jobId"])
         return
     definition = {
         "Name": name,
@@ -118,6 +114,15 @@ def apply(tenant_id: str, job: dict[str, Any], active: bool) -> None:
         if exc.response["Error"]["Code"] != "ResourceNotFoundException":
             raise
         client.create_schedule(**definition)
+
+
+def remove(job_id: str) -> None:
+    """Delete the job's schedule (nothing to do when it has none)."""
+    try:
+        aws.scheduler().delete_schedule(Name=schedule_name(job_id), GroupName=config.schedule_group())
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+            raise
 
 
 def describe(job_id: str) -> dict[str, Any] | None:
