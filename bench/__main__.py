@@ -105,7 +105,7 @@ def main() -> int:
         for name, operations in count_calls_per_request():
             lines.append(f"| {name} | {len(operations)} | {', '.join(operations) or '-'} |")
     if "users" in parts:
-        lines += ["", f"### Users list on a {USERS:,}-user tenant (in-process moto, users written directly)", ""]
+        lines += ["", f"### Users list on a {USERS:,}-user tenant (in-process moto, bulk store)", ""]
         lines += [*SHAPES_HEADER, *map(_shape_line, list_measure())]
     if "queries" in parts:
         object_rows, user_rows, notes = queries_measure(args.companies, args.users)
