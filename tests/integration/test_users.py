@@ -80,6 +80,16 @@ def test_nothing_created_is_400_gu_2401(stack: LocalStack, tenant: dict[str, str
     assert (body["errorCode"], body["data"]["status"]) == ("GU_2401", "FAILED")
 
 
+def test_an_external_user_without_a_company_is_rejected(stack: LocalStack, tenant: dict[str, str]) -> None:
+    record = {"Name": "E", "Email": "e@x.io", "SFDCUserName": "e@x.io", "SystemType": "External"}
+    response = _post(stack, tenant["accessKey"], "/v1/users/services", {"records": [record]})
+    assert response.status_code == 400, response.text
+    error = response.json()["data"]["errors"][0]
+    assert error["errorCode"] == "GS_1400" and error["errorMessage"].startswith("CompanyID: required")
+    record["CompanyID"] = _add_company(stack, tenant["tenantId"], "Ext Co")
+    assert _post(stack, tenant["accessKey"], "/v1/users/services", {"records": [record]}).status_code == 200
+
+
 @pytest.mark.parametrize(
     "body",
     [None, "", [], {"records": [{"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io"}] * 51}, {"records": "x"}],

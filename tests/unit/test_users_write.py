@@ -78,6 +78,31 @@ def test_internal_users_never_keep_a_company(admin, aws_tables) -> None:
     assert service.create_users(admin, {"records": [internal], "lookups": lookups})["records"][0]["CompanyID"] is None
 
 
+def test_external_users_need_a_company(admin, aws_tables) -> None:
+    company = add_company(aws_tables["TenantTable"], admin.tenant_id, "XYZ")
+    external = {"Name": "Ext", "Email": "e@x.io", "SFDCUserName": "ext@x.io", "SystemType": "External"}
+    error = _failure(lambda: service.create_users(admin, {"records": [external]}))
+    assert (error.status, error.code) == (400, "GU_2401")
+    assert error.data["errors"][0]["errorCode"] == "GS_1400"
+    assert error.data["errors"][0]["errorMessage"].startswith("CompanyID: required for external users")
+    created = service.create_users(admin, {"records": [{**external, "CompanyID": company}]})["records"][0]
+    internal = service.create_users(
+        admin, {"records": [{**external, "SFDCUserName": "i@x.io", "SystemType": "Internal"}]}
+    )
+    assert internal["records"][0]["CompanyID"] is None
+
+    cleared = {"records": [{"Gsid": created["Gsid"], "CompanyID": None}]}
+    error = _failure(lambda: service.update_users(admin, cleared, "Gsid"))
+    assert (error.code, error.data["errors"][0]["errorCode"]) == ("GU_2402", "GS_1400")
+    assert "CompanyID: required for external users" in error.data["errors"][0]["errorMessage"]
+    made_external = {"records": [{"Gsid": internal["records"][0]["Gsid"], "SystemType": "External"}]}
+    error = _failure(lambda: service.update_users(admin, made_external, "Gsid"))
+    assert "CompanyID: required for external users" in error.data["errors"][0]["errorMessage"]
+    with_company = {"records": [{**made_external["records"][0], "CompanyID": company}]}
+    assert service.update_users(admin, with_company, "Gsid")["successRowCount"] == 1
+    assert service.update_users(admin, {"records": [{"Gsid": created["Gsid"], "Title": "CTO"}]}, "Gsid")["success"]
+
+
 def test_defaults(admin) -> None:
     data = service.create_users(
         admin, {"records": [{"FirstName": "Ada", "LastName": "L", "Email": "a@x.io", "SFDCUserName": "a@x.io"}]}
@@ -181,7 +206,8 @@ def test_no_match_and_multi_match_behaviours(admin, aws_tables) -> None:
 
     assert company_of("twin", "1@x.io") == first  # FIRSTMATCH (default): the oldest, names compared case-insensitively
     assert "2 Company records match" in company_of("Twin", "2@x.io", multiMatchOption="MARKASERROR")
-    assert company_of("Nobody", "3@x.io") is None  # NULLABLE (default)
+    # NULLABLE (default) writes null, which an external user cannot keep
+    assert "CompanyID: required for external users" in company_of("Nobody", "3@x.io")
     assert "no Company matches" in company_of("Nobody", "4@x.io", onNoMatch="ERROR")
     default = ids.new_gsid(ids.COMPANY)
     assert company_of("Nobody", "5@x.io", onNoMatch="DEFAULTVALUE", defaultValue=default) == default

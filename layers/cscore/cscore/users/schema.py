@@ -33,6 +33,7 @@ CREATE_RESPONSE_FIELDS = (
 PICKLIST_FIELDS = USER.picklists
 SYSTEM_FIELDS = USER.platform_fields
 INTERNAL = "Internal"
+EXTERNAL = "External"
 
 
 class FieldError(ValueError):

@@ -25,7 +25,15 @@ from cscore.platform.deadline import NO_DEADLINE, Deadline
 from cscore.platform.records import record_of
 from cscore.users import events, managers, outbox, repository
 from cscore.users import lookups as lookup_rules
-from cscore.users.schema import CREATE_RESPONSE_FIELDS, INTERNAL, PICKLIST_FIELDS, FieldError, bundles_of, check_fields
+from cscore.users.schema import (
+    CREATE_RESPONSE_FIELDS,
+    EXTERNAL,
+    INTERNAL,
+    PICKLIST_FIELDS,
+    FieldError,
+    bundles_of,
+    check_fields,
+)
 
 MAX_RECORDS = 50
 DEFAULT_BUNDLE = "DEFAULT_BUNDLE"
@@ -140,6 +148,7 @@ def create_users(
         problem = problem or _resolve_references(
             tenant_id, user, user, dict_records[i], bundles[i], lookups, lookup_targets, found
         )
+        problem = problem or _external_without_company(user)
         if problem:
             batch.reject(i, *problem)
             del users[i]
@@ -175,6 +184,13 @@ def _missing_for_create(user: dict[str, Any]) -> str | None:
             return "Name: required, or both FirstName and LastName"
     elif not user.get("SFDCUserName"):
         return "SFDCUserName: required"
+    return None
+
+
+def _external_without_company(user: dict[str, Any]) -> tuple[str, str] | None:
+    """External users belong to a company (SPEC §2.1); checked after the lookups."""
+    if user.get("SystemType") == system_item_gsid("SystemType", EXTERNAL) and not user.get("CompanyID"):
+        return "GS_1400", "CompanyID: required for external users (given directly or resolved by a lookup)"
     return None
 
 
@@ -378,6 +394,8 @@ class _Update:
                 found,
                 own=before["Gsid"],
             )
+            if {"SystemType", "CompanyID"} & (change.keys() | self.lookup_targets):
+                problem = problem or _external_without_company(after)
             if problem:
                 self.batch.reject(i, *problem)
                 continue
