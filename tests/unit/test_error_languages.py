@@ -23,9 +23,9 @@ from tests.unit.conftest import STACK
 
 LAYER = Path(__file__).resolve().parents[2] / "layers" / "cscore" / "cscore"
 CODE_SHAPE = re.compile(r"^(GS|GU|GSOBJ)_[A-Z0-9_]+$")
-# Codes SPEC names that no module raises yet (SPEC §2.6 RLS008/009, §7 OBJECT_NOT_FOUND):
+# Codes SPEC names that no module raises yet (SPEC §2.6 RLS008/009):
 # their texts are ready for the code that will raise them.
-NAMED_BY_SPEC_ONLY = {"GSOBJ_RLS008", "GSOBJ_RLS009", "OBJECT_NOT_FOUND"}
+NAMED_BY_SPEC_ONLY = {"GSOBJ_RLS008", "GSOBJ_RLS009"}
 FUNCTIONS = {f.code_dir.name: f for f in STACK.functions()}
 JA = {"Accept-Language": "ja-JP,ja;q=0.9,en;q=0.8"}
 

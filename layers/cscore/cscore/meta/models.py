@@ -1,5 +1,6 @@
-"""The request shape of ``POST /v1/meta/objects/{Object}/fields``: a custom field's
-definition. Whether its name clashes with the object's fields is the service's."""
+"""The request shapes of ``POST /v1/meta/objects/{Object}/fields`` (a custom field's
+definition; whether its name clashes with the object's fields is the service's) and of
+``POST /v1/meta/services/objects/describe`` (which objects are named is ``describe``'s)."""
 
 from __future__ import annotations
 
@@ -35,3 +36,15 @@ class FieldDefinition(RequestModel):
         if not picklist and self.picklistValues is not None:
             raise ValueError("picklistValues: only picklist fields take picklist values")
         return self
+
+
+MAX_DESCRIBED = 50  # object names in one describe request
+
+
+class DescribeObjects(RequestModel):
+    """``POST /v1/meta/services/objects/describe``: the objects to describe, by either name."""
+
+    objectNames: Annotated[
+        list[Annotated[str, Field(min_length=1, max_length=MAX_STRING, pattern=r"\S")]],
+        Field(min_length=1, max_length=MAX_DESCRIBED),
+    ]
