@@ -63,6 +63,15 @@ def _in_sync(stack: LocalStack, synced: dict[str, Any], sandbox: Sandbox) -> Non
     assert_in_sync(sandbox, synced["org"]["orgId"], synced["platform"], roles)
 
 
+def _synced_bundles(stack: LocalStack, synced: dict[str, Any]) -> list[Any]:
+    """The permission bundles of the users User Sync created (every user but the super admin)."""
+    body = {"select": ["SFDCUserName", "permissionBundles", "IsSuperAdmin"], "limit": 1000}
+    headers = {"accesskey": synced["tenant"]["accessKey"]}
+    answer = requests.post(f"{stack.api}/v1/users/services/list", headers=headers, json=body, timeout=60)
+    assert answer.status_code == 200, answer.text
+    return [u["permissionBundles"] for u in answer.json()["data"]["users"] if not u["IsSuperAdmin"]]
+
+
 def _records(sandbox: Sandbox, org_id: str, obj: str) -> list[dict[str, Any]]:
     return list(sandbox.call("GET", f"/orgs/{org_id}/records/{obj}")["records"])
 
@@ -78,10 +87,12 @@ def test_full_load_then_incremental_changes_and_deletions(
         [u for u in _records(sandbox, org_id, "User") if u["UserType"] == "Standard"]
     )
     _in_sync(stack, synced, sandbox)
+    assert _synced_bundles(stack, synced) == [["DEFAULT_BUNDLE"]] * first["USER_SYNC"]["inserted"]
 
     # Nothing changed: the next runs read the lookback window and write nothing.
     again = _chain(stack, synced)
     assert all(r["inserted"] == 0 and r["updated"] == 0 and r["deleted"] == 0 for r in again.values()), again
+    assert _synced_bundles(stack, synced) == [["DEFAULT_BUNDLE"]] * first["USER_SYNC"]["inserted"]
 
     accounts = _records(sandbox, org_id, "Account")
     users = [u for u in _records(sandbox, org_id, "User") if u["UserType"] == "Standard"]

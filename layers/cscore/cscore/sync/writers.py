@@ -24,6 +24,7 @@ from cscore.picklists import service as picklists
 from cscore.picklists.system import system_item_gsid
 from cscore.platform import ids, keys, table, text
 from cscore.users import managers
+from cscore.users.schema import DEFAULT_BUNDLE
 
 REJECTED, ERROR = "REJECTED", "ERROR"
 MAX_TEXT = 255
@@ -475,6 +476,7 @@ def _complete(obj: str, values: dict[str, Any]) -> dict[str, Any]:
             **values,
             "Name": name,
             "IsSuperAdmin": False,  # the product's, whatever a mapping says (objects.writable)
-            "permissionBundles": [],
+            # as a user created through the API without bundles; only on insert, so a re-run keeps an admin's changes
+            "permissionBundles": [DEFAULT_BUNDLE],
         }
     return dict(values)

@@ -34,6 +34,7 @@ PICKLIST_FIELDS = USER.picklists
 SYSTEM_FIELDS = USER.platform_fields
 INTERNAL = "Internal"
 EXTERNAL = "External"
+DEFAULT_BUNDLE = "DEFAULT_BUNDLE"  # every tenant has it; users created without bundles get it
 
 
 class FieldError(ValueError):

@@ -27,6 +27,7 @@ from cscore.users import events, managers, outbox, repository
 from cscore.users import lookups as lookup_rules
 from cscore.users.schema import (
     CREATE_RESPONSE_FIELDS,
+    DEFAULT_BUNDLE,
     EXTERNAL,
     INTERNAL,
     PICKLIST_FIELDS,
@@ -36,7 +37,6 @@ from cscore.users.schema import (
 )
 
 MAX_RECORDS = 50
-DEFAULT_BUNDLE = "DEFAULT_BUNDLE"
 NOT_ATTEMPTED = ("GU_2412", "not attempted: the request ran out of time before this record; send it again")
 
 
