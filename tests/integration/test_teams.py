@@ -135,6 +135,12 @@ def test_record_api_and_salesforce_records(stack: LocalStack, tenant: dict[str, 
     body = {"records": [{"CompanyId": acme, "UserId": ann, "TeamRole": "Account Manager"}]}
     response = _call(stack, key, "PUT", "/v1/teams/records", body)
     assert response.status_code == 400 and "standard field" in response.json()["errorDesc"]
+    # An undefined custom field or a value of the wrong type: the Company data API's code.
+    for bad in ({"Nope__gc": "x"}, {"Region__gc": 5}):
+        body = {"records": [{"CompanyId": acme, "UserId": ann, **bad}]}
+        for method, path in (("PUT", "/v1/teams/records"), ("POST", f"/v1/teams/users/{ann}/companies")):
+            answer = _call(stack, key, method, path, body).json()
+            assert answer["errorCode"] == "GSOBJ_1002" and next(iter(bad)) in answer["errorDesc"], answer
     query = {
         "select": ["UserId", "TeamRole"],
         "where": {"conditions": [{"name": "UserId", "operator": "EQ", "value": [ann]}]},

@@ -399,6 +399,7 @@ def test_record_api_updates_custom_fields_only(tenant, admin) -> None:
     assert "standard field" in errors[1]["errorMessage"] and errors[1]["errorCode"] == "GS_1400"
     assert errors[2]["errorCode"] == "GS_1400"  # the same key twice
     assert errors[3]["errorCode"] == "GS_1404" and errors[4]["errorMessage"] == "Nope is not a field of CompanyTeam"
+    assert errors[4]["errorCode"] == "GSOBJ_1002"
     assert (_stored_team(admin, acme, ann) or {})["Region__gc"] == "EMEA"
 
     # A team admin edits custom fields of its team's Members, not of a team admin.
@@ -627,3 +628,26 @@ def test_handlers_answer_the_envelope(tenant, admin) -> None:
     assert status == 403
     status, body = _call("teams_records_list", "POST", "/v1/teams/records/list", key, {"select": ["Nope"]})
     assert status == 400 and body["errorCode"] == "GSOBJ_1002"
+
+
+def test_custom_fields_are_checked_on_every_write_path_with_the_company_codes(admin) -> None:
+    """An undefined __gc field or a value of the wrong type: the Company data API's code,
+    naming the field, on both assignment paths and the record API (SPEC §4b)."""
+    acme, globex = _companies(admin, "Acme", "Globex")
+    (ann,) = _users(admin, "Ann")
+    bad = [({"Undefined__gc": "x"}, "GSOBJ_1002", "Undefined__gc"), ({"Seats__gc": "many"}, "GSOBJ_1002", "Seats__gc")]
+    for extra, code, field in bad:
+        to_users = AssignUsers.model_validate({"records": [{"UserId": ann, **extra}]})
+        error = _failure(lambda body=to_users: membership.assign_users(admin, acme, body))
+        assert (error.status, error.code) == (400, code) and field in error.desc, error.desc
+        to_companies = AssignCompanies.model_validate({"records": [{"CompanyId": acme, **extra}]})
+        error = _failure(lambda body=to_companies: membership.assign_companies(admin, ann, body))
+        assert (error.status, error.code) == (400, code) and field in error.desc, error.desc
+    assert _stored_team(admin, acme, ann) is None
+
+    membership.assign_users(admin, globex, AssignUsers.model_validate({"records": [{"UserId": ann, "Seats__gc": 2}]}))
+    for extra, code, field in bad:
+        change = RecordChanges.model_validate({"records": [{"CompanyId": globex, "UserId": ann, **extra}]})
+        error = _failure(lambda body=change: records.update_records(admin, body))
+        assert error.data["errors"][0]["errorCode"] == code and field in error.data["errors"][0]["errorMessage"]
+    assert (_stored_team(admin, globex, ann) or {})["Seats__gc"] == 2

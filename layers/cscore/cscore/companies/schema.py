@@ -31,7 +31,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from cscore.catalog import COMPANY, OBJECTS
-from cscore.meta.fields import CustomFields, CustomValueError
+from cscore.meta.fields import PROBLEM_CODES, CustomFields, CustomValueError
 from cscore.platform import ids
 from cscore.query.model import FieldType
 
@@ -188,9 +188,6 @@ def _field_value(parsed: Parsed, name: str, value: Any, *, insert: bool) -> None
         parsed.problems.append(Problem(problem.code, str(problem)))
 
 
-_CUSTOM_PROBLEMS = {"type": INVALID_FIELD, "too_long": TOO_LONG, "date": BAD_DATE, "picklist": INVALID_FIELD}
-
-
 def _custom_value(parsed: Parsed, custom: CustomFields, name: str, value: Any, *, insert: bool) -> None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if not insert:
@@ -203,7 +200,7 @@ def _custom_value(parsed: Parsed, custom: CustomFields, name: str, value: Any, *
     except FieldError as problem:
         parsed.problems.append(Problem(problem.code, str(problem)))
     except CustomValueError as problem:
-        parsed.problems.append(Problem(_CUSTOM_PROBLEMS[problem.problem], str(problem)))
+        parsed.problems.append(Problem(PROBLEM_CODES[problem.problem], str(problem)))
 
 
 class FieldError(ValueError):

@@ -48,6 +48,17 @@ _DYNAMO_MAX = 1e125  # DynamoDB numbers: magnitude below 10^126, 38 significant 
 Problem = Literal["type", "too_long", "date", "picklist"]
 
 
+# The Company data API's codes (SPEC §4b), answered by every write path of a custom field:
+# an undefined ``__gc`` name is an invalid field; a value by what is wrong with it.
+INVALID_FIELD = "GSOBJ_1002"
+PROBLEM_CODES: dict[str, str] = {
+    "type": INVALID_FIELD,
+    "too_long": "GSOBJ_1001",
+    "date": "GSOBJ_1005",
+    "picklist": INVALID_FIELD,
+}
+
+
 class CustomValueError(ValueError):
     """A value a custom field cannot hold; the message names the field. ``problem`` lets
     each API answer with its own code (e.g. the Company API's GSOBJ_1001 for too long)."""

@@ -34,8 +34,8 @@ from datetime import date, datetime
 from typing import Any
 
 from cscore.catalog import OBJECTS as CATALOG
+from cscore.meta.fields import INVALID_FIELD, PROBLEM_CODES, CustomFields, CustomValueError
 from cscore.meta.fields import NAME as CUSTOM_NAME
-from cscore.meta.fields import CustomFields, CustomValueError
 from cscore.meta.fields import for_object as custom_fields_of
 from cscore.picklists.service import Picklists
 from cscore.platform import ids, text
@@ -46,7 +46,12 @@ OBJECTS = tuple(CATALOG)
 
 class Refused(ValueError):
     """Input names something that is not a writable field, or a value the field cannot
-    hold; the message names the field (each path adds where it was given)."""
+    hold; the message names the field (each path adds where it was given). ``code``: the
+    Company data API's code for it, for paths that answer one per record."""
+
+    def __init__(self, message: str, code: str = INVALID_FIELD) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def stored_fields(object_name: str) -> frozenset[str]:
@@ -98,7 +103,7 @@ class WritableFields:
             try:
                 return self.custom.normalize(name, value)
             except CustomValueError as exc:
-                raise Refused(str(exc)) from None
+                raise Refused(str(exc), PROBLEM_CODES[exc.problem]) from None
         return _standard_value(self.object_name, found, value, self.picklists)
 
 

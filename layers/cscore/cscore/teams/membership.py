@@ -81,7 +81,7 @@ def _parse(
         if name not in fields.standard:  # a custom field, or refused (objects.writable)
             stored, problem = team_records.custom_field(fields, name, given)
             if problem:
-                outcome.fail(index, BAD, problem)
+                outcome.fail(index, *problem)
                 return None
             assignment.custom[name] = stored
         else:

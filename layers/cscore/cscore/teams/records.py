@@ -111,28 +111,32 @@ def show_all(principal: Principal, found: list[dict[str, Any]]) -> list[dict[str
     return [shown(r, picklists, users, companies) for r in found]
 
 
-def custom_field(fields: writable.WritableFields, name: str, value: Any) -> tuple[Any, str | None]:
-    """(the value as stored, None), or (None, why ``name`` cannot be written here): it is
-    not a custom field the tenant defined for CompanyTeam, or the value does not fit its
-    type. Null clears a field."""
+def custom_field(fields: writable.WritableFields, name: str, value: Any) -> tuple[Any, tuple[str, str] | None]:
+    """(the value as stored, None), or (None, (code, why ``name`` cannot be written here)):
+    it is not a custom field the tenant defined for CompanyTeam, or the value does not fit
+    its type, answered with the Company data API's codes (``GSOBJ_1002``, ...). Null clears
+    a field."""
     try:
         fields.field(name)
     except writable.Refused as exc:
-        return None, str(exc)
+        return None, (exc.code, str(exc))
     if name in fields.standard:
         return None, (
+            BAD,
             f"{name}: a standard field cannot be updated through the record API (it updates custom fields "
-            "only; membership, team role and access change through team management)"
+            "only; membership, team role and access change through team management)",
         )
     if value is None:
         return None, None
     try:
         return fields.value(name, value), None
     except writable.Refused as exc:
-        return None, str(exc)
+        return None, (exc.code, str(exc))
 
 
-def _custom_changes(record: RecordChange, fields: writable.WritableFields) -> tuple[dict[str, Any], str | None]:
+def _custom_changes(
+    record: RecordChange, fields: writable.WritableFields
+) -> tuple[dict[str, Any], tuple[str, str] | None]:
     changes: dict[str, Any] = {}
     for name, value in (record.model_extra or {}).items():
         stored, problem = custom_field(fields, name, value)
@@ -180,7 +184,7 @@ def update_records(principal: Principal, body: RecordChanges) -> dict[str, Any]:
     for index in pairs:
         fields, problem = _custom_changes(records[index], writable_fields)
         if problem:
-            outcome.fail(index, BAD, problem)
+            outcome.fail(index, *problem)
         else:
             changes[index] = fields
     if not changes:
