@@ -28,16 +28,23 @@ API_NAMES = {"company", "person", "company_person", "company_team", "gsuser"}
 
 
 def _call(
-    name: str, key: str, *, object_name: str = "", body: Any = None, query: dict[str, str] | None = None
+    name: str,
+    key: str,
+    *,
+    object_name: str = "",
+    body: Any = None,
+    query: dict[str, str] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, dict[str, Any]]:
     if name == "meta_objects_list":
-        event = api_event("GET", "/v1/meta/services/objects/list", key, query=query)
+        event = api_event("GET", "/v1/meta/services/objects/list", key, query=query, headers=headers)
     elif name == "meta_objects_describe":
         path = f"/v1/meta/services/objects/{object_name}/describe"
         resource = "/v1/meta/services/objects/{objectName}/describe"
-        event = api_event("GET", path, key, None, {"objectName": object_name}, resource, query=query)
+        params = {"objectName": object_name}
+        event = api_event("GET", path, key, None, params, resource, query=query, headers=headers)
     else:
-        event = api_event("POST", "/v1/meta/services/objects/describe", key, body)
+        event = api_event("POST", "/v1/meta/services/objects/describe", key, body, headers=headers)
     function = FUNCTIONS[name]
     context = LambdaContext(function.name, 512, function.arn, str(uuid.uuid4()), 10_000)
     response = HANDLERS[name](event, context)
@@ -217,3 +224,11 @@ def test_any_user_of_the_tenant_may_read_metadata_and_no_key_none(tenant) -> Non
     assert _call("meta_objects_describe_many", key, body={"objectNames": ["person"]})[0] == 200
     status, body = _call("meta_objects_list", "not-a-key")
     assert (status, body["errorCode"]) == (401, "GS_APIG_2401")
+
+
+def test_object_not_found_in_japanese(tenant) -> None:
+    headers = {"Accept-Language": "ja"}
+    status, body = _call("meta_objects_describe", tenant["accessKey"], object_name="Opportunity", headers=headers)
+    assert (status, body["errorCode"], body["errorDesc"]) == (404, "OBJECT_NOT_FOUND", "Requested object not found.")
+    assert body["localizedMessage"] == "要求されたオブジェクトが見つかりません。"
+    assert "要求されたオブジェクトが見つかりません" in body["localizedErrorDesc"]
