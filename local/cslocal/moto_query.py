@@ -1,14 +1,17 @@
-"""Query for the embedded DynamoDB at a cost that grows with the partition read, not the table.
+"""Query for the embedded DynamoDB at a cost that grows with the page read, not the table.
 
 moto answers every Query by sorting every item of the table and walking them all (a GSI
 query then sorts the partition again and walks it from its start to the page's start
 key), so one page of an object's index on a tenant of 100,000 companies takes seconds
 and ``make run`` with a realistic tenant is unpleasant. Here moto's own ``Table.query``
-runs unchanged on fewer items: only the queried partition, kept sorted as moto sorts it
-(built once per table and index, dropped at any write to the table), and without its
-leading items that the key condition or the start key can only skip. Key conditions,
-start key, Limit, the 1 MB page, filters, projection, ScannedCount and LastEvaluatedKey
-are moto's code on those items, so the answers are moto's.
+runs unchanged on fewer items: only the queried partition, kept sorted as moto sorts it,
+and only the items of it moto's loop would look at (from the first the key condition or
+the start key lets through, to the one after Limit). Which items each partition holds is
+built once per table and index and then follows every write (put, update, delete, in
+transactions and batches too); a partition is sorted again only when a query needs it
+after one of its items changed. Key conditions, start key, Limit, the 1 MB page,
+filters, projection, ScannedCount and LastEvaluatedKey are moto's code on those items,
+so the answers are moto's.
 
 moto then spends about 4 ms per item answered in its generic response serializer (a
 page of 1,000 records: 4 s). The items of a Query, Scan, GetItem or BatchGetItem answer
@@ -54,11 +57,23 @@ class _Partition:
     sort_keys: list[Any] | None  # the sort key's values, when all of one type (else no cut)
 
 
+TableKey = tuple[DynamoType, DynamoType | None]
+
+
+@dataclass
+class _Index:
+    """Which items each partition of the table or of one index holds, kept current by every
+    write (a write touches the partitions its item leaves and enters, nothing else); a
+    partition is sorted when a query first needs it after it changed."""
+
+    members: dict[DynamoType, dict[TableKey, Item]] = field(default_factory=dict)
+    placed: dict[TableKey, DynamoType] = field(default_factory=dict)  # item -> its partition
+    sorted: dict[DynamoType, _Partition] = field(default_factory=dict)
+
+
 @dataclass
 class _TableState:
-    generation: int = 0
-    # index name (None: the table) -> partition key value -> partition
-    partitions: dict[str | None, dict[DynamoType, _Partition]] = field(default_factory=dict)
+    indexes: dict[str | None, _Index] = field(default_factory=dict)  # None: the table
 
 
 _LOCK = threading.Lock()
@@ -71,13 +86,6 @@ def _state(table: Table) -> _TableState:
     if state is None:
         state = _STATES[table] = _TableState()
     return state
-
-
-def _changed(table: Table) -> None:
-    with _LOCK:
-        state = _state(table)
-        state.generation += 1
-        state.partitions.clear()
 
 
 def _keys_of(table: Table, index_name: str | None) -> tuple[str, str, list[str], list[str | None]] | None:
@@ -97,39 +105,76 @@ def _keys_of(table: Table, index_name: str | None) -> tuple[str, str, list[str],
     return hashes[0], ranges[0], [hashes[0], table.hash_key_attr], [ranges[0], table.range_key_attr]
 
 
-def _build(table: Table, index_name: str | None) -> dict[DynamoType, _Partition]:
-    """Every partition of the table or index, each sorted as moto's query sorts it."""
+def _place(table: Table, index_name: str | None, index: _Index, key: TableKey, item: Item | None) -> None:
+    """Move the item stored under ``key`` (None: gone) to the partition its attributes say."""
+    hash_attr, range_attr, _, _ = _keys_of(table, index_name) or ("", "", [], [])
+    was = index.placed.pop(key, None)
+    if was is not None:
+        group = index.members.get(was, {})
+        group.pop(key, None)
+        if not group:
+            index.members.pop(was, None)
+        index.sorted.pop(was, None)
+    if item is None:
+        return
+    value, sort_value = item.attrs.get(hash_attr), item.attrs.get(range_attr)
+    if value is None or sort_value is None:  # moto skips an item missing either
+        return
+    index.members.setdefault(value, {})[key] = item
+    index.placed[key] = value
+    index.sorted.pop(value, None)
+
+
+def _index(table: Table, index_name: str | None) -> _Index:
+    """The index's membership, built from the whole table the first time it is queried
+    (call with ``_LOCK`` held)."""
+    state = _state(table)
+    index = state.indexes.get(index_name)
+    if index is None:
+        index = state.indexes[index_name] = _Index()
+        for item in _ORIGINAL["all_items"](table):
+            _place(table, index_name, index, (item.hash_key, item.range_key), item)
+    return index
+
+
+def _stored(table: Table, key: TableKey) -> Item | None:
+    found = table.items.get(key[0])
+    if table.range_key_attr is None:
+        return found  # type: ignore[return-value]
+    return found.get(key[1]) if found else None  # type: ignore[union-attr]
+
+
+def _changed(table: Table, key: TableKey) -> None:
+    """After a write of the item under ``key``: every built index follows it."""
+    with _LOCK:
+        state = _STATES.get(table)
+        if state is None or not state.indexes:
+            return
+        item = _stored(table, key)
+        for index_name, index in state.indexes.items():
+            _place(table, index_name, index, key, item)
+
+
+def _partition(table: Table, index_name: str | None, value: DynamoType) -> _Partition:
+    """One partition of the table or index, sorted as moto's query sorts it."""
     keys = _keys_of(table, index_name)
     assert keys is not None
-    hash_attr, range_attr, hash_attrs, range_attrs = keys
-    grouped: dict[DynamoType, list[Item]] = {}
-    for item in _ORIGINAL["all_items"](table):
-        value, sort_value = item.attrs.get(hash_attr), item.attrs.get(range_attr)
-        if value is not None and sort_value is not None:  # moto skips an item missing either
-            grouped.setdefault(value, []).append(item)
-    out = {}
-    for value, items in grouped.items():
+    _, range_attr, hash_attrs, range_attrs = keys
+    with _LOCK:
+        index = _index(table, index_name)
+        built = index.sorted.get(value)
+        if built is not None:
+            return built
+        # moto's own order: by table key first (all_items), then its sort
+        items = sorted((index.members.get(value) or {}).values(), key=lambda i: (i.hash_key, i.range_key))
         if index_name is None:
             items.sort(key=lambda item: cast(Any, item.range_key))
         else:
             items = _ORIGINAL["sorted_items"](table, hash_attrs, range_attrs, items)
         types = {item.attrs[range_attr].type for item in items}
         sort_keys = [item.attrs[range_attr].cast_value for item in items] if len(types) == 1 else None
-        out[value] = _Partition(items, sort_keys)
-    return out
-
-
-def _partition(table: Table, index_name: str | None, value: DynamoType) -> _Partition:
-    with _LOCK:
-        state = _state(table)
-        built = state.partitions.get(index_name)
-        generation = state.generation
-    if built is None:
-        built = _build(table, index_name)
-        with _LOCK:
-            if state.generation == generation:  # no write while building
-                state.partitions[index_name] = built
-    return built.get(value) or _Partition([], [])
+        built = index.sorted[value] = _Partition(items, sort_keys)
+        return built
 
 
 def _first_kept(keys: list[Any], comparison: str | None, bounds: list[Any]) -> int:
@@ -203,15 +248,42 @@ def _candidates(table: Table, arguments: dict[str, Any]) -> tuple[list[Item], bo
     other_partition = bool(start) and (hash_attr not in start or DynamoType(start[hash_attr]) != value)
     if start and (start_value is None or start_value.type != kind or other_partition):
         return items, index_name is not None  # a start key of another partition: moto decides
+    # Every item of items[first:end] meets the key condition. moto's loop skips the items
+    # tied with the start key's sort value that come before it, takes items until Limit
+    # and stops at the next one: nothing past that one is looked at. When the condition's
+    # range runs out first, moto goes on through the items after it (none is taken) and
+    # stops at the first that would pass its 1 MB: that only one of them can, when what
+    # the range holds leaves less than an item's largest size below 1 MB; otherwise the
+    # first of them is enough (it stops there with a LastEvaluatedKey at Limit).
+    first = _first_kept(keys_list, comparison, bounds) if comparison else 0
+    end = _last_kept(keys_list, comparison, bounds) if comparison else len(items)
+    limit, tied = arguments["limit"], 0
     if arguments["scan_index_forward"] is False:
-        end = _last_kept(keys_list, comparison, bounds) if comparison else len(items)
         if start_value is not None:  # moto skips every item above the start key
             end = min(end, bisect_right(keys_list, start_value.cast_value))
+            tied = max(0, end - bisect_left(keys_list, start_value.cast_value))
+        if limit and end - tied - limit - 1 >= first:
+            return items[end - tied - limit - 1 : end], index_name is not None
+        if first > 0 and _leaves_room(items[first:end]):
+            return items[first - 1 : end], index_name is not None
         return items[:end], index_name is not None
-    first = _first_kept(keys_list, comparison, bounds) if comparison else 0
     if start_value is not None:  # moto skips every item below the start key
         first = max(first, bisect_left(keys_list, start_value.cast_value))
+        tied = max(0, bisect_right(keys_list, start_value.cast_value) - first)
+    if limit and first + tied + limit + 1 <= end:
+        return items[first : first + tied + limit + 1], index_name is not None
+    if end < len(items) and _leaves_room(items[first:end]):
+        return items[first : end + 1], index_name is not None
     return items[first:], index_name is not None
+
+
+# moto's page size, and (above) the largest item it stores (LimitedSizeDict: 405,000)
+_PAGE_BYTES, _ITEM_BYTES = 1_000_000, 410_000
+
+
+def _leaves_room(window: list[Item]) -> bool:
+    """Whether no item after ``window`` can take moto's page past 1 MB, whatever it holds."""
+    return sum(item.size() for item in window) + _ITEM_BYTES <= _PAGE_BYTES
 
 
 def query(self: Table, *args: Any, **kwargs: Any) -> Any:
@@ -238,26 +310,35 @@ def sorted_items(self: Table, hash_key_attrs: list[str], range_key_attrs: list[s
     return _ORIGINAL["sorted_items"](self, hash_key_attrs, range_key_attrs, items)
 
 
-def put_item(self: Table, *args: Any, **kwargs: Any) -> Any:
+def _key(table: Table, attributes: dict[str, Any]) -> TableKey:
+    """The table key of an item given in the API's form (``{"S": ...}`` per attribute)."""
+    range_attr = table.range_key_attr
+    range_value = DynamoType(attributes[range_attr]) if range_attr and range_attr in attributes else None
+    return DynamoType(attributes[table.hash_key_attr]), range_value
+
+
+def put_item(self: Table, item_attrs: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
     try:
-        return _ORIGINAL["put_item"](self, *args, **kwargs)
+        return _ORIGINAL["put_item"](self, item_attrs, *args, **kwargs)
     finally:
-        _changed(self)
+        if self.hash_key_attr in item_attrs:
+            _changed(self, _key(self, item_attrs))
 
 
-def delete_item(self: Table, *args: Any, **kwargs: Any) -> Any:
+def delete_item(self: Table, hash_key: DynamoType, range_key: DynamoType | None, *args: Any, **kwargs: Any) -> Any:
     try:
-        return _ORIGINAL["delete_item"](self, *args, **kwargs)
+        return _ORIGINAL["delete_item"](self, hash_key, range_key, *args, **kwargs)
     finally:
-        _changed(self)
+        _changed(self, (hash_key, range_key))
 
 
-def update_item(self: DynamoDBBackend, table_name: str, *args: Any, **kwargs: Any) -> Any:
+def update_item(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
     try:  # moto changes the stored item in place: its index keys may have moved
-        return _ORIGINAL["update_item"](self, table_name, *args, **kwargs)
+        return _ORIGINAL["update_item"](self, table_name, key, *args, **kwargs)
     finally:
-        if table_name in self.tables:
-            _changed(self.tables[table_name])
+        table = self.tables.get(table_name)
+        if table is not None and table.hash_key_attr in key:
+            _changed(table, _key(table, key))
 
 
 _ITEMS = {"Query": "Items", "Scan": "Items", "GetItem": "Item", "BatchGetItem": "Responses"}

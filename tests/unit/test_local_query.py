@@ -99,7 +99,7 @@ def _queries() -> list[dict[str, Any]]:
             if prefix is not None:
                 conditions.append((f" AND begins_with({sk}, :prefix)", {":prefix": {"S": prefix}}))
             for condition, extra in conditions:
-                for forward, limit in ((True, None), (True, 9), (False, 9)):
+                for forward, limit in ((True, None), (False, None), (True, 9), (False, 9), (True, 1)):
                     query: dict[str, Any] = {
                         "TableName": TABLE,
                         "KeyConditionExpression": f"{pk} = :pk{condition}",
