@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -92,3 +93,22 @@ def dynamodb_calls() -> Iterator[list[str]]:
     client.meta.events.register("before-call.dynamodb", count)
     yield calls
     client.meta.events.unregister("before-call.dynamodb", count)
+
+
+@pytest.fixture
+def items_read() -> Iterator[list[int]]:
+    """Items each Query / BatchGetItem / GetItem of cscore answered, in call order."""
+    read: list[int] = []
+
+    def count(parsed: dict[str, Any], model: Any, **_: Any) -> None:
+        if "Items" in parsed:
+            read.append(len(parsed["Items"]))
+        elif "Responses" in parsed:
+            read.append(sum(len(v) for v in parsed["Responses"].values()))
+        elif model.name == "GetItem":
+            read.append(1 if "Item" in parsed else 0)
+
+    client = aws.dynamodb()
+    client.meta.events.register("after-call.dynamodb", count)
+    yield read
+    client.meta.events.unregister("after-call.dynamodb", count)

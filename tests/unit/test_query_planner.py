@@ -6,7 +6,6 @@ read evaluated by the engine answers, on random data, queries and callers."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,7 +22,7 @@ from cscore.objects.planner import ByKey, ByReference, ByValue, Everything, InIn
 from cscore.permissions import access
 from cscore.permissions import settings as permission_settings
 from cscore.permissions.models import CompanySettings
-from cscore.platform import aws, clock, keys, records, table
+from cscore.platform import clock, keys, records, table
 from cscore.query import execute, parse_query
 from cscore.tenants import service as tenants
 from cscore.users import listing
@@ -134,25 +133,6 @@ def test_every_reference_is_the_partition_the_shape_writes() -> None:
 @pytest.fixture
 def admin(aws_tables) -> Principal:
     return auth.authenticate({"accesskey": tenants.create_tenant(f"Planner {uuid.uuid4().hex[:6]}")["accessKey"]})
-
-
-@pytest.fixture
-def items_read() -> Iterator[list[int]]:
-    """Items each Query / BatchGetItem / GetItem of cscore answered, in call order."""
-    read: list[int] = []
-
-    def count(parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        if "Items" in parsed:
-            read.append(len(parsed["Items"]))
-        elif "Responses" in parsed:
-            read.append(sum(len(v) for v in parsed["Responses"].values()))
-        elif model.name == "GetItem":
-            read.append(1 if "Item" in parsed else 0)
-
-    client = aws.dynamodb()
-    client.meta.events.register("after-call.dynamodb", count)
-    yield read
-    client.meta.events.unregister("after-call.dynamodb", count)
 
 
 COMPANIES = 600

@@ -275,25 +275,6 @@ def test_users_are_found_by_a_word_after_a_create_and_a_rename(aws_tables) -> No
 # --------------------------------------------------------------------------- what a search reads
 
 
-@pytest.fixture
-def items_read() -> Iterator[list[int]]:
-    """Items each Query / BatchGetItem / GetItem of cscore answered."""
-    read: list[int] = []
-
-    def count(parsed: dict[str, Any], model: Any, **_: Any) -> None:
-        if "Items" in parsed:
-            read.append(len(parsed["Items"]))
-        elif "Responses" in parsed:
-            read.append(sum(len(v) for v in parsed["Responses"].values()))
-        elif model.name == "GetItem":
-            read.append(1 if "Item" in parsed else 0)
-
-    client = aws.dynamodb()
-    client.meta.events.register("after-call.dynamodb", count)
-    yield read
-    client.meta.events.unregister("after-call.dynamodb", count)
-
-
 COMPANIES = 5_000
 
 
