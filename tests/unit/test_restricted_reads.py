@@ -26,8 +26,8 @@ from cscore.users import service as users_service
 from tests.unit import test_query_planner as planner_tests
 from tests.unit.test_query_planner import ENERGY_RULE, _reference, _where
 
-# The planner tests' fixtures: their tenant, its super admin, the items each call read.
-admin, tenant, items_read = planner_tests.admin, planner_tests.tenant, planner_tests.items_read
+# The planner tests' fixtures: their tenant and its super admin (items_read is in conftest).
+admin, tenant = planner_tests.admin, planner_tests.tenant
 
 ON_TEAMS = 40  # the CSM is a member of the teams of companies[:40]
 
