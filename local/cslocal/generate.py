@@ -63,6 +63,9 @@ class Function:
     family: str | None
     auth: str
     manifest: Mapping[str, Any]
+    # More paths of the same endpoint (Gainsight's alias paths): further route decorators
+    # on the handler's one function, each an Api event of the same Lambda function.
+    aliases: tuple[Route, ...] = ()
 
 
 # ---------------------------------------------------------------- reading the declarations
@@ -78,26 +81,31 @@ def gateway_path(powertools_path: str) -> str:
     return re.sub(r"<(\w+)>", lambda m: "{" + _camel(m.group(1)) + "}", powertools_path)
 
 
-def handler_facts(app_py: Path) -> tuple[Route | None, str | None, str]:
-    """The route, family and auth scheme an API handler declares, read from its source."""
+def handler_facts(app_py: Path) -> tuple[list[Route], str | None, str]:
+    """The routes (the endpoint's path, then its aliases), family and auth scheme an API
+    handler declares, read from its source. One endpoint per function: every route decorator
+    sits on one Python function and uses one method."""
     tree = ast.parse(app_py.read_text(encoding="utf-8"), str(app_py))
     routes: list[Route] = []
+    routed_functions: set[str] = set()
     resolver: dict[str, Any] | None = None
     for node in ast.walk(tree):
         if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "build_resolver":
             resolver = {k.arg: ast.literal_eval(k.value) for k in node.keywords if k.arg in ("family", "auth")}
-        decorators = node.decorator_list if isinstance(node, ast.FunctionDef) else []
-        for decorator in decorators:
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        for decorator in node.decorator_list:
             func = getattr(decorator, "func", None)
             if isinstance(func, ast.Attribute) and func.attr in METHODS and getattr(func.value, "id", "") == "app":
                 routes.append(Route(func.attr.upper(), gateway_path(ast.literal_eval(decorator.args[0]))))  # type: ignore[attr-defined]
+                routed_functions.add(node.name)
     if resolver is None:
         if routes:
             raise ManifestError(f"{app_py}: routes without build_resolver(...)")
-        return None, None, "none"
-    if len(routes) != 1:
+        return [], None, "none"
+    if len(routed_functions) != 1 or len({route.method for route in routes}) != 1:
         raise ManifestError(f"{app_py}: one route per function, found {len(routes)}")
-    return routes[0], resolver.get("family"), resolver.get("auth", "credential")
+    return routes, resolver.get("family"), resolver.get("auth", "credential")
 
 
 def _logical_id(name: str) -> str:
@@ -110,7 +118,8 @@ def read_function(root: Path, name: str) -> Function:
     unknown = set(manifest) - _MANIFEST_KEYS
     if unknown:
         raise ManifestError(f"{folder / 'function.yaml'}: unknown keys {sorted(unknown)}")
-    route, family, auth = handler_facts(folder / "app.py")
+    routes, family, auth = handler_facts(folder / "app.py")
+    route = routes[0] if routes else None
     if (route is None) != ("sample" not in manifest):
         raise ManifestError(f"{folder / 'function.yaml'}: an API function has a `sample`, a job `samples`")
     return Function(
@@ -120,6 +129,7 @@ def read_function(root: Path, name: str) -> Function:
         family=family,
         auth=auth,
         manifest=manifest,
+        aliases=tuple(routes[1:]),
     )
 
 
@@ -154,7 +164,14 @@ def function_resource(function: Function) -> dict[str, Any]:
     events = dict(manifest.get("events") or {})
     if function.route is not None:
         api = {"RestApiId": {"Ref": "CsApi"}, "Path": function.route.path, "Method": function.route.method}
-        events = {"Api": {"Type": "Api", "Properties": api}, **events}
+        aliases = {
+            f"Api{number}": {
+                "Type": "Api",
+                "Properties": {"RestApiId": {"Ref": "CsApi"}, "Path": alias.path, "Method": alias.method},
+            }
+            for number, alias in enumerate(function.aliases, start=2)
+        }
+        events = {"Api": {"Type": "Api", "Properties": api}, **aliases, **events}
     properties["Events"] = events
     return {"Type": "AWS::Serverless::Function", "Properties": properties}
 

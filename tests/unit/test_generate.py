@@ -87,6 +87,32 @@ def test_a_sample_must_give_every_path_parameter(tree: Path) -> None:
         generate.stale(tree)
 
 
+def test_more_paths_on_the_handler_function_are_aliases_of_its_endpoint(tree: Path) -> None:
+    """A second route decorator on the same function (Gainsight's alias paths) is another Api
+    event of the same Lambda function, written into the template by --write."""
+    _edit(
+        tree / "functions/tenant_get/app.py",
+        '@app.get("/v1/tenant")\n',
+        '@app.get("/v1/tenant")\n@app.get("/v1.0/tenant")\n',
+    )
+    assert any("template.yaml" in problem for problem in generate.stale(tree))
+    generate.write(tree)
+    events = load(tree / "template.yaml")["Resources"]["TenantGetFunction"]["Properties"]["Events"]
+    paths = {name: (event["Properties"]["Method"], event["Properties"]["Path"]) for name, event in events.items()}
+    assert paths == {"Api": ("GET", "/v1/tenant"), "Api2": ("GET", "/v1.0/tenant")}
+    assert generate.stale(tree) == []
+
+
+def test_an_alias_with_another_method_is_refused(tree: Path) -> None:
+    _edit(
+        tree / "functions/tenant_get/app.py",
+        '@app.get("/v1/tenant")\n',
+        '@app.get("/v1/tenant")\n@app.post("/v1/tenant")\n',
+    )
+    with pytest.raises(generate.ManifestError, match="one route per function"):
+        generate.stale(tree)
+
+
 def test_a_handler_with_two_routes_is_refused(tree: Path) -> None:
     app = tree / "functions/tenant_get/app.py"
     app.write_text(app.read_text() + '\n\n@app.get("/v1/tenant/again")\ndef again() -> dict:\n    return {}\n')
