@@ -4,6 +4,7 @@ the items the API paths write, so the users API, the Company API and the queries
 from __future__ import annotations
 
 import contextlib
+import json
 import math
 import threading
 import time
@@ -246,10 +247,10 @@ def test_two_thousand_companies_cost_batched_calls(admin, dynamodb_calls) -> Non
     assert store.items_written == items
     # Records and word items with BatchWriteItem, the index items as conditional updates (TransactWriteItems).
     writes = store.calls["BatchWriteItem"] + store.calls["TransactWriteItems"]
-    assert writes == math.ceil(items / 25) == 320 and store.calls["UpdateItem"] == 1
+    assert writes == 2000 * 2 / 25 + 2000 * 2 / 100 == 200 and store.calls["UpdateItem"] == 1
     assert store.calls["BatchGetItem"] == math.ceil(2000 * 2 / 100)  # the index items it extends
     assert dynamodb_calls.count("BatchWriteItem") == store.calls["BatchWriteItem"] == 2000 * 2 / 25
-    assert dynamodb_calls.count("TransactWriteItems") == store.calls["TransactWriteItems"] == 2000 * 2 / 25
+    assert dynamodb_calls.count("TransactWriteItems") == store.calls["TransactWriteItems"] == 2000 * 2 / 100
     assert records.count(admin.tenant_id, "Company") == 2000
 
     reader = _store(admin, "Company")
@@ -349,9 +350,9 @@ def test_calls_of_a_phase_go_at_once_and_phases_in_order(admin, aws_tables) -> N
             client.meta.events.unregister(f"provide-client-params.dynamodb.{operation}", started)
             client.meta.events.unregister(f"after-call.dynamodb.{operation}", ended)
     # 60 record deletions (3 calls); the word items of "Old <i>" deleted and of "New <i>"
-    # put (160, 7 calls); 60 Name items emptied and 200 index items extended (11); 100
-    # record puts (4).
-    assert sorted(phase for phase, _, _ in calls) == [0] * 3 + [1] * (7 + 11) + [2] * 4
+    # put (160, 7 calls); 60 Name items emptied and 200 index items extended (260
+    # conditional updates, 100 a transaction: 3); 100 record puts (4).
+    assert sorted(phase for phase, _, _ in calls) == [0] * 3 + [1] * (7 + 3) + [2] * 4
     for phase, start, _ in calls:
         assert all(start >= end for earlier, _, end in calls if earlier < phase)
     assert 2 <= most["max"] <= parallel.CONCURRENT_CALLS
@@ -764,3 +765,31 @@ def test_nothing_is_sent_after_a_write_behind_flush_failed(admin, world, monkeyp
 def _no_sleep(monkeypatch) -> Iterator[None]:
     monkeypatch.setattr(bulk_calls, "backoff", lambda attempt: None)
     yield
+
+
+def test_an_index_transaction_stays_under_its_request_size(admin) -> None:
+    """100 index items of 1,500 GSIDs each would be a request of about 7 MB (the list set and
+    the list the condition compares): the writer splits them into transactions that each
+    stay under DynamoDB's 4 MB, and every item gets its entries."""
+    sizes: list[int] = []
+
+    def measure(params: dict[str, Any], **_: Any) -> None:
+        sizes.append(len(json.dumps(params["TransactItems"])))
+
+    made = bulk_calls.Calls()
+    writer = bulk_writer.Writer(admin.tenant_id, "Company", made, reread=lambda _: {})
+    values = [f"industry {n}" for n in range(100)]
+    for value in values:
+        listed = [ids.new_gsid(SHAPES["Company"].gsid_prefix) for _ in range(1500)]
+        key = keys.lookup_index(admin.tenant_id, "Company", "Industry", value)
+        writer.buffer_index(key, None, {"gsids": listed}, with_refs=False)
+    client = aws.dynamodb()
+    client.meta.events.register("provide-client-params.dynamodb.TransactWriteItems", measure)
+    try:
+        writer.flush()
+    finally:
+        client.meta.events.unregister("provide-client-params.dynamodb.TransactWriteItems", measure)
+    assert made.made["TransactWriteItems"] == len(sizes) >= 2
+    assert max(sizes) < 4 * 1024 * 1024 and sum(sizes) > 4 * 1024 * 1024
+    for value in values:
+        assert len(_raw(keys.lookup_index(admin.tenant_id, "Company", "Industry", value))["gsids"]) == 1500

@@ -8,11 +8,13 @@ flush after flush in order.
 Records and unique items go with BatchWriteItem. Index items are shared with every
 other writer of the object (the Company and users APIs append to them at any time), so
 a whole-item put would drop an entry written between this store's read and its flush.
-They go instead as a TransactWriteItems of conditional updates (25 a call, as many calls
-as BatchWriteItem would take): each carries the store's change of the item (the GSIDs it
-adds and removes) applied to the item as last read, under the condition that the item
-still holds that list; a cancelled call re-reads the items whose condition failed and
-applies the same change to what they hold now. An index item left with no entry keeps
+They go instead as a TransactWriteItems of conditional updates (up to 100 a call, the
+most one transaction takes, and under its 4 MB: a quarter of the calls BatchWriteItem
+would take): each carries the store's change of the item (the GSIDs it adds and
+removes) applied to the item as last read, under the condition that the item still
+holds that list; a cancelled call re-reads the items whose condition failed and applies
+the same change to what they hold now (a bigger call is cancelled more often by
+concurrent API writes, but only its stale items are read again). An index item left with no entry keeps
 its key and ``v`` (an update cannot delete it): readers take a missing list as empty."""
 
 from __future__ import annotations
@@ -32,6 +34,10 @@ from cscore.platform import aws, config, keys, parallel
 from cscore.platform.dynamo import Item, to_attr
 
 BATCH_WRITE_LIMIT = 25
+TRANSACT_LIMIT = 100  # actions in one TransactWriteItems
+# A TransactWriteItems request is at most 4 MB; an index call stops adding items before its
+# estimate (``IndexWrite.size``) passes this, leaving room for names and expressions.
+TRANSACT_BYTES = 3_000_000
 INDEX_PHASE = 2  # record deletions, unique items, index items, record puts
 
 Reread = Callable[[list[Item]], dict[Ident, dict[str, Any]]]
@@ -46,6 +52,15 @@ class IndexWrite:
     base: dict[str, Any] | None
     target: dict[str, Any] | None
     with_refs: bool  # the item also maps each GSID to its record's ref (``refs``)
+
+    @property
+    def size(self) -> int:
+        """About the bytes its update carries: the list it sets and the one its condition
+        compares (a list as read may differ from the base by other writers' entries; the
+        margin of ``TRANSACT_BYTES`` covers that)."""
+        listed = [*((self.base or {}).get("gsids") or ()), *((self.target or {}).get("gsids") or ())]
+        per_entry = 2 if not self.with_refs else 4  # a ref is a GSID-sized string beside its GSID
+        return 200 + sum(per_entry * (len(g) + 3) for g in listed)
 
     def action(self, current: dict[str, Any] | None) -> dict[str, Any] | None:
         """The conditional update applying this change to ``current`` (what the item holds
@@ -108,6 +123,17 @@ def _concurrent_groups(batches: list[tuple[frozenset[int], Batch]]) -> list[list
             groups.append([batch])
         previous = phases
     return groups
+
+
+def _within_bytes(tagged: list[tuple[int, tuple[Ident, Any]]], start: int, end: int) -> int:
+    """Where an index call starting at ``start`` stops, at most ``end``: before its items'
+    estimated bytes pass ``TRANSACT_BYTES`` (one item at least)."""
+    total = 0
+    for k in range(start, end):
+        total += tagged[k][1][1].size
+        if total > TRANSACT_BYTES and k > start:
+            return k
+    return end
 
 
 def _request_ident(request: dict[str, Any]) -> Ident:
@@ -212,8 +238,8 @@ class Writer:
         while start < len(tagged):
             # A complete flush gives each phase calls of its own; complete=False fills every
             # call, but index items never share a call with other items (another operation).
-            end = min(start + BATCH_WRITE_LIMIT, len(tagged))
             first = tagged[start][0]
+            end = min(start + (TRANSACT_LIMIT if first == INDEX_PHASE else BATCH_WRITE_LIMIT), len(tagged))
             end = next(
                 (
                     k
@@ -222,6 +248,8 @@ class Writer:
                 ),
                 end,
             )
+            if first == INDEX_PHASE:
+                end = _within_bytes(tagged, start, end)
             chunk = tagged[start:end]
             batches.append((frozenset(number for number, _ in chunk), [payload for _, (_, payload) in chunk]))
             for number, (key, _) in chunk:
