@@ -55,9 +55,15 @@ def indexed(limit: int) -> tuple[int, str]:
     return 3 * limit + 100, "3 x limit + 100"
 
 
-def filtered(offset: int, limit: int, selectivity: float) -> tuple[int, str]:
-    """The target of a filtered page read in index order until full."""
-    return math.ceil((offset + limit) / selectivity) + 100, f"(offset + limit) / {selectivity:.3g} + 100"
+def filtered(offset: int, limit: int, selectivity: float, last_needed_at: int | None = None) -> tuple[int, str]:
+    """The target of a filtered page read in index order until full. It assumes matches
+    spread evenly over that order; ``last_needed_at`` (where the data make it differ) is
+    the position of the (offset + limit)-th match in it: the fewest items any read in that
+    order can go through, shown beside the target."""
+    how = f"(offset + limit) / {selectivity:.3g} + 100"
+    if last_needed_at is not None:
+        how += f"; in this order the {offset + limit}th match is item {last_needed_at:,}"
+    return math.ceil((offset + limit) / selectivity) + 100, how
 
 
 def judged(label: str, calls: int, read: int, ms: float, answer: str, target: tuple[int, str] | None) -> Row:

@@ -19,7 +19,9 @@ def cases(users: int) -> list[tuple[str, dict[str, Any], tuple[int, str]]]:
     users named ``User 00000``..., mailed ``u<i>@x.io``, every tenth inactive."""
     from bench.queries import filtered, indexed
 
-    contains = sum(1 for i in range(users) if "99" in f"User {i:05d}") / users
+    matching = [i for i in range(users) if "99" in f"User {i:05d}"]  # names sort as i does
+    contains = len(matching) / users
+    page_full_at = matching[24] + 1  # the 25th match's place in Name order
     inactive = sum(1 for i in range(users) if i % INACTIVE_EVERY == 0) / users
     return [
         ("25 newest (orderBy ModifiedDate desc), includeTotal",
@@ -35,7 +37,8 @@ def cases(users: int) -> list[tuple[str, dict[str, Any], tuple[int, str]]]:
         ("25 inactive (IsActiveUser EQ false, 1 in 10 evenly), by Name",
          {"where": _where(("IsActiveUser", "EQ", [False])), "orderBy": {"Name": "asc"}}, filtered(0, 25, inactive)),
         ("25 filtered (Name CONTAINS '99'), by Name",
-         {"where": _where(("Name", "CONTAINS", ["99"])), "orderBy": {"Name": "asc"}}, filtered(0, 25, contains)),
+         {"where": _where(("Name", "CONTAINS", ["99"])), "orderBy": {"Name": "asc"}},
+         filtered(0, 25, contains, page_full_at)),
     ]  # fmt: skip
 
 
