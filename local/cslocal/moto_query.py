@@ -8,8 +8,9 @@ runs unchanged on fewer items: only the queried partition, kept sorted as moto s
 and only the items of it moto's loop would look at (from the first the key condition or
 the start key lets through, to the one after Limit). Which items each partition holds is
 built once per table and index and then follows every write (put, update, delete, in
-transactions and batches too); a partition is sorted again only when a query needs it
-after one of its items changed. Key conditions, start key, Limit, the 1 MB page,
+transactions and batches too); a partition is sorted when a query first needs it, and a
+write then moves its item within the sorted list (found by identity, placed by bisect),
+so a query after a write does not sort again. Key conditions, start key, Limit, the 1 MB page,
 filters, projection, ScannedCount and LastEvaluatedKey are moto's code on those items,
 so the answers are moto's.
 
@@ -23,6 +24,7 @@ with unpatched moto's answers.
 from __future__ import annotations
 
 import base64
+import copy
 import inspect
 import json
 import threading
@@ -105,16 +107,66 @@ def _keys_of(table: Table, index_name: str | None) -> tuple[str, str, list[str],
     return hashes[0], ranges[0], [hashes[0], table.hash_key_attr], [ranges[0], table.range_key_attr]
 
 
-def _place(table: Table, index_name: str | None, index: _Index, key: TableKey, item: Item | None) -> None:
-    """Move the item stored under ``key`` (None: gone) to the partition its attributes say."""
+def _order(index_name: str | None, range_attr: str) -> Callable[[Item], Any]:
+    """The key moto's query sorts one partition by: the table's sort key, or an index's sort
+    key then the table key (``Table._generate_attr_to_sort_by``)."""
+    if index_name is None:
+        return lambda item: item.range_key
+    return lambda item: (item.attrs[range_attr], item.hash_key, item.range_key)
+
+
+def _take_out(index: _Index, index_name: str | None, range_attr: str, value: DynamoType, item: Item | None,
+              was_at: Any = None) -> None:  # fmt: skip
+    """Remove ``item`` from its partition's sorted list, if that list is built: found by
+    bisect on its sort key (``was_at``: the key it had before moto changed it in place),
+    else by identity; a list where it cannot be found is dropped (sorted again when next
+    queried)."""
+    built = index.sorted.get(value)
+    if built is None or item is None:
+        return
+    order = _order(index_name, range_attr)
+    position = bisect_left(built.items, was_at if was_at is not None else order(item), key=order)
+    if not (position < len(built.items) and built.items[position] is item):
+        position = next((n for n, held in enumerate(built.items) if held is item), -1)
+    if position < 0:
+        index.sorted.pop(value, None)
+        return
+    del built.items[position]
+    if built.sort_keys is not None:
+        del built.sort_keys[position]
+
+
+def _put_in(index: _Index, index_name: str | None, range_attr: str, value: DynamoType, item: Item) -> None:
+    """Insert ``item`` into its partition's sorted list, if built, where moto's sort puts it
+    (bisect: O(log n) comparisons); a sort key of another type than the partition's drops
+    the list (sorted again by the next query)."""
+    built = index.sorted.get(value)
+    if built is None:
+        return
+    sort_value = item.attrs[range_attr]
+    if built.sort_keys is None or (built.items and built.items[0].attrs[range_attr].type != sort_value.type):
+        index.sorted.pop(value, None)
+        return
+    order = _order(index_name, range_attr)
+    position = bisect_right(built.items, order(item), key=order)
+    built.items.insert(position, item)
+    built.sort_keys.insert(position, sort_value.cast_value)
+
+
+def _place(
+    table: Table, index_name: str | None, index: _Index, key: TableKey, item: Item | None, was_at: Any = None
+) -> None:
+    """Move the item stored under ``key`` (None: gone) to the partition its attributes say,
+    keeping the sorted lists of both partitions in order (``was_at``: the sort key it had
+    in its old partition, when moto changed it in place)."""
     hash_attr, range_attr, _, _ = _keys_of(table, index_name) or ("", "", [], [])
     was = index.placed.pop(key, None)
     if was is not None:
         group = index.members.get(was, {})
-        group.pop(key, None)
+        _take_out(index, index_name, range_attr, was, group.pop(key, None), was_at)
         if not group:
             index.members.pop(was, None)
-        index.sorted.pop(was, None)
+            index.sorted.pop(was, None)
     if item is None:
         return
     value, sort_value = item.attrs.get(hash_attr), item.attrs.get(range_attr)
@@ -122,7 +174,7 @@ def _place(table: Table, index_name: str | None, index: _Index, key: TableKey, i
         return
     index.members.setdefault(value, {})[key] = item
     index.placed[key] = value
-    index.sorted.pop(value, None)
+    _put_in(index, index_name, range_attr, value, item)
 
 
 def _index(table: Table, index_name: str | None) -> _Index:
@@ -144,7 +196,24 @@ def _stored(table: Table, key: TableKey) -> Item | None:
     return found.get(key[1]) if found else None  # type: ignore[union-attr]
 
 
-def _changed(table: Table, key: TableKey) -> None:
+def _sort_keys_before(table: Table, key: TableKey) -> dict[str | None, Any]:
+    """Before moto changes the item under ``key`` in place: the sort key it has in each
+    index whose partition holding it is sorted (copied: the change may reuse the values)."""
+    with _LOCK:
+        state = _STATES.get(table)
+        item = _stored(table, key)
+        if state is None or item is None:
+            return {}
+        before: dict[str | None, Any] = {}
+        for index_name, index in state.indexes.items():
+            partition = index.placed.get(key)
+            if partition is not None and partition in index.sorted:
+                _, range_attr, _, _ = _keys_of(table, index_name) or ("", "", [], [])
+                before[index_name] = copy.deepcopy(_order(index_name, range_attr)(item))
+        return before
+
+
+def _changed(table: Table, key: TableKey, before: dict[str | None, Any] | None = None) -> None:
     """After a write of the item under ``key``: every built index follows it."""
     with _LOCK:
         state = _STATES.get(table)
@@ -152,7 +221,7 @@ def _changed(table: Table, key: TableKey) -> None:
             return
         item = _stored(table, key)
         for index_name, index in state.indexes.items():
-            _place(table, index_name, index, key, item)
+            _place(table, index_name, index, key, item, (before or {}).get(index_name))
 
 
 def _partition(table: Table, index_name: str | None, value: DynamoType) -> _Partition:
@@ -333,12 +402,16 @@ def delete_item(self: Table, hash_key: DynamoType, range_key: DynamoType | None,
 
 
 def update_item(self: DynamoDBBackend, table_name: str, key: dict[str, Any], *args: Any, **kwargs: Any) -> Any:
-    try:  # moto changes the stored item in place: its index keys may have moved
+    # moto changes the stored item in place: its index keys may have moved, so where it sat
+    # in each sorted partition is noted first
+    table = self.tables.get(table_name)
+    if table is None or table.hash_key_attr not in key:
+        return _ORIGINAL["update_item"](self, table_name, key, *args, **kwargs)
+    before = _sort_keys_before(table, _key(table, key))
+    try:
         return _ORIGINAL["update_item"](self, table_name, key, *args, **kwargs)
     finally:
-        table = self.tables.get(table_name)
-        if table is not None and table.hash_key_attr in key:
-            _changed(table, _key(table, key))
+        _changed(table, _key(table, key), before)
 
 
 _ITEMS = {"Query": "Items", "Scan": "Items", "GetItem": "Item", "BatchGetItem": "Responses"}

@@ -201,6 +201,8 @@ def _write_more(client: Any, rng: random.Random) -> None:
             KeyConditionExpression=f"{pk} = :pk",
             ExpressionAttributeValues={":pk": {"S": "p0"}},
         )
+    for victim in victims[10:12]:  # a put over an existing item: same key, new index keys
+        client.put_item(TableName=TABLE, Item={**_item(rng, 8000), "PK": victim["PK"], "SK": victim["SK"]})
     for victim in victims[3:6]:
         client.update_item(
             TableName=TABLE,
