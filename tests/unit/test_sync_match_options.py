@@ -104,6 +104,17 @@ def test_a_bad_option_is_refused_naming_the_mapping_and_the_option(
     assert str(refused.value).startswith(message), refused.value
 
 
+def test_a_misspelt_option_is_an_unknown_field_of_the_lookup() -> None:
+    mappings = copy.deepcopy(_oob()[jd.COMPANY_TEAM_SYNC]["mappings"])
+    mappings[1]["lookup"]["onNoMatches"] = "NULL"
+    with pytest.raises(mapping_rules.MappingError) as refused:
+        mapping_rules.check(mappings, "CompanyTeam", None)
+    assert str(refused.value) == (
+        "mappings[1].lookup.onNoMatches: unknown field "
+        "(allowed: by, createMissing, multiMatchOption, object, onNoMatch)"
+    )
+
+
 def test_a_company_person_needs_its_company() -> None:
     mappings = copy.deepcopy(_oob()[jd.COMPANY_PERSON_SYNC]["mappings"])
     mappings[-1]["lookup"]["onNoMatch"] = "NULL"

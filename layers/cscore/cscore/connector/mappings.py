@@ -153,7 +153,7 @@ def _check_lookup(lookup: Any, where: str, name: str, wanted: str) -> None:
         raise MappingError(f"{where}: must be {{object, by}}")
     unknown = sorted(set(lookup) - _LOOKUP_KEYS)
     if unknown:
-        raise MappingError(f"{where}.{unknown[0]}: unknown field (allowed: object, by, createMissing)")
+        raise MappingError(f"{where}.{unknown[0]}: unknown field (allowed: {', '.join(sorted(_LOOKUP_KEYS))})")
     if lookup["object"] != wanted:
         raise MappingError(f"{where}.object: {name} refers to {wanted}, not {lookup['object']}")
     if wanted == "TeamRole" and ({"multiMatchOption", "onNoMatch"} & set(lookup)):
