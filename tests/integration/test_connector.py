@@ -121,9 +121,8 @@ def test_authorize_like_a_browser_creates_the_chained_jobs_and_schedule(
     assert user["schedule"] == {"frequency": "DAILY", "time": "02:00", "timezone": "UTC"}
     assert all(j["schedule"] is None and j["enabled"] for j in (company, person, team))
     assert user["filter"] == "UserType = 'Standard'" and user["keyFields"] == ["SFDCUserName"]
-    assert {"source": "ManagerId", "target": "Manager", "lookup": {"object": "User", "by": "SfdcUserId"}} in (
-        user["mappings"]
-    )
+    manager = {"object": "User", "by": "SfdcUserId", "multiMatchOption": "MARKASERROR", "onNoMatch": "REJECT"}
+    assert {"source": "ManagerId", "target": "Manager", "lookup": manager} in user["mappings"]
     assert (user["sourceObject"], company["sourceObject"], team["sourceObject"]) == (
         "User",
         "Account",

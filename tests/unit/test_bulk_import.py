@@ -290,6 +290,48 @@ def test_columns_for_role_access_and_custom_fields(world: World) -> None:
     assert "TeamRole: 'Nope'" in text and "Tier__gc" in text
 
 
+def test_custom_field_cells_are_rejected_with_the_fields_code(world: World) -> None:
+    """The codes of every custom field write path (meta.fields.PROBLEM_CODES) in the
+    rejected row's reason; an undefined custom field is refused when the job is defined."""
+    from cscore.meta import service as meta
+    from cscore.meta.models import FieldDefinition
+
+    for name, kind in (("Note__gc", "string"), ("Since__gc", "date"), ("Vip__gc", "boolean"), ("Tier__gc", "number")):
+        meta.add_field(world.admin, "CompanyTeam", FieldDefinition.model_validate({"name": name, "type": kind}))
+    fresh = world.refresh()
+    header = ["Company", "Email", "Deleted", "Note", "Since", "Vip", "Tier"]
+    lookups = {
+        "CompanyId": {"fields": {"Company": "Name"}, "objectName": "Company", "lookupField": "Gsid"},
+        "UserId": {"fields": {"Email": "Email"}, "objectName": "User", "lookupField": "Gsid"},
+    }
+    mappings = {"Deleted": "Deleted", "Note": "Note__gc", "Since": "Since__gc", "Vip": "Vip__gc", "Tier": "Tier__gc"}
+    undefined = _job_body(headers=header, fieldMappings=mappings | {"Tier": "Rank__gc"}, lookups=lookups)
+    refused = _failure(lambda: _create_job(fresh, undefined))
+    assert isinstance(refused, BadRequest) and refused.desc.startswith("fieldMappings.Tier: Rank__gc is not a field")
+    job = _create_job(fresh, _job_body(headers=header, fieldMappings=mappings, lookups=lookups))
+    data = _csv(
+        [
+            ["Acme", "ann@example.com", "", "x" * 256, "", "", ""],
+            ["Acme", "bob@example.com", "", "", "2027-02-30", "", ""],
+            ["Globex", "ann@example.com", "", "", "", "maybe", ""],
+            ["Globex", "bob@example.com", "", "", "", "", "three"],
+            ["Acme", "ann@example.com", "", "ok", "2027-02-28", "Yes", "3"],
+        ],
+        header,
+    )
+    status = world.run(world.upload(data, job["jobId"]))
+    assert (status["inserted"], status["rejected"]) == (1, 4), status
+    assert world.team()[("Acme", "Ann")]["Vip__gc"] is True
+    text, _ = imports.errors(fresh, status["statusId"])
+    reasons = [row["reason"] for row in csv.DictReader(io.StringIO(text))]
+    assert reasons == [
+        "Note__gc: longer than 255 characters (GSOBJ_1001)",
+        "Since__gc: '2027-02-30' is not a date (yyyy-MM-dd) (GSOBJ_1005)",
+        "Vip__gc: must be true or false (GSOBJ_1002)",
+        "Tier__gc: 'three' is not a number (GSOBJ_1002)",
+    ]
+
+
 def test_a_key_repeated_in_one_file_is_applied_in_file_order(world: World, monkeypatch) -> None:
     monkeypatch.setattr(worker, "CHUNK_ROWS", 4)
     rows = [["Acme", "ann@example.com", "false"], ["Acme", "ann@example.com", "true"], ["Acme", "ann@example.com", ""]]

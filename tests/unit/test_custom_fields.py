@@ -242,18 +242,27 @@ def test_users_api_writes_and_lists_custom_fields(regions) -> None:
 
 
 @pytest.mark.parametrize(
-    "extra, fragment",
+    "extra, code, fragment",
     [
-        ({"Region__gc": "Mars"}, "Region__gc: 'Mars' is not one of"),
-        ({"Region__gc": 3}, "Region__gc:"),
-        ({"Tier__gc": "Gold"}, "Tier__gc: unknown field of User"),
+        ({"Region__gc": "Mars"}, "GSOBJ_1002", "Region__gc: 'Mars' is not one of"),
+        ({"Region__gc": 3}, "GSOBJ_1002", "Region__gc:"),
+        ({"Tier__gc": "Gold"}, "GSOBJ_1002", "Tier__gc: no custom field of User"),
+        ({"Tier": "Gold"}, "GS_1400", "Tier: unknown field of User"),
     ],
 )
-def test_users_api_rejects_bad_custom_values(regions, extra: dict[str, Any], fragment: str) -> None:
+def test_users_api_rejects_bad_custom_values(regions, extra: dict[str, Any], code: str, fragment: str) -> None:
+    """The Company data API's codes for custom fields (meta.fields.PROBLEM_CODES), on
+    create and update; any other unknown field stays GS_1400 (SPEC §2.1)."""
     error = _failure(lambda: _create(regions, _user("Ann", **extra)))
     assert error.code == "GU_2401"
     (entry,) = error.data["errors"]
-    assert entry["errorCode"] == "GS_1400" and fragment in entry["errorMessage"]
+    assert (entry["errorCode"], entry["record"]) == (code, _user("Ann", **extra))
+    assert fragment in entry["errorMessage"]
+    ann = _create(regions, _user("Ann"))["records"][0]
+    error = _failure(lambda: users.update_users(regions, {"records": [{"Gsid": ann["Gsid"], **extra}]}, "Gsid"))
+    assert error.code == "GU_2402"
+    (entry,) = error.data["errors"]
+    assert entry["errorCode"] == code and fragment in entry["errorMessage"]
 
 
 def test_user_custom_values_by_type(tenant) -> None:
@@ -264,18 +273,19 @@ def test_user_custom_values_by_type(tenant) -> None:
     good = _create(admin, _user("Ann", Text__gc=" hi ", Num__gc="2.5", Flag__gc=True, Day__gc="2027-02-28"))
     shown = good["records"][0]
     assert (shown["Text__gc"], shown["Num__gc"], shown["Flag__gc"], shown["Day__gc"]) == ("hi", 2.5, True, "2027-02-28")
-    for bad in (
-        {"Text__gc": "x" * 256},
-        {"Text__gc": 1},
-        {"Num__gc": "many"},
-        {"Num__gc": True},
-        {"Flag__gc": "yes"},
-        {"Day__gc": "2027-02-30"},
-        {"Day__gc": "28/02/2027"},
-        {"Day__gc": 1_800_000_000_000},
+    for bad, code in (
+        ({"Text__gc": "x" * 256}, "GSOBJ_1001"),
+        ({"Text__gc": 1}, "GSOBJ_1002"),
+        ({"Num__gc": "many"}, "GSOBJ_1002"),
+        ({"Num__gc": True}, "GSOBJ_1002"),
+        ({"Flag__gc": "yes"}, "GSOBJ_1002"),
+        ({"Day__gc": "2027-02-30"}, "GSOBJ_1005"),
+        ({"Day__gc": "28/02/2027"}, "GSOBJ_1005"),
+        ({"Day__gc": 1_800_000_000_000}, "GSOBJ_1005"),
     ):
         error = _failure(lambda bad=bad: _create(admin, _user("Bob", **bad)))
-        assert next(iter(bad)) in error.data["errors"][0]["errorMessage"]
+        (entry,) = error.data["errors"]
+        assert next(iter(bad)) in entry["errorMessage"] and entry["errorCode"] == code, (bad, entry)
 
 
 # ------------------------------------------------------------------ Company API and queries

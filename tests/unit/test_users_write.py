@@ -16,7 +16,7 @@ from cscore.picklists import system as system_picklists
 from cscore.platform import ids, keys
 from cscore.platform.dynamo import to_item
 from cscore.tenants import service as tenants
-from cscore.users import service
+from cscore.users import listing, service
 from tests import support
 
 SEED = json.loads((Path(__file__).parent.parent / "fixtures" / "seed_users.json").read_text())
@@ -189,6 +189,49 @@ def test_lookup_configuration_errors(admin, lookups: dict[str, Any], code: str, 
     error = _failure(lambda: service.create_users(admin, body))
     assert (error.status, error.code) == (400, code)
     assert text in error.desc
+
+
+LOOKUP_ERRORS = [
+    (_lookup(objectName="Company1"), "GU_2403", "Lookup objects [Company1] are not valid"),
+    (_lookup(multiMatchOption="SOMETIMES"), "GU_2403", "multiMatchOption"),
+    (_lookup(onNoMatch="SKIP"), "GU_2403", "onNoMatch"),
+    (_lookup(onNoMatch="DEFAULTVALUE"), "GU_2403", "DEFAULTVALUE needs a defaultValue"),
+    (_lookup(objectName="User"), "GU_2403", "CompanyID looks up Company, not User"),
+    (_lookup(lookupField=7), "GU_2403", "lookupField of CompanyID must be a field name"),
+    (["CompanyID"], "GU_2403", "lookups must be an object"),
+    ({"CompanyID": "Company"}, "GU_2403", "CompanyID must be an object"),
+    (_lookup(lookupField=""), "GU_2404", "Lookup field cannot be null or empty"),
+    (_lookup(lookupField=None), "GU_2404", "Lookup field cannot be null or empty"),
+    (_lookup(objectName=None), "GU_2405", "Lookup object is invalid"),
+    (_lookup(objectName=""), "GU_2405", "Lookup object is invalid"),
+    (_lookup(fields={}), "GU_2406", "Lookup match criteria is invalid"),
+    (_lookup(fields=None), "GU_2406", "Lookup match criteria is invalid"),
+    (_lookup(fields={"CompanyName": "Industry"}), "GU_2406", "Company is matched on Gsid, Name, SfdcAccountId"),
+    (_lookup(fields={"Nope": "Name"}), "GU_2407", "Field Nope not present in the user record"),
+    (_lookup(lookupField="Colour"), "GSOBJ_RLS004", "Lookup field Colour does not exist on Company"),
+    ({"Manager": {**_lookup()["CompanyID"], "objectName": "User", "lookupField": "Shoe"}}, "GSOBJ_RLS004", "on User"),
+    ({"Title": _lookup()["CompanyID"]}, "GSOBJ_RLS005", "Target field Title does not exist on User"),
+    ({"Nope__gc": _lookup()["CompanyID"]}, "GSOBJ_RLS005", "Target field Nope__gc"),
+]
+
+
+@pytest.mark.parametrize(("lookups", "code", "text"), LOOKUP_ERRORS)
+def test_lookup_configuration_errors_on_create_and_update(
+    admin, aws_tables, lookups: Any, code: str, text: str
+) -> None:
+    """SPEC §2.2: every whole-request lookup error is reachable, on both paths, and
+    nothing is written."""
+    record = {"Name": "A", "Email": "a@x.io", "SFDCUserName": "a@x.io", "CompanyName": "XYZ"}
+    error = _failure(lambda: service.create_users(admin, {"records": [record], "lookups": lookups}))
+    assert (error.status, error.code) == (400, code) and text in error.desc, error.desc
+    other = {"Name": "B", "Email": "b@x.io", "SFDCUserName": "b@x.io"}
+    existing = service.create_users(admin, {"records": [other]})["records"][0]
+    update = {"records": [{"Gsid": existing["Gsid"], "CompanyName": "XYZ", "Title": "Boss"}], "lookups": lookups}
+    error = _failure(lambda: service.update_users(admin, update, "Gsid"))
+    assert (error.status, error.code) == (400, code) and text in error.desc, error.desc
+    listed = listing.list_users(admin, {"select": ["SFDCUserName", "Title"], "limit": 10})["users"]
+    ours = sorted((u["SFDCUserName"], u.get("Title")) for u in listed if u["SFDCUserName"] in ("a@x.io", "b@x.io"))
+    assert ours == [("b@x.io", None)]
 
 
 def test_no_match_and_multi_match_behaviours(admin, aws_tables) -> None:

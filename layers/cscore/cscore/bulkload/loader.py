@@ -28,7 +28,7 @@ from cscore.bulkload.csvfile import Row
 from cscore.bulkload.definitions import DELETED, OUTCOMES, TARGETS
 from cscore.catalog import COMPANY_TEAM
 from cscore.meta import fields as custom_meta
-from cscore.meta.fields import CustomValueError
+from cscore.meta.fields import INVALID_FIELD, CustomValueError, with_code
 from cscore.objects.bulk import BulkStore
 from cscore.picklists.service import Picklists
 from cscore.platform import ids, keys, table
@@ -97,10 +97,15 @@ def _as_bool(value: str, name: str) -> bool:
     raise Rejected(f"{name}: must be true or false, not {value!r}")
 
 
-def _typed(kind: str, value: str, name: str) -> Any:
-    """A custom field's cell as the value its type takes: a boolean column says true or
-    false; every other type takes the text (``CustomFields.normalize`` parses numbers and dates)."""
-    return _as_bool(value, name) if kind == "boolean" else value
+def _typed(kind: str, value: str) -> Any:
+    """A custom field's cell as the value its type takes: a boolean column's true or false
+    words as a boolean; anything else as the text, which ``CustomFields.normalize`` parses
+    (numbers, dates) or refuses with its code (``meta.fields.PROBLEM_CODES``)."""
+    if kind == "boolean":
+        word = value.strip().lower()
+        if word in TRUE or word in FALSE:
+            return word in TRUE
+    return value
 
 
 class Loader:
@@ -200,11 +205,13 @@ class Loader:
                 if access is None:
                     raise Rejected(f"UserAccess: must be Admin or Member, not {cell!r}")
                 fields[name] = access
+            elif name not in self.custom:  # defined when the job was, deleted since
+                raise Rejected(with_code(f"{name}: no custom field of {self.target.name} has this name", INVALID_FIELD))
             else:
                 try:
-                    fields[name] = self.custom.normalize(name, _typed(self.custom.types[name], cell, name))
+                    fields[name] = self.custom.normalize(name, _typed(self.custom.types[name], cell))
                 except CustomValueError as exc:
-                    raise Rejected(str(exc)) from None
+                    raise Rejected(exc.reason) from None
         for lookup in self.lookups:
             outcome = lookup_rules.resolve(lookup, values, self._found, self.tenant_id)
             if outcome.error:

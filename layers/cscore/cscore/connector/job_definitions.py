@@ -6,11 +6,16 @@ A mapping is ``{"source", "target"}`` (copy), ``{"source", "target", "lookup": {
 "by"}}`` (derived: the target holds the GSID of the record whose ``by`` field equals the
 source value; ``by: "companyResolution"`` means the connection's Company Resolution
 field) or ``{"target", "value"}`` (a constant). Targets of a job that writes two objects
-are qualified (``Person.Email``).
+are qualified (``Person.Email``). A lookup of a record says what several matches
+(``multiMatchOption``) and no match (``onNoMatch``) do (``connector.mappings``); the jobs
+below spell out what SPEC §4.5 and §3.3 ask: several matches are an error, a missing
+company, user, parent or manager rejects the row (retried every run), a missing CSM
+leaves Csm null.
 """
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 USER_SYNC = "USER_SYNC"
@@ -28,6 +33,10 @@ def _copy(*pairs: tuple[str, str]) -> list[dict[str, Any]]:
 
 def _lookup(source: str, target: str, obj: str, by: str, **options: Any) -> dict[str, Any]:
     return {"source": source, "target": target, "lookup": {"object": obj, "by": by, **options}}
+
+
+def _record_lookup(source: str, target: str, obj: str, by: str, on_no_match: str = "REJECT") -> dict[str, Any]:
+    return _lookup(source, target, obj, by, multiMatchOption="MARKASERROR", onNoMatch=on_no_match)
 
 
 # (type, display name, source object, target object, filter, mappings, key fields, parent type)
@@ -51,7 +60,7 @@ _DEFINITIONS: list[tuple[str, str, str, str, str | None, list[dict[str, Any]], l
                 ("LocaleSidKey", "Locale"),
                 ("IsActive", "IsActiveUser"),
             ),
-            _lookup("ManagerId", "Manager", "User", "SfdcUserId"),
+            _record_lookup("ManagerId", "Manager", "User", "SfdcUserId"),
         ],
         ["SFDCUserName"],
         None,
@@ -65,8 +74,8 @@ _DEFINITIONS: list[tuple[str, str, str, str, str | None, list[dict[str, Any]], l
         [
             *_copy(("Id", "SfdcAccountId"), ("Name", "Name"), ("Industry", "Industry"), ("Type", "Type")),
             *_copy(("Website", "Website")),
-            _lookup("ParentId", "ParentCompany", "Company", COMPANY_RESOLUTION),
-            _lookup("OwnerId", "Csm", "User", "SfdcUserId"),
+            _record_lookup("ParentId", "ParentCompany", "Company", COMPANY_RESOLUTION),
+            _record_lookup("OwnerId", "Csm", "User", "SfdcUserId", on_no_match="NULL"),
         ],
         ["SfdcAccountId"],
         USER_SYNC,
@@ -87,7 +96,7 @@ _DEFINITIONS: list[tuple[str, str, str, str, str | None, list[dict[str, Any]], l
                 ("Id", "CompanyPerson.SfdcContactId"),
                 ("Title", "CompanyPerson.Title"),
             ),
-            _lookup("AccountId", "CompanyPerson.CompanyId", "Company", COMPANY_RESOLUTION),
+            _record_lookup("AccountId", "CompanyPerson.CompanyId", "Company", COMPANY_RESOLUTION),
         ],
         ["Person.Email", "CompanyPerson.SfdcContactId"],
         COMPANY_SYNC,
@@ -99,8 +108,8 @@ _DEFINITIONS: list[tuple[str, str, str, str, str | None, list[dict[str, Any]], l
         "CompanyTeam",
         None,
         [
-            _lookup("AccountId", "CompanyId", "Company", COMPANY_RESOLUTION),
-            _lookup("UserId", "UserId", "User", "SfdcUserId"),
+            _record_lookup("AccountId", "CompanyId", "Company", COMPANY_RESOLUTION),
+            _record_lookup("UserId", "UserId", "User", "SfdcUserId"),
             _lookup("TeamMemberRole", "TeamRole", "TeamRole", "label", createMissing=True),
             {"target": "UserSource", "value": "Salesforce"},
             {"target": "UserAccess", "value": "Member"},
@@ -126,7 +135,7 @@ def out_of_the_box(connection: dict[str, Any], new_id: Any) -> list[dict[str, An
             "sourceObject": source,
             "targetObject": target,
             "filter": soql_filter,
-            "mappings": [dict(m) for m in mappings],
+            "mappings": copy.deepcopy(mappings),
             "keyFields": list(key_fields),
             "enabled": True,
             "schedule": None if parent else dict(DEFAULT_SCHEDULE),

@@ -41,7 +41,10 @@ _KEY_CHOICES = {job_definitions.USER_SYNC: (["SFDCUserName"], ["SfdcUserId"])}
 
 
 def view(job: dict[str, Any]) -> dict[str, Any]:
-    return {name: job.get(name) for name in _VIEW_FIELDS}
+    shown = {name: job.get(name) for name in _VIEW_FIELDS}
+    if isinstance(shown["mappings"], list):  # a job stored before the match options shows their defaults
+        shown["mappings"] = mapping_rules.with_match_options(shown["mappings"], str(job.get("targetObject")))
+    return shown
 
 
 def job_of(tenant_id: str, job_id: str) -> dict[str, Any]:

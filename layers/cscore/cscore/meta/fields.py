@@ -67,6 +67,21 @@ class CustomValueError(ValueError):
         super().__init__(message)
         self.problem = problem
 
+    @property
+    def code(self) -> str:
+        """The code every write path answers for it (``PROBLEM_CODES``)."""
+        return PROBLEM_CODES[self.problem]
+
+    @property
+    def reason(self) -> str:
+        return with_code(str(self), self.code)
+
+
+def with_code(message: str, code: str) -> str:
+    """A refusal with its code, for paths that answer one text per row (a rejected CSV
+    row, a sync run's errors)."""
+    return f"{message} ({code})"
+
 
 def picklist_category(object_name: str, field_name: str) -> str:
     """The picklist category holding the items of a custom picklist field."""

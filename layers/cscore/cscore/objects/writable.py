@@ -34,7 +34,7 @@ from datetime import date, datetime
 from typing import Any
 
 from cscore.catalog import OBJECTS as CATALOG
-from cscore.meta.fields import INVALID_FIELD, PROBLEM_CODES, CustomFields, CustomValueError
+from cscore.meta.fields import INVALID_FIELD, CustomFields, CustomValueError, with_code
 from cscore.meta.fields import NAME as CUSTOM_NAME
 from cscore.meta.fields import for_object as custom_fields_of
 from cscore.picklists.service import Picklists
@@ -52,6 +52,10 @@ class Refused(ValueError):
     def __init__(self, message: str, code: str = INVALID_FIELD) -> None:
         super().__init__(message)
         self.code = code
+
+    @property
+    def reason(self) -> str:
+        return with_code(str(self), self.code)
 
 
 def stored_fields(object_name: str) -> frozenset[str]:
@@ -103,7 +107,7 @@ class WritableFields:
             try:
                 return self.custom.normalize(name, value)
             except CustomValueError as exc:
-                raise Refused(str(exc), PROBLEM_CODES[exc.problem]) from None
+                raise Refused(str(exc), exc.code) from None
         return _standard_value(self.object_name, found, value, self.picklists)
 
 

@@ -284,7 +284,7 @@ class Engine:
         part = repository.get_run_part(self.tenant_id, self.run_id, f"DEFER#{page:06d}") or {}
         deferred = [Deferred(**d) for d in part.get("refs") or []]
         unresolved: list[Deferred] = []
-        self.writer.resolve_references(deferred, unresolved)
+        self.writer.resolve_references(deferred, unresolved, final=True)
         reason = "{0.target}: no {0.obj} with {0.by} = {0.value}; retried next run"
         self._record([Outcome(d.source_id, "REJECTED", reason.format(d), {}, True) for d in unresolved])
         self.checkpoint["referencePage"] = page + 1

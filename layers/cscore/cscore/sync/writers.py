@@ -37,8 +37,6 @@ SOURCE_ID_FIELD = {
     "CompanyPerson": "SfdcContactId",
     "CompanyTeam": "SfdcAccountTeamMemberId",
 }
-# Lookups whose absence means the row cannot be written (it is rejected and retried).
-REQUIRED_TARGETS = {"CompanyTeam": ("CompanyId", "UserId"), "CompanyPerson": ("CompanyId",)}
 
 
 @dataclass
@@ -62,6 +60,10 @@ class Deferred:
     obj: str
     by: str
     value: str
+    # The lookup's match options (``connector.mappings``); the defaults for a reference
+    # deferred before they existed (kept with a run) are what the sync did then.
+    multi_match: str = mapping_rules.MARKASERROR
+    on_no_match: str = mapping_rules.REJECT
 
 
 @dataclass
@@ -111,6 +113,7 @@ class PageWriter:
         self._team_roles: dict[str, str] | None = None
         self._mappings: list[dict[str, Any]] | None = None
         self._refusal: str | None = None
+        self._fields: dict[str, writable.WritableFields] = {}
         # Users whose Manager this writer changed, Company Team records it wrote (their
         # refs, "<CompanyId>#<UserId>"): their UserManagerRole1..3 are brought up to date
         # after the flush (users.managers).
@@ -162,6 +165,15 @@ class PageWriter:
                 self._mappings, self._refusal = [], str(exc)
         return self._mappings
 
+    def _custom_value(self, obj: str, name: str, value: Any) -> Any:
+        """A custom field's value as its definition stores it (``objects.writable``: Refused
+        with the field's code when its type cannot take it); other fields' as given."""
+        if value is None or not writable.is_custom_name(name):
+            return value
+        if obj not in self._fields:
+            self._fields[obj] = writable.for_object(obj, self.tenant_item())
+        return self._fields[obj].value(name, value)
+
     # ------------------------------------------------------------------ lookups
     def lookup_field(self, lookup: dict[str, Any]) -> str:
         by = str(lookup["by"])
@@ -209,7 +221,11 @@ class PageWriter:
             raw = row.get(mapping["source"])
             lookup = mapping.get("lookup")
             if not lookup:
-                out[name] = _value(raw)
+                try:
+                    out[name] = self._custom_value(obj, name, _value(raw))
+                except writable.Refused as exc:
+                    result.outcomes.append(Outcome(source_id, ERROR, f"{obj}.{exc.reason}", _clean(row)))
+                    return None
                 continue
             if raw in (None, ""):
                 out[name] = None
@@ -219,17 +235,17 @@ class PageWriter:
                 continue
             by = self.lookup_field(lookup)
             gsids = found.get((lookup["object"], by), {}).get(keys.normalized(raw), [])
-            required = name in REQUIRED_TARGETS.get(obj, ())
-            if len(gsids) > 1:
+            multi_match, on_no_match = lookup["multiMatchOption"], lookup["onNoMatch"]  # filled by the check
+            if len(gsids) > 1 and multi_match == mapping_rules.MARKASERROR:
                 reason = f"{mapping['source']} {raw}: {len(gsids)} {lookup['object']} records have {by} = {raw}"
                 result.outcomes.append(Outcome(source_id, ERROR, reason, _clean(row)))
                 return None
             if gsids:
-                out[name] = gsids[0]
+                out[name] = min(gsids)  # the oldest (GSIDs are time-ordered)
             elif lookup["object"] == obj and obj == self.target:
-                result.deferred.append(Deferred(source_id, name, obj, by, str(raw)))
+                result.deferred.append(Deferred(source_id, name, obj, by, str(raw), multi_match, on_no_match))
                 out.pop(name, None)  # written without it for now; resolved after the page
-            elif required:
+            elif on_no_match == mapping_rules.REJECT:
                 reason = f"{mapping['source']} {raw}: no {lookup['object']} with {by} = {raw} (yet); retried next run"
                 result.outcomes.append(Outcome(source_id, REJECTED, reason, _clean(row), retry=True))
                 return None
@@ -374,8 +390,10 @@ class PageWriter:
         self.resolve_references(result.deferred, still)  # the rows were counted when written
         result.deferred = still
 
-    def resolve_references(self, deferred: list[Deferred], unresolved: list[Deferred]) -> int:
-        """Set same-object references whose target exists now; returns how many were set."""
+    def resolve_references(self, deferred: list[Deferred], unresolved: list[Deferred], final: bool = False) -> int:
+        """Set same-object references whose target exists now; returns how many records
+        changed. ``final`` (the end of the run): a reference still without its target is
+        set null when its lookup says ``onNoMatch: NULL`` (the others stay unresolved)."""
         if not deferred:
             return 0
         obj = deferred[0].obj
@@ -387,14 +405,20 @@ class PageWriter:
         found = {by: store.find(by, values) for by, values in targets.items()}
         holders = store.find(source_field, [d.source_id for d in deferred])
         records = store.records({g for gsids in holders.values() for g in gsids})
-        changes = []
+        changes: list[tuple[dict[str, Any] | None, dict[str, Any]]] = []
         for d in deferred:
             target = found[d.by].get(keys.normalized(d.value), [])
+            if len(target) > 1 and d.multi_match == mapping_rules.FIRSTMATCH:
+                target = [min(target)]
             holder = holders.get(keys.normalized(d.source_id), [])
-            if len(target) == 1 and len(holder) == 1 and holder[0] in records:
-                changes.append((records[holder[0]], {d.target: target[0]}))
-            else:
-                unresolved.append(d)
+            if len(holder) == 1 and holder[0] in records:
+                if len(target) == 1:
+                    changes.append((records[holder[0]], {d.target: target[0]}))
+                    continue
+                if final and not target and d.on_no_match == mapping_rules.NULL:
+                    changes.append((records[holder[0]], {d.target: None}))
+                    continue
+            unresolved.append(d)
         written = store.upsert(changes)
         self._note_managers(obj, changes, written)
         return len(written)

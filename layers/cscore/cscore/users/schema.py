@@ -15,7 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from cscore.catalog import OBJECTS, USER, ObjectField, Write
 from cscore.catalog.model import MAX_TEXT
-from cscore.meta.fields import CustomFields, CustomValueError
+from cscore.meta.fields import INVALID_FIELD, CustomFields, CustomValueError
+from cscore.meta.fields import NAME as CUSTOM_NAME
 from cscore.picklists.service import Picklists
 from cscore.platform import ids
 from cscore.query.model import FieldType
@@ -38,7 +39,13 @@ DEFAULT_BUNDLE = "DEFAULT_BUNDLE"  # every tenant has it; users created without 
 
 
 class FieldError(ValueError):
-    """A value a record cannot be stored with; the message names the field."""
+    """A value a record cannot be stored with; the message names the field. ``code``: the
+    record's error code (a custom field's is the one every write path answers for it,
+    ``meta.fields.PROBLEM_CODES``)."""
+
+    def __init__(self, message: str, code: str = "GS_1400") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 @dataclass(frozen=True)
@@ -155,11 +162,13 @@ def check_fields(
             try:
                 out[name] = custom.normalize(name, value)
             except CustomValueError as exc:
-                raise FieldError(str(exc)) from None
+                raise FieldError(str(exc), exc.code) from None
         elif name in lookup_sources or name == "permissionBundles":
             continue
         elif name in SYSTEM_FIELDS:
             raise FieldError(f"{name}: is set by the system and cannot be written")
+        elif CUSTOM_NAME.match(name):
+            raise FieldError(f"{name}: no custom field of User has this name", INVALID_FIELD)
         else:
             raise FieldError(f"{name}: unknown field of User")
     return out

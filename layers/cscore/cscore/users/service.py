@@ -114,7 +114,7 @@ def create_users(
             user = check_fields(raw, picklists, sources, custom)
             wanted_bundles = bundles_of(raw)
         except FieldError as exc:
-            batch.reject(i, "GS_1400", str(exc))
+            batch.reject(i, exc.code, str(exc))
             continue
         missing = _missing_for_create(user)
         if missing:
@@ -327,7 +327,7 @@ class _Update:
                 self.changes[i] = check_fields(fields, self.picklists, sources, self.custom)
                 self.bundles[i] = bundles_of(raw)
             except FieldError as exc:
-                self.batch.reject(i, "GS_1400", str(exc))
+                self.batch.reject(i, exc.code, str(exc))
                 continue
             self.key_values[i] = value.strip()
         normalized = [keys.normalized(v) if key != "Gsid" else v for v in self.key_values.values()]
