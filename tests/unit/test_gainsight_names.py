@@ -13,6 +13,7 @@ from cscore.auth.principal import Principal
 from cscore.catalog import COMPANY, OBJECTS, resolve_object
 from cscore.companies import service as companies
 from cscore.errors import ApiError
+from cscore.meta import describe
 from cscore.objects import query, writable
 from cscore.platform import keys, table
 from cscore.query import to_epoch_millis
@@ -271,3 +272,20 @@ def test_the_new_fields_are_written_by_the_generic_write_paths_too() -> None:
     for name, value in (("Users", "many"), ("Tags", [1]), ("Tags", {"a": 1}), ("IndustryNew", 3)):
         with pytest.raises(writable.Refused, match=f"^{name}: "):
             fields.value(name, value)
+
+
+def test_the_metadata_api_describes_the_new_fields(admin) -> None:
+    (company,) = describe.describe(admin, ["company"])
+    described = {f["fieldName"]: f["dataType"] for f in company["fields"]}
+    assert {name: described.get(name) for name in NEW_FIELDS} == {
+        "BillingAddress": "STRING",
+        "CompanyType": "STRING",
+        "CustomerLifetimeInMonths": "NUMBER",
+        "IndustryNew": "STRING",
+        "ManagedAs": "STRING",
+        "Summary": "STRING",
+        "Tags": "STRING",
+        "TickerSymbol": "STRING",
+        "Users": "NUMBER",
+    }
+    assert "Arr" not in described and described["ARR"] == "NUMBER"  # one field, not two
