@@ -1,5 +1,6 @@
-"""POST /v1/data/objects/query/{Object}: read Company, Person, CompanyPerson or CompanyTeam
-records with the query language."""
+"""POST /v1/data/objects/query/{Object}: read Company, Person, CompanyPerson, CompanyTeam or
+User records with the query language, by these names or Gainsight's (``company_person``,
+``gsuser``), in any case."""
 
 from typing import Any
 

@@ -10,6 +10,7 @@ import requests
 
 from cscore.platform import ids, keys
 from cscore.platform.dynamo import from_item
+from cscore.query import to_epoch_millis
 from tests.integration.stack import LocalStack
 
 pytestmark = pytest.mark.integration
@@ -44,9 +45,10 @@ def test_insert_update_and_delete(stack: LocalStack, tenant: dict[str, str]) -> 
     assert data["count"] == 2 and data["errors"] is None
     acme, globex = data["records"]
     assert ids.is_gsid(acme["Gsid"], ids.COMPANY) and ids.is_gsid(globex["Gsid"], ids.COMPANY)
-    assert acme["Name"] == "Acme" and acme["ARR"] == 1000 and acme["RenewalDate"] == "2027-06-30"
-    assert globex["OriginalContractDate"] == "2027-01-15"
-    assert acme["CreatedBy"] == tenant["superAdminGsid"] and acme["CreatedDate"].endswith("Z")
+    # Dates answered as epoch milliseconds, as queries answer them (SPEC §7).
+    assert acme["Name"] == "Acme" and acme["ARR"] == 1000 and acme["RenewalDate"] == to_epoch_millis("2027-06-30")
+    assert globex["OriginalContractDate"] == to_epoch_millis("2027-01-15")
+    assert acme["CreatedBy"] == tenant["superAdminGsid"] and isinstance(acme["CreatedDate"], int)
     stored = _item(stack, keys.record(t, "Company", acme["Gsid"]))
     assert stored is not None and stored["GSI2SK"] == f"acme\x01{acme['Gsid']}"
     assert (_item(stack, keys.lookup_index(t, "Company", "Name", "acme")) or {})["gsids"] == [acme["Gsid"]]

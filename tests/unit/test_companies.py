@@ -15,10 +15,13 @@ from cscore.companies import schema, service
 from cscore.errors import BadRequest, NotFound
 from cscore.platform import aws, config, ids, keys, table
 from cscore.platform.dynamo import to_item
+from cscore.query import to_epoch_millis
 from cscore.tenants import service as tenants
 from cslocal.worker import LambdaContext, load_handler
 from tests.support import api_event
 from tests.unit.conftest import ROOT, STACK
+
+DATES = ("OriginalContractDate", "RenewalDate", "CreatedDate", "ModifiedDate")
 
 FUNCTIONS = {f.code_dir.name: f for f in STACK.functions()}
 HANDLERS = {
@@ -122,12 +125,13 @@ def test_insert_stores_the_record_its_index_items_and_the_counter(tenant) -> Non
         "MRR": 10000.5,
         "Employees": 250,
         "LifecycleInWeeks": 12,
-        "OriginalContractDate": "2025-01-31",
-        "RenewalDate": "2027-07-01",  # the UTC date of that instant
+        # Dates as epoch milliseconds, as queries answer them (SPEC §7).
+        "OriginalContractDate": to_epoch_millis("2025-01-31"),
+        "RenewalDate": to_epoch_millis("2027-07-01"),  # the UTC date of that instant
         "Website": "https://acme.example",
         "Csm": tenant["superAdminGsid"],
-        "CreatedDate": "2027-01-15T08:00:00.000Z",
-        "ModifiedDate": "2027-01-15T08:00:00.000Z",
+        "CreatedDate": to_epoch_millis("2027-01-15T08:00:00.000Z"),
+        "ModifiedDate": to_epoch_millis("2027-01-15T08:00:00.000Z"),
         "CreatedBy": tenant["superAdminGsid"],
         "ModifiedBy": tenant["superAdminGsid"],
     }
@@ -138,7 +142,9 @@ def test_insert_stores_the_record_its_index_items_and_the_counter(tenant) -> Non
     assert item["GSI1PK"] == item["GSI2PK"] == f"T#{t}#Company"
     assert item["GSI1SK"] == f"2027-01-15T08:00:00.000Z\x01{gsid}"
     assert item["GSI2SK"] == f"acme corp\x01{gsid}"
-    assert {k: v for k, v in item.items() if k not in keys.STORAGE_ATTRIBUTES} == record
+    # stored as ISO text (what the indexes order by), answered as epoch milliseconds
+    shown = {k: to_epoch_millis(v) if k in DATES else v for k, v in item.items() if k not in keys.STORAGE_ATTRIBUTES}
+    assert shown == record
     assert index(t, "Name", "ACME CORP") == [gsid]
     assert index(t, "SfdcAccountId", "0015g00000XyZabAAB") == [gsid]
     assert total(t) == 1
@@ -178,7 +184,7 @@ def test_insert_with_no_valid_record_is_400_with_the_first_error(tenant) -> None
         ({"Name": "x" * 256}, "GSOBJ_1001", "Name: value is 256 characters long"),
         ({"Name": None}, "GSOBJ_1007", "Name: required"),
         ({"Name": "   "}, "GSOBJ_1007", "Name: required"),
-        ({"Name": "A", "name": "B"}, "GSOBJ_1002", "case-sensitive: Name"),
+        ({"Name": "A", "name": "B"}, "GSOBJ_1002", "Name, name: name the same field"),
         ({"Name": "A", "Gsid": "1P02" + "0" * 32}, "GSOBJ_1002", "Gsid: system field"),
         ({"Name": "A", "CreatedDate": "2020-01-01"}, "GSOBJ_1002", "CreatedDate: system field"),
         ({"Name": "A", "ARR": "lots"}, "GSOBJ_1002", "ARR: 'lots' is not a number"),
@@ -218,7 +224,9 @@ def test_invalid_values_fail_the_record_with_gainsight_codes(principal, record, 
 )
 def test_dates_accept_epoch_ms_iso_and_plain_dates(principal, value, stored_as) -> None:
     data = service.insert_companies(principal, [{"Name": "Dated", "RenewalDate": value}])
-    assert data["records"][0]["RenewalDate"] == stored_as
+    (record,) = data["records"]
+    assert (stored(principal.tenant_id, record["Gsid"]) or {})["RenewalDate"] == stored_as
+    assert record["RenewalDate"] == to_epoch_millis(stored_as, date_only=True)  # answered as queries answer
 
 
 def test_references_resolve_by_gsid_name_and_email(tenant, principal) -> None:
@@ -307,9 +315,10 @@ def test_update_by_name_changes_fields_and_moves_index_entries(tenant, principal
     (record,) = body["data"]["records"]
     assert record["Gsid"] == gsid and record["Name"] == "Acme"  # a key is a criterion, not a change
     assert record["SfdcAccountId"] == "001B" and record["ARR"] == 5 and "Stage" not in record
-    assert record["ModifiedDate"] == "2027-01-15T08:01:30.000Z" and record["CreatedDate"] == "2027-01-15T08:00:00.000Z"
+    assert record["ModifiedDate"] == to_epoch_millis("2027-01-15T08:01:30.000Z")
+    assert record["CreatedDate"] == to_epoch_millis("2027-01-15T08:00:00.000Z")
     item = stored(t, gsid)
-    assert item is not None and "Stage" not in item
+    assert item is not None and "Stage" not in item and item["ModifiedDate"] == "2027-01-15T08:01:30.000Z"
     assert item["GSI1SK"] == f"2027-01-15T08:01:30.000Z\x01{gsid}"
     assert index(t, "SfdcAccountId", "001A") is None  # emptied: removed
     assert index(t, "SfdcAccountId", "001B") == [gsid]

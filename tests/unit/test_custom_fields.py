@@ -18,6 +18,7 @@ from cscore.meta import service
 from cscore.meta.models import FieldDefinition
 from cscore.objects import query as objects
 from cscore.platform import aws, config, keys, table
+from cscore.query import to_epoch_millis
 from cscore.tenants import service as tenants
 from cscore.users import listing
 from cscore.users import service as users
@@ -299,7 +300,9 @@ def test_company_api_writes_custom_fields_and_queries_find_them(regions) -> None
     ]
     data = companies.insert_companies(regions, records)
     acme, globex, _ = data["records"]
-    assert acme["Region__gc"] == meta.item_gsid("Region__gc", "EMEA") and acme["Renewal__gc"] == "2027-06-30"
+    assert acme["Region__gc"] == meta.item_gsid("Region__gc", "EMEA") and acme["Renewal__gc"] == to_epoch_millis(
+        "2027-06-30"
+    )
     assert globex["Score__gc"] == 3 and globex["Segment__gc"] == "SMB"
 
     data = companies.update_companies(regions, [{"Name": "Initech", "Region__gc": "EMEA"}], "Name")

@@ -168,7 +168,7 @@ def test_bad_dates_are_gsobj_1005(admin) -> None:
     assert (error.value.status, error.value.code) == (400, "GSOBJ_1005")
 
 
-@pytest.mark.parametrize("obj", ["Opportunity", "User", "person"])
+@pytest.mark.parametrize("obj", ["Opportunity", "users", "company_persons", "Company Person"])
 def test_unknown_objects_are_404(admin, obj: str) -> None:
     with pytest.raises(ApiError) as error:
         _q(admin, obj, {"select": ["Gsid"]})

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from cscore.auth import service as auth
 from cscore.auth.principal import Principal
-from cscore.catalog import COMPANY_PERSON, COMPANY_TEAM, OBJECTS, SHAPES
+from cscore.catalog import COMPANY_PERSON, COMPANY_TEAM, OBJECTS, SHAPES, USER
 from cscore.errors import ApiError
+from cscore.meta.fields import tenant_schema
 from cscore.objects import candidates, query
 from cscore.objects.bulk import BulkStore
 from cscore.objects.planner import ByKey, ByReference, ByValue, Everything, InIndex, plan
@@ -425,7 +426,7 @@ def test_planner_and_engine_answer_what_a_full_read_answers(aws_tables, fake_clo
 def test_the_users_list_answers_what_a_full_read_answers(aws_tables, fake_clock, world, data) -> None:
     admin = auth.authenticate({"accesskey": tenants.create_tenant(f"U {uuid.uuid4().hex[:6]}")["accessKey"]})
     _store(admin, world, fake_clock)
-    every = [listing._with_status(u) for u in records.all_of(admin.tenant_id, "User")]
+    every = [USER.with_derived(u) for u in records.all_of(admin.tenant_id, "User")]
     for _ in range(4):
         conditions = data.draw(
             st.lists(
@@ -453,7 +454,7 @@ def test_the_users_list_answers_what_a_full_read_answers(aws_tables, fake_clock,
         if order:
             body["orderBy"] = order
         got = listing.list_users(admin, body)
-        parsed = parse_query(body, listing._schema(listing.Picklists(admin.tenant), admin.tenant), listing.OPTIONS)
+        parsed = parse_query(body, tenant_schema(USER, admin.tenant), listing.OPTIONS)
         expected = execute(parsed, every)
         assert got["total"] == expected.total, body
         assert [u["Gsid"] for u in got["users"]] == [u["Gsid"] for u in expected.rows], body

@@ -4,7 +4,16 @@ reads, queries or describes records (``objects``, ``users``, ``companies``, ``me
 ``permissions``, ``sync``, ``bulkload``). Declarations only: no I/O, no domain rules."""
 
 from cscore.catalog.model import ObjectDef, ObjectField, Write
-from cscore.catalog.objects import COMPANY, COMPANY_PERSON, COMPANY_TEAM, OBJECTS, PERSON, SHAPES, USER
+from cscore.catalog.objects import (
+    COMPANY,
+    COMPANY_PERSON,
+    COMPANY_TEAM,
+    OBJECTS,
+    PERSON,
+    SHAPES,
+    USER,
+    resolve_object,
+)
 
 __all__ = [
     "COMPANY",
@@ -17,4 +26,5 @@ __all__ = [
     "ObjectDef",
     "ObjectField",
     "Write",
+    "resolve_object",
 ]

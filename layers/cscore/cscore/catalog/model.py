@@ -5,10 +5,11 @@ the fields a record item holds, the fields input may write and why others are re
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import cached_property
+from typing import Any
 
 from cscore.catalog.shapes import Shape
 from cscore.query.model import Field, FieldType, Schema
@@ -32,7 +33,9 @@ class ObjectField:
     the category of a picklist's items; ``form`` a text field's stricter form (``email``,
     ``timezone``, ``locale``) or ``names`` for a list of names; ``aliases`` the input names
     that resolve to this field by one of the target's lookup fields (alias -> that field),
-    and ``alias_parts`` the inputs given together to make one alias ("first" + "last")."""
+    and ``alias_parts`` the inputs given together to make one alias ("first" + "last");
+    ``api_names`` other names of this very field that Gainsight's clients send
+    (``Company_ID``), accepted wherever the field is named, in any case."""
 
     name: str
     type: FieldType
@@ -45,6 +48,7 @@ class ObjectField:
     form: str | None = None
     aliases: Mapping[str, str] = field(default_factory=dict)
     alias_parts: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    api_names: tuple[str, ...] = ()
 
     @property
     def stored(self) -> bool:
@@ -61,17 +65,23 @@ class ObjectDef:
     """One object: its fields (in the order the metadata lists them), how its items are
     stored (``shape``), which orders its indexes keep (``index_ordered``), the field that
     names the company a record belongs to (``company_field``: company data permissions
-    apply), whether the object query API serves it (``queryable``) and which of its GSID
+    apply) and which of its GSID
     fields list a referenced record's records in a secondary index (``references``:
-    field -> (referenced object, index), as ``shape`` writes them)."""
+    field -> (referenced object, index), as ``shape`` writes them). ``api_name`` is
+    Gainsight's lower-case API name of the object (``company_person``); ``derived`` the
+    fields computed when a record is read (field -> how, from the stored record).
+
+    Names are case-insensitive (SPEC §7): ``field_named`` and ``catalog.resolve_object``
+    resolve a name as a client wrote it, in any case, also by Gainsight's API names."""
 
     name: str
     fields: tuple[ObjectField, ...]
     shape: Shape
+    api_name: str = field(kw_only=True)
     index_ordered: frozenset[str] = frozenset({"ModifiedDate"})
     company_field: str | None = None
-    queryable: bool = True
     references: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    derived: Mapping[str, Callable[[Mapping[str, Any]], Any]] = field(default_factory=dict)
 
     def __getitem__(self, name: str) -> ObjectField:
         return self.by_name[name]
@@ -81,9 +91,32 @@ class ObjectDef:
         return {f.name: f for f in self.fields}
 
     @cached_property
+    def field_names(self) -> Mapping[str, str]:
+        """Every name of a field in lower case (its own and its ``api_names``) -> its name."""
+        return {
+            **{api.lower(): f.name for f in self.fields for api in f.api_names},
+            **{f.name.lower(): f.name for f in self.fields},
+        }
+
+    def field_named(self, name: str) -> ObjectField | None:
+        """The standard field a client's name means, in any case (``GSID``, ``Arr``,
+        ``company_id``); None when it names none."""
+        found = self.by_name.get(name)
+        if found is not None:
+            return found
+        canonical = self.field_names.get(name.lower())
+        return None if canonical is None else self.by_name[canonical]
+
+    def with_derived(self, record: Mapping[str, Any]) -> dict[str, Any]:
+        """A stored record with the fields computed when it is read."""
+        return {**record, **{name: derive(record) for name, derive in self.derived.items()}}
+
+    @cached_property
     def query_schema(self) -> Schema:
-        """What a query may select, filter and order on: every field, stored or derived."""
-        return Schema.of(self.name, *(Field(f.name, f.type, target=f.target) for f in self.fields))
+        """What a query may select, filter and order on: every field, stored or derived,
+        by any of its names in any case."""
+        schema = Schema.of(self.name, *(Field(f.name, f.type, target=f.target) for f in self.fields))
+        return schema.with_aliases({api: f.name for f in self.fields for api in f.api_names})
 
     @cached_property
     def stored_fields(self) -> frozenset[str]:

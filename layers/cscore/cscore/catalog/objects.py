@@ -18,6 +18,7 @@ from cscore.query.model import FieldType
 S, N, B, D, DT = FieldType.STRING, FieldType.NUMBER, FieldType.BOOLEAN, FieldType.DATE, FieldType.DATETIME
 P, G = FieldType.PICKLIST, FieldType.GSID
 PLATFORM, PRODUCT = Write.PLATFORM, Write.PRODUCT
+MAX_LONG_TEXT = 32_768  # characters of a free text field (an address, a summary)
 
 
 def _gsid(obj: str) -> ObjectField:
@@ -66,7 +67,8 @@ USER = ObjectDef(
         gsi2=shapes.by_name("User", lambda r: r.get("Name")),
     ),
     index_ordered=frozenset({"ModifiedDate", "Name"}),
-    queryable=False,  # the users API lists users (SPEC §2.5); lookup paths reach them
+    derived={"Status": lambda user: "Active" if user.get("IsActiveUser", True) else "Inactive"},
+    api_name="gsuser",
 )
 COMPANY = ObjectDef(
     "Company",
@@ -93,6 +95,16 @@ COMPANY = ObjectDef(
         ObjectField("LifecycleInWeeks", N),
         ObjectField("OriginalContractDate", D),
         ObjectField("RenewalDate", D),
+        # What Gainsight's Company object also has and its clients send (SPEC §7).
+        ObjectField("BillingAddress", S, max_length=MAX_LONG_TEXT),
+        ObjectField("CompanyType", S),
+        ObjectField("CustomerLifetimeInMonths", N),
+        ObjectField("IndustryNew", S),
+        ObjectField("ManagedAs", S),
+        ObjectField("Summary", S, max_length=MAX_LONG_TEXT),
+        ObjectField("Tags", S, form="names"),
+        ObjectField("TickerSymbol", S),
+        ObjectField("Users", N),
         *_AUDIT,
     ),
     Shape(
@@ -104,6 +116,7 @@ COMPANY = ObjectDef(
     ),
     index_ordered=frozenset({"ModifiedDate", "Name"}),
     company_field="Gsid",
+    api_name="company",
 )
 PERSON = ObjectDef(
     "Person",
@@ -117,13 +130,14 @@ PERSON = ObjectDef(
         *_AUDIT,
     ),
     Shape("Person", ids.PERSON, unique_fields=("Email",), gsi2=shapes.by_name("Person", shapes.person_name)),
+    api_name="person",
 )
 COMPANY_PERSON = ObjectDef(
     "CompanyPerson",
     (
         _gsid("CompanyPerson"),
-        ObjectField("CompanyId", G, target="Company"),
-        ObjectField("PersonId", G, target="Person"),
+        ObjectField("CompanyId", G, target="Company", api_names=("Company_ID",)),
+        ObjectField("PersonId", G, target="Person", api_names=("Person_ID",)),
         ObjectField("SfdcContactId", S),
         ObjectField("Title", S),
         *_AUDIT,
@@ -137,6 +151,7 @@ COMPANY_PERSON = ObjectDef(
     ),
     company_field="CompanyId",
     references={"CompanyId": ("Company", "GSI2"), "PersonId": ("Person", "GSI3")},
+    api_name="company_person",
 )
 _MANAGED = "computed from the member's managers"
 COMPANY_TEAM = ObjectDef(
@@ -165,7 +180,20 @@ COMPANY_TEAM = ObjectDef(
     ),
     company_field="CompanyId",
     references={"CompanyId": ("Company", "GSI2"), "UserId": ("User", "GSI3")},
+    api_name="company_team",
 )
 
 OBJECTS: Mapping[str, ObjectDef] = {o.name: o for o in (USER, COMPANY, PERSON, COMPANY_PERSON, COMPANY_TEAM)}
 SHAPES: Mapping[str, Shape] = {name: o.shape for name, o in OBJECTS.items()}
+# Every name of an object in lower case: this product's (``companyperson``) and
+# Gainsight's API name (``company_person``).
+_BY_LOWER_NAME: Mapping[str, ObjectDef] = {
+    **{o.api_name: o for o in OBJECTS.values()},
+    **{o.name.lower(): o for o in OBJECTS.values()},
+}
+
+
+def resolve_object(name: str) -> ObjectDef | None:
+    """The object a client's name means (SPEC §7): this product's name or Gainsight's API
+    name, in any case, surrounding blanks ignored; None when it names none."""
+    return OBJECTS.get(name) or _BY_LOWER_NAME.get(name.strip().lower())

@@ -12,9 +12,14 @@ Gainsight answers for it (SPEC §1.2):
 - ``GSOBJ_1007`` null in a required field (Name on insert, or set to null on update; a
   missing key field value).
 
+Field names are case-insensitive (SPEC §7: ``NAME`` is ``Name``, ``Arr`` is ``ARR``, in
+records and in ``keys=``); two names of one field in one record are a ``GSOBJ_1002``
+naming both.
+
 Values as stored: strings trimmed ("" or null clears an optional field), numbers as
 JSON numbers (numeric strings accepted), dates as ISO ``yyyy-MM-dd`` (the UTC date of an
-epoch-milliseconds or ISO-8601 instant; a bare date as written).
+epoch-milliseconds or ISO-8601 instant; a bare date as written), a list of names
+(``Tags``) as its trimmed strings without blanks or repeats (an empty list clears it).
 
 Custom fields (``__gc``, SPEC §4b) defined for Company are written like standard ones,
 checked by their type (``meta.fields.CustomFields``): a custom date takes the same forms
@@ -37,6 +42,7 @@ from cscore.query.model import FieldType
 
 OBJECT = COMPANY.name
 MAX_RECORDS = 50
+MAX_NAMES = 100  # items of a list of names (Tags)
 
 # The fields a client may write and their rules are the catalog's (``catalog.COMPANY``).
 FIELDS = COMPANY.writable
@@ -78,20 +84,48 @@ class Parsed:
     by_name: dict[str, str | None] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    written: dict[str, str] = field(default_factory=dict)  # field -> the name the record gave it
 
 
 def parse_keys(raw: str | None) -> tuple[str, ...]:
-    """``keys=F1[,F2,F3]`` of an update. Raises ValueError naming the problem."""
+    """``keys=F1[,F2,F3]`` of an update, as the fields' own names (``keys=gsid`` is
+    ``Gsid``). Raises ValueError naming the problem."""
     names = [part.strip() for part in (raw or "").split(",") if part.strip()]
     if not names:
         raise ValueError(f"keys: at least one key field is required ({', '.join(KEY_FIELDS)})")
     unique = tuple(dict.fromkeys(names))
     if len(unique) > 3:
         raise ValueError(f"keys: at most 3 key fields, got {len(unique)}")
+    resolved: dict[str, str] = {}  # field -> as written
     for name in unique:
-        if name not in KEY_FIELDS:
+        field = COMPANY.field_named(name)
+        if field is None or field.name not in KEY_FIELDS:
             raise ValueError(f"keys: {name} is not supported as a key field; supported: {', '.join(KEY_FIELDS)}")
-    return unique
+        if field.name in resolved:
+            raise ValueError(f"keys: {resolved[field.name]}, {name}: name the same field; give it once")
+        resolved[field.name] = name
+    return tuple(resolved)
+
+
+def field_names(raw: dict[str, Any], custom: CustomFields | None) -> tuple[dict[str, str], list[Problem]]:
+    """Each name of an input record (as written) -> the name it means (a field, a
+    convenience field or a custom field, in any case: ``NAME`` is ``Name``, ``Arr`` is
+    ``ARR``; an unknown name stays itself), and a problem per name that means a field
+    another name of the record means already (``Arr`` and ``ARR``)."""
+    own = {name.lower(): name for name in (*CSM_NAME_PARTS, *BY_NAME)}
+    own.update({name.lower(): name for name in (custom.types if custom is not None else ())})
+    meant: dict[str, str] = {}
+    first: dict[str, str] = {}  # meant -> the first name given for it
+    problems: list[Problem] = []
+    for written in raw:
+        field = COMPANY.field_named(written)
+        name = field.name if field is not None else own.get(written.lower(), written)
+        if name in first:
+            problems.append(Problem(INVALID_FIELD, f"{first[name]}, {written}: name the same field; give it once"))
+            continue
+        first[name] = written
+        meant[written] = name
+    return meant, problems
 
 
 def parse_record(
@@ -103,7 +137,10 @@ def parse_record(
     if not isinstance(raw, dict):
         parsed.problems.append(Problem(INVALID_FIELD, "record: must be a JSON object"))
         return parsed
-    for name, value in raw.items():
+    meant, parsed.problems = field_names(raw, custom)
+    parsed.written = {name: written for written, name in meant.items()}
+    given = {name: raw[written] for written, name in meant.items()}
+    for name, value in given.items():
         if name in key_fields:
             _key_value(parsed, name, value)
         elif name in SYSTEM_FIELDS:
@@ -119,24 +156,21 @@ def parse_record(
             parsed.problems.append(Problem(INVALID_FIELD, _unknown(name)))
     _combine_csm_name(parsed)
     for convenience, target in BY_NAME.items():
-        if convenience in parsed.by_name and target in raw:
+        if convenience in parsed.by_name and target in given:
             parsed.problems.append(Problem(INVALID_FIELD, f"{target}, {convenience}: give one of them, not both"))
     if insert:
         for name in REQUIRED:
-            if name not in raw:
+            if name not in given:
                 parsed.problems.append(Problem(REQUIRED_NULL, f"{name}: required field is missing"))
     for name in key_fields:
-        if name not in raw:
+        if name not in given:
             code = BAD_GSID if name == "Gsid" else REQUIRED_NULL
             parsed.problems.append(Problem(code, f"{name}: key field is missing from the record"))
     return parsed
 
 
 def _unknown(name: str) -> str:
-    known = [*FIELDS, *BY_NAME, *SYSTEM_FIELDS]
-    same = next((k for k in known if k.lower() == str(name).lower()), None)
-    hint = f" (field names are case-sensitive: {same})" if same else ""
-    return f"{name}: unknown field of {OBJECT}{hint}"
+    return f"{name}: unknown field of {OBJECT}"
 
 
 def _key_value(parsed: Parsed, name: str, value: Any) -> None:
@@ -183,9 +217,14 @@ def _field_value(parsed: Parsed, name: str, value: Any, *, insert: bool) -> None
             parsed.values[name] = None
         return
     try:
-        parsed.values[name] = normalize(name, value)
+        normalized = normalize(name, value)
     except FieldError as problem:
         parsed.problems.append(Problem(problem.code, str(problem)))
+        return
+    if normalized != []:
+        parsed.values[name] = normalized
+    elif not insert:
+        parsed.values[name] = None  # an empty list clears it, as "" does
 
 
 def _custom_value(parsed: Parsed, custom: CustomFields, name: str, value: Any, *, insert: bool) -> None:
@@ -212,6 +251,8 @@ class FieldError(ValueError):
 def normalize(name: str, value: Any) -> Any:
     """The stored form of a non-null value of field ``name``; FieldError when invalid."""
     field = FIELDS[name]
+    if field.form == "names":
+        return _names(name, value, field.max_length)
     if field.type is FieldType.STRING:
         if not isinstance(value, str):
             raise FieldError(INVALID_FIELD, f"{name}: must be a string")
@@ -227,6 +268,19 @@ def normalize(name: str, value: Any) -> Any:
     if not ids.is_gsid(value, target.shape.gsid_prefix):
         raise FieldError(BAD_GSID, f"{name}: {value!r} is not a {target.name} GSID")
     return value
+
+
+def _names(name: str, value: Any, max_length: int) -> list[str]:
+    """A list of names (Tags): strings, each trimmed, blanks and repeats dropped."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise FieldError(INVALID_FIELD, f"{name}: must be a list of strings")
+    if len(value) > MAX_NAMES:
+        raise FieldError(INVALID_FIELD, f"{name}: at most {MAX_NAMES} items, got {len(value)}")
+    names = list(dict.fromkeys(text for item in value if (text := item.strip())))
+    too_long = next((text for text in names if len(text) > max_length), None)
+    if too_long is not None:
+        raise FieldError(TOO_LONG, f"{name}: an item is {len(too_long)} characters long, more than {max_length}")
+    return names
 
 
 def _number(name: str, value: Any) -> int | float:

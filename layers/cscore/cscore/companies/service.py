@@ -1,8 +1,9 @@
 """The Company data API's writes (SPEC §4b "Company data API"): insert, update by keys, delete.
 
 Answers of insert and update: ``data = {"count", "errors", "records"}``. ``records`` are
-the companies written, every stored field (``Gsid`` first, dates as stored: ISO
-``yyyy-MM-dd``, system dates ISO-8601 UTC); ``errors`` (null when there are none) has one
+the companies written, every stored field (``Gsid`` first, date and date-time fields as
+epoch milliseconds like query answers, SPEC §7; a field the record named in another case
+or by another name under that name: ``gsid``, ``Arr``); ``errors`` (null when there are none) has one
 entry per failed input record: ``{"index", "record" (as sent), "errorCode",
 "errorMessage"}``, where the code is the record's first problem and the message lists all
 of them. HTTP 200 when at least one record was written; otherwise 400 with the same
@@ -48,9 +49,11 @@ from __future__ import annotations
 
 import random
 import time
+from collections.abc import Mapping
 from typing import Any
 
 from cscore.auth.principal import Principal
+from cscore.catalog import COMPANY
 from cscore.companies import repository as repo
 from cscore.companies import schema
 from cscore.companies.schema import Parsed, Problem
@@ -58,6 +61,7 @@ from cscore.errors import BadRequest, Conflict, Forbidden, NotFound
 from cscore.meta import fields as meta
 from cscore.permissions import access
 from cscore.platform import clock, ids, keys
+from cscore.query import FieldType, to_epoch_millis
 
 ATTEMPTS = 3
 CONFLICT = "GS_1409"
@@ -119,9 +123,16 @@ def _answer(records: list[dict[str, Any]], errors: list[dict[str, Any]]) -> dict
     return data
 
 
-def _shown(company: dict[str, Any]) -> dict[str, Any]:
+def _shown(company: dict[str, Any], written: Mapping[str, str], custom: meta.CustomFields) -> dict[str, Any]:
+    """A written company as the answer shows it: dates as epoch milliseconds, each field
+    under the name the input gave it (``written``: field -> name)."""
     shown = repo.public(company)
-    return {"Gsid": shown.pop("Gsid"), **dict(sorted(shown.items()))}
+    for name, value in shown.items():
+        kind = COMPANY.by_name[name].type if name in COMPANY.by_name else custom.types.get(name)
+        if value is not None and kind in (FieldType.DATE, FieldType.DATETIME, "date"):
+            shown[name] = to_epoch_millis(value, date_only=kind != FieldType.DATETIME)
+    ordered = {"Gsid": shown.pop("Gsid"), **dict(sorted(shown.items()))}
+    return {written.get(name, name): value for name, value in ordered.items()}
 
 
 def _backoff(attempt: int) -> None:
@@ -227,7 +238,7 @@ def insert_companies(principal: Principal, records: list[Any]) -> dict[str, Any]
         _backoff(attempt)
     for index, _ in new[written:]:
         errors.append(_error(index, records[index], [Problem(CONFLICT, CONFLICT_MESSAGE)]))
-    return _answer([_shown(company) for _, company in new[:written]], errors)
+    return _answer([_shown(company, parsed[i].written, custom) for i, company in new[:written]], errors)
 
 
 # ---------------------------------------------------------------- update
@@ -313,7 +324,11 @@ def update_companies(principal: Principal, records: list[Any], keys_param: str |
         else:
             problem = Problem(schema.NO_MATCH, schema.NO_MATCH_MESSAGE)
         errors.append(_error(i, records[i], [problem]))
-    return _answer([_shown(company) for company in updated.values()], errors)
+    shown = [
+        _shown(company, {k: v for i in targets[gsid] for k, v in parsed[i].written.items()}, custom)
+        for gsid, company in updated.items()
+    ]
+    return _answer(shown, errors)
 
 
 def _apply_updates(

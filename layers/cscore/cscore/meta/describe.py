@@ -15,27 +15,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from cscore.auth.principal import Principal
-from cscore.catalog import OBJECTS, ObjectDef, ObjectField
+from cscore.catalog import OBJECTS, ObjectDef, ObjectField, resolve_object
 from cscore.errors import NotFound
 from cscore.meta import fields as custom
 from cscore.query import FieldType
 
-# Gainsight's lower-case API name of each object (SPEC §7).
-API_NAMES: Mapping[str, str] = {
-    "Company": "company",
-    "Person": "person",
-    "CompanyPerson": "company_person",
-    "CompanyTeam": "company_team",
-    "User": "gsuser",
-}
 # Gainsight lists its user object among the system objects, the others as standard ones.
 SYSTEM_OBJECTS = frozenset({"User"})
-# A name spelled as Gainsight's in any case ("company", "COMPANY") is Gainsight's; this
-# product's, spelled exactly ("Company") or in another case ("companyperson"), is its own.
-_BY_LOWER_NAME: Mapping[str, tuple[str, bool]] = {
-    **{name.lower(): (name, False) for name in OBJECTS},
-    **{api.lower(): (name, True) for name, api in API_NAMES.items()},
-}
 _WORD = re.compile(r"[A-Z]+(?![a-z])|[A-Z]?[a-z]+|\d+")
 _CUSTOM_TYPES = {kind: query_type.name for kind, query_type in custom.QUERY_TYPES.items()}
 
@@ -50,14 +36,14 @@ def _object_type(definition: ObjectDef) -> str:
 
 
 def _resolve(requested: str) -> tuple[ObjectDef, bool]:
-    """The object a request names, and whether it used Gainsight's API name; 404
+    """The object a request names, and whether it used Gainsight's API name (in any case:
+    ``company``, ``COMPANY``; this product's exact ``Company`` is its own); 404
     OBJECT_NOT_FOUND for any other name."""
-    name = requested.strip()
-    found = (name, False) if name in OBJECTS else _BY_LOWER_NAME.get(name.lower())
-    if found is None:
+    definition = resolve_object(requested)
+    if definition is None:
         raise NotFound("Requested object not found.", code="OBJECT_NOT_FOUND")
-    name, api_name = found
-    return OBJECTS[name], api_name
+    name = requested.strip()
+    return definition, name != definition.name and name.lower() == definition.api_name
 
 
 def list_objects() -> list[dict[str, Any]]:
@@ -65,7 +51,7 @@ def list_objects() -> list[dict[str, Any]]:
     API and take custom fields (``meta.fields.OBJECTS``)."""
     return [
         {
-            "objectName": API_NAMES[definition.name],
+            "objectName": definition.api_name,
             "label": _label(definition.name),
             "objectType": _object_type(definition),
             "keyPrefix": definition.shape.gsid_prefix,
@@ -93,7 +79,7 @@ def _standard_field(field: ObjectField, object_name: str, api_names: bool) -> di
     }
     # A record's own Gsid is its identity, not a lookup.
     if field.type is FieldType.GSID and field.target and not (field.name == "Gsid" and field.target == object_name):
-        described["lookupObject"] = API_NAMES[field.target] if api_names else field.target
+        described["lookupObject"] = OBJECTS[field.target].api_name if api_names else field.target
     return described
 
 

@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any, Literal
 
 from cscore.catalog import OBJECTS as CATALOG
+from cscore.catalog import ObjectDef
 from cscore.picklists.service import Picklists
 from cscore.picklists.system import system_item_gsid
 from cscore.query import Field, FieldType, Schema
@@ -161,6 +162,17 @@ def for_object(tenant_item: Mapping[str, Any], object_name: str) -> CustomFields
     return CustomFields(object_name, custom_fields(tenant_item, object_name), Picklists(tenant_item))
 
 
+def tenant_schema(obj: ObjectDef, tenant_item: Mapping[str, Any]) -> Schema:
+    """An object's query schema as a tenant has it: its standard picklists with the
+    tenant's items (compared and shown by label) and its custom fields."""
+    picklists = Picklists(tenant_item)
+    items = {
+        name: {str(picklists.to_label(category, gsid)): gsid for gsid in picklists.gsids(category)}
+        for name, category in obj.picklists.items()
+    }
+    return extend_schema(obj.query_schema.with_items(items), tenant_item)
+
+
 def extend_schema(schema: Schema, tenant_item: Mapping[str, Any]) -> Schema:
     """The query schema of an object with the tenant's custom fields added (picklists
     with their items), so select, where and orderBy work on them."""
@@ -176,7 +188,7 @@ def extend_schema(schema: Schema, tenant_item: Mapping[str, Any]) -> Schema:
             category = picklist_category(schema.name, name)
             items = {str(custom.picklists.to_label(category, g)): g for g in custom.picklists.gsids(category)}
         fields[name] = Field(name, QUERY_TYPES[kind], items)
-    return Schema(schema.name, fields)
+    return schema.with_fields(fields)
 
 
 def _number(name: str, value: Any) -> int | float:

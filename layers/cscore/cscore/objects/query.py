@@ -1,6 +1,13 @@
-"""POST /v1/data/objects/query/{Object} (SPEC §4b "Company data API"): the query language
-over a tenant's Company, Person, CompanyPerson or CompanyTeam records, Gainsight's
-answer shape.
+"""POST /v1/data/objects/query/{Object} (SPEC §4b "Company data API", §7): the query
+language over a tenant's Company, Person, CompanyPerson, CompanyTeam or User records,
+Gainsight's answer shape.
+
+Objects and fields are named as Gainsight's clients name them (SPEC §7): this product's
+names or Gainsight's API names (``company_person``, ``gsuser``, ``Company_ID``), in any
+case (``catalog.resolve_object``, ``query.Schema``); each answer keys a selected field
+as the request wrote it. User (``gsuser``) is read by any caller, with the fields the
+caller may read of other users (``permissions.user_fields``), its picklists compared
+and shown by label and its derived Status, as the users list shows them.
 
 Answers ``data = {"records": [...]}`` with the selected fields only; date and date-time
 fields as epoch milliseconds (as Gainsight's Company read does). Lookup paths such as
@@ -29,10 +36,10 @@ from __future__ import annotations
 from typing import Any
 
 from cscore.auth.principal import Principal
-from cscore.catalog import OBJECTS
+from cscore.catalog import OBJECTS, USER, resolve_object
 from cscore.catalog.model import ObjectDef
 from cscore.errors import BadRequest, NotFound
-from cscore.meta.fields import extend_schema
+from cscore.meta.fields import extend_schema, tenant_schema
 from cscore.objects import candidates, planner
 from cscore.objects.candidates import Reading
 from cscore.objects.planner import NAMED, ByKey, ByReference, Path
@@ -56,7 +63,6 @@ from cscore.query import (
 D, DT, P = FieldType.DATE, FieldType.DATETIME, FieldType.PICKLIST
 SCHEMAS = {o.name: o.query_schema for o in OBJECTS.values()}
 OPTIONS = QueryOptions(default_limit=100, max_limit=5000, select_required=True, select_error_code="GSOBJ_1002")
-QUERYABLE = [o.name for o in OBJECTS.values() if o.queryable]
 
 
 def catalog_for(principal: Principal) -> dict[str, Schema]:
@@ -68,10 +74,16 @@ def catalog_for(principal: Principal) -> dict[str, Schema]:
 
 
 def query_objects(principal: Principal, object_name: str, body: QueryRequest) -> dict[str, Any]:
-    if object_name not in QUERYABLE:
-        raise NotFound(f"Object {object_name} is not queryable here (queryable: {', '.join(QUERYABLE)})")
+    """The query's page of records of the object ``object_name`` names: this product's
+    name or Gainsight's API name, in any case (``catalog.resolve_object``)."""
+    found = resolve_object(object_name)
+    if found is None:
+        names = ", ".join(f"{o.name} ({o.api_name})" for o in OBJECTS.values())
+        raise NotFound(f"Object {object_name} is not queryable here (queryable: {names})")
     catalog = catalog_for(principal)
-    schema = catalog[object_name]
+    schema = catalog[found.name]
+    if found is USER:  # its picklists are compared and shown by label, as the users list does
+        schema = user_fields.user_schema_for(tenant_schema(USER, principal.tenant), principal.is_super_admin)
     try:
         query = parse_query(body, schema, OPTIONS, catalog=catalog)
     except UnknownField as exc:
@@ -146,7 +158,7 @@ def _rows(principal: Principal, query: Query, schema: Schema, catalog: dict[str,
             reading = Reading(tenant_id, obj, query, need_all=False, path=restricted)
 
     def accept(page: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        shown = reader.visible_only(schema.name, page)
+        shown = [obj.with_derived(row) for row in reader.visible_only(schema.name, page)]
         reader.remember(schema.name, shown)
         _join(reader, shown, paths, schema, catalog)
         return [row for row in shown if matches(query.where, row)]
@@ -192,12 +204,12 @@ def _join(
 
 def _shown(row: dict[str, Any], query: Query, schema: Schema, catalog: dict[str, Schema]) -> dict[str, Any]:
     shown = {}
-    for name in query.select:
+    for name, key in query.shown():
         value = row.get(name)
         field = resolve_field(schema, name, catalog)
         if value is not None and field is not None and field.type in (D, DT):
             value = to_epoch_millis(value, date_only=field.type is D)
         elif isinstance(value, str) and field is not None and field.type is P and field.items:
             value = field.item_label(value) or value
-        shown[name] = value
+        shown[key] = value
     return shown

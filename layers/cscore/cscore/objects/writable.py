@@ -99,6 +99,9 @@ class WritableFields:
         Refused naming the field when it cannot hold it. A value is a string, a number or
         a boolean: never an object, a list or null."""
         found = self.field(name)
+        declared = CATALOG[self.object_name].by_name.get(name)
+        if declared is not None and declared.form == "names":
+            return _names(name, value, declared.max_length)
         if value is None or isinstance(value, (dict, list)):
             raise Refused(f"{name}: must be a string, a number or a boolean")
         if isinstance(value, str) and text.unstorable(value):
@@ -109,6 +112,20 @@ class WritableFields:
             except CustomValueError as exc:
                 raise Refused(str(exc), exc.code) from None
         return _standard_value(self.object_name, found, value, self.picklists)
+
+
+def _names(name: str, value: Any, max_length: int) -> list[str]:
+    """A list of names (Company Tags): a list of strings, or one string of names separated
+    by ``;`` (how Salesforce sends a multi-select picklist and a CSV cell holds a list)."""
+    items = value.split(";") if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(item, str) for item in items):
+        raise Refused(f"{name}: must be a list of strings")
+    names = list(dict.fromkeys(trimmed for item in items if (trimmed := item.strip())))
+    if any(text.unstorable(item) for item in names):
+        raise Refused(f"{name}: holds a character that cannot be stored (a lone surrogate or NUL)")
+    if any(len(item) > max_length for item in names):
+        raise Refused(f"{name}: an item is longer than {max_length} characters")
+    return names
 
 
 def _standard_value(object_name: str, field: Field, value: Any, picklists: Picklists | None) -> Any:

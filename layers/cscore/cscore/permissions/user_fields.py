@@ -31,4 +31,4 @@ def user_schema_for(schema: Schema, is_super_admin: bool) -> Schema:
     """The User schema as the caller may see it (the whole schema for super admins)."""
     if is_super_admin:
         return schema
-    return Schema(schema.name, {name: f for name, f in schema.fields.items() if readable(name, False)})
+    return schema.with_fields({name: f for name, f in schema.fields.items() if readable(name, False)})

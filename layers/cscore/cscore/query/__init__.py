@@ -25,6 +25,7 @@ from cscore.query.model import (
     SortKey,
     Where,
     resolve_field,
+    resolve_path,
 )
 from cscore.query.parser import parse_expression, parse_query
 from cscore.query.values import to_epoch_millis
@@ -59,6 +60,7 @@ __all__ = [
     "parse_expression",
     "parse_query",
     "resolve_field",
+    "resolve_path",
     "sort",
     "to_epoch_millis",
 ]

@@ -71,10 +71,21 @@ class Field:
 
 @dataclass(frozen=True)
 class Schema:
-    """An object's fields by API name (case-sensitive, as in Gainsight)."""
+    """An object's fields by API name. A field is named in any case (``GSID`` is
+    ``Gsid``, SPEC §7) or by one of its ``aliases`` (other names of the same field, such
+    as Gainsight's ``Company_ID``); ``Field.name`` is always the field's own name."""
 
     name: str
     fields: Mapping[str, Field]
+    aliases: Mapping[str, str] = dc_field(default_factory=dict)  # alias -> field name
+    _by_lower: dict[str, str] = dc_field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        by_lower = {name.lower(): name for name in self.fields}
+        for alias, name in self.aliases.items():  # a field's own name wins over an alias
+            if name in self.fields:
+                by_lower.setdefault(alias.lower(), name)
+        object.__setattr__(self, "_by_lower", by_lower)
 
     @classmethod
     def of(cls, name: str, *fields: Field) -> Schema:
@@ -84,7 +95,19 @@ class Schema:
         return iter(self.fields.values())
 
     def get(self, name: str) -> Field | None:
-        return self.fields.get(name)
+        """The field a name means, in any case or by an alias; None when none."""
+        found = self.fields.get(name)
+        if found is not None:
+            return found
+        canonical = self._by_lower.get(name.lower())
+        return None if canonical is None else self.fields.get(canonical)
+
+    def with_fields(self, fields: Mapping[str, Field]) -> Schema:
+        """The same object (and aliases) with other fields."""
+        return Schema(self.name, fields, self.aliases)
+
+    def with_aliases(self, aliases: Mapping[str, str]) -> Schema:
+        return Schema(self.name, self.fields, {**self.aliases, **aliases})
 
     def with_items(self, picklists: Mapping[str, Mapping[str, str]]) -> Schema:
         """A copy whose picklist fields carry the given items (label -> GSID), so a static
@@ -94,24 +117,36 @@ class Schema:
             current = fields.get(name)
             if current is not None and current.type is FieldType.PICKLIST:
                 fields[name] = Field(current.name, current.type, dict(items), current.target)
-        return Schema(self.name, fields)
+        return self.with_fields(fields)
 
 
-def resolve_field(schema: Schema, path: str, catalog: Mapping[str, Schema] | None = None) -> Field | None:
-    """The field a name or lookup path (``Csm__gr.Email``, ``Manager__gr.Manager__gr.Name``)
-    ends at; None when any step is unknown. The lookup ``X__gr`` follows field ``X`` or
-    ``X__gc``, which must be a GSID field whose target object is in ``catalog``."""
+def resolve_path(schema: Schema, path: str, catalog: Mapping[str, Schema] | None = None) -> tuple[str, Field] | None:
+    """A name or lookup path (``Csm__gr.Email``, ``Manager__gr.Manager__gr.Name``) as the
+    fields' own names (``csm__GR.EMAIL`` -> ``Csm__gr.Email``) and the field it ends at;
+    None when any step is unknown. The lookup ``X__gr`` follows field ``X`` or ``X__gc``,
+    which must be a GSID field whose target object is in ``catalog``."""
     if "." not in path:
-        return schema.get(path)
+        found = schema.get(path)
+        return None if found is None else (found.name, found)
     relation, rest = path.split(".", 1)
-    if not relation.endswith(LOOKUP_SUFFIX) or not catalog:
+    if not relation.lower().endswith(LOOKUP_SUFFIX) or not catalog:
         return None
     base = relation[: -len(LOOKUP_SUFFIX)]
     lookup = schema.get(base) or schema.get(base + CUSTOM_SUFFIX)
     if lookup is None or lookup.type is not FieldType.GSID or lookup.target is None:
         return None
     target = catalog.get(lookup.target)
-    return None if target is None else resolve_field(target, rest, catalog)
+    resolved = None if target is None else resolve_path(target, rest, catalog)
+    if resolved is None:
+        return None
+    step = lookup.name.removesuffix(CUSTOM_SUFFIX)
+    return f"{step}{LOOKUP_SUFFIX}.{resolved[0]}", resolved[1]
+
+
+def resolve_field(schema: Schema, path: str, catalog: Mapping[str, Schema] | None = None) -> Field | None:
+    """The field a name or lookup path ends at (``resolve_path``); None when unknown."""
+    resolved = resolve_path(schema, path, catalog)
+    return None if resolved is None else resolved[1]
 
 
 # --------------------------------------------------------------------------- operators
@@ -248,11 +283,15 @@ class QueryOptions:
 
 @dataclass(frozen=True)
 class Query:
-    """A validated query. ``order_by`` always ends with ``Gsid`` so that paging is stable;
-    the introspection methods let a data-access layer push work down to an index."""
+    """A validated query. Every name in it is the field's own (``Gsid``, ``Csm__gr.Email``)
+    whatever case or alias the request wrote; ``shown_as`` is how the request wrote each
+    selected name, in ``select``'s order, for the answer's keys (SPEC §7). ``order_by``
+    always ends with ``Gsid`` so that paging is stable; the introspection methods let a
+    data-access layer push work down to an index."""
 
     schema: Schema = dc_field(repr=False)
     select: tuple[str, ...]
+    shown_as: tuple[str, ...]
     where: Where | None
     order_by: tuple[SortKey, ...]
     limit: int
@@ -274,6 +313,10 @@ class Query:
     def order_fields(self) -> tuple[str, ...]:
         """The fields the client ordered by, without the implied ``Gsid`` tie-breaker."""
         return tuple(k.name for k in self.order_by[: self.requested_order])
+
+    def shown(self) -> Iterator[tuple[str, str]]:
+        """(field or path, the answer's key for it) per selected name."""
+        return zip(self.select, self.shown_as, strict=True)
 
     def lookup_paths(self) -> frozenset[str]:
         """Lookup paths used anywhere (select, where, orderBy): values the caller must

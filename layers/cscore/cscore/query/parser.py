@@ -42,7 +42,7 @@ from cscore.query.model import (
     SortKey,
     Value,
     Where,
-    resolve_field,
+    resolve_path,
 )
 from cscore.query.values import condition_value
 
@@ -248,9 +248,10 @@ def _condition(
     index: int, request: ConditionRequest, schema: Schema, catalog: Mapping[str, Schema] | None
 ) -> Condition:
     where = _describe(index, request)
-    field = resolve_field(schema, request.name, catalog)
-    if field is None:
+    resolved = resolve_path(schema, request.name, catalog)
+    if resolved is None:
         raise UnknownField(f"unknown field '{request.name}' in {where}", field=request.name)
+    name, field = resolved
     operator = Operator(request.operator.upper())
     if operator not in ALLOWED_OPERATORS[field.type]:
         raise QueryError(f"operator {operator} is not supported for field '{request.name}' of type {field.type}")
@@ -267,7 +268,7 @@ def _condition(
                 f"invalid value {_show(raw)} for field '{request.name}' ({field.type}) in {where}",
                 field=request.name,
             ) from None
-    return Condition(request.name, request.alias or None, operator, field, tuple(normalized), raw_values)
+    return Condition(name, request.alias or None, operator, field, tuple(normalized), raw_values)
 
 
 def _where(request: QueryRequest, schema: Schema, catalog: Mapping[str, Schema] | None) -> Where | None:
@@ -304,13 +305,18 @@ def _where(request: QueryRequest, schema: Schema, catalog: Mapping[str, Schema] 
 
 def _order_by(request: QueryRequest, schema: Schema, catalog: Mapping[str, Schema] | None) -> tuple[SortKey, ...]:
     keys: list[SortKey] = []
-    for name, direction in (request.order_by or {}).items():
-        field = resolve_field(schema, name, catalog)
-        if field is None:
-            raise UnknownField(f"unknown field '{name}' in orderBy", field=name)
+    given: dict[str, str] = {}  # field -> the name orderBy gave it
+    for written, direction in (request.order_by or {}).items():
+        resolved = resolve_path(schema, written, catalog)
+        if resolved is None:
+            raise UnknownField(f"unknown field '{written}' in orderBy", field=written)
+        name, field = resolved
+        if name in given:
+            raise QueryError(f"orderBy names one field twice: '{given[name]}' and '{written}'")
+        given[name] = written
         lowered = direction.strip().lower()
         if lowered not in ("asc", "desc"):
-            raise QueryError(f"invalid orderBy direction '{direction}' for field '{name}': use asc or desc")
+            raise QueryError(f"invalid orderBy direction '{direction}' for field '{written}': use asc or desc")
         keys.append(SortKey(name, field, lowered == "desc"))
     if all(k.name != GSID_FIELD for k in keys):
         gsid = schema.get(GSID_FIELD) or Field(GSID_FIELD, FieldType.GSID)
@@ -320,15 +326,18 @@ def _order_by(request: QueryRequest, schema: Schema, catalog: Mapping[str, Schem
 
 def _select(
     request: QueryRequest, schema: Schema, options: QueryOptions, catalog: Mapping[str, Schema] | None
-) -> tuple[str, ...]:
+) -> tuple[tuple[str, str], ...]:
+    """(the field's own name or path, the name as the request wrote it) per selected name."""
     if not request.select:
         if options.select_required:
             raise QueryError("select is required: name at least one field")
         return ()
-    unknown = [name for name in request.select if resolve_field(schema, name, catalog) is None]
+    written = list(dict.fromkeys(request.select))
+    resolved = [resolve_path(schema, name, catalog) for name in written]
+    unknown = [name for name, found in zip(written, resolved, strict=True) if found is None]
     if unknown:
-        raise UnknownSelectFields(list(dict.fromkeys(unknown)), code=options.select_error_code)
-    return tuple(dict.fromkeys(request.select))
+        raise UnknownSelectFields(unknown, code=options.select_error_code)
+    return tuple((found[0], name) for name, found in zip(written, resolved, strict=True) if found is not None)
 
 
 def parse_query(
@@ -361,7 +370,8 @@ def parse_query(
     offset = request.offset if request.offset is not None else (request.page or 0) * limit
     return Query(
         schema=schema,
-        select=select,
+        select=tuple(name for name, _ in select),
+        shown_as=tuple(label for _, label in select),
         where=where,
         order_by=order_by,
         limit=limit,

@@ -3,6 +3,7 @@
 Both sides of every comparison go through here, so "case-insensitive", "a date is a
 day" and "3 equals 3.0" are decided in one place:
 - string, gsid: ``str.lower()`` (the same folding as ``keys.normalized``, minus trimming);
+  a stored list of names (Company Tags) as its names joined by ``"; "``;
 - number: ``Decimal`` (exact; ``1 == 1.0``; records may hold int, float or Decimal);
 - boolean: ``bool`` (conditions also accept "true"/"false");
 - date, datetime: epoch milliseconds, UTC; a date is the midnight (UTC) of its day, so a
@@ -120,6 +121,8 @@ def record_value(field: Field, value: object) -> Value | None:
     A picklist value that names no known item stays its own upper-cased self."""
     if value is None:
         return None
+    if isinstance(value, list | tuple) and field.type is FieldType.STRING:
+        value = "; ".join(map(str, value))  # a list of names (Tags): CONTAINS finds one
     try:
         normalized = condition_value(field, value)
     except (ValueError, OverflowError):

@@ -16,51 +16,41 @@ from typing import Any
 
 from cscore.auth.principal import Principal
 from cscore.catalog import USER
-from cscore.meta.fields import CustomFields, extend_schema, for_object
+from cscore.meta.fields import CustomFields, for_object, tenant_schema
 from cscore.objects.candidates import Reading
 from cscore.picklists.service import Picklists
 from cscore.platform import records
-from cscore.query import QueryOptions, QueryRequest, Schema, execute, matches, parse_query
+from cscore.query import Query, QueryOptions, QueryRequest, execute, matches, parse_query
 
 OPTIONS = QueryOptions(default_limit=25, max_limit=1000, select_required=True, select_error_code="GU_1705")
 ALWAYS_SHOWN = ("Gsid", "ProfilePicture", "Status")
 
 
-def _schema(picklists: Picklists, tenant_item: dict[str, Any]) -> Schema:
-    items = {
-        name: {picklists.to_label(category, gsid): gsid for gsid in picklists.gsids(category)}
-        for name, category in USER.picklists.items()
-    }
-    return extend_schema(USER.query_schema.with_items(items), tenant_item)  # type: ignore[arg-type]
-
-
-def _with_status(user: dict[str, Any]) -> dict[str, Any]:
-    return {**user, "Status": "Active" if user.get("IsActiveUser", True) else "Inactive"}
-
-
 def list_users(principal: Principal, body: QueryRequest) -> dict[str, Any]:
     picklists = Picklists(principal.tenant)
     custom = for_object(principal.tenant, "User")
-    query = parse_query(body, _schema(picklists, principal.tenant), OPTIONS)
+    query = parse_query(body, tenant_schema(USER, principal.tenant), OPTIONS)
     tenant_id = principal.tenant_id
     unfiltered = query.is_unfiltered()
     reading = Reading(tenant_id, USER, query, need_all=query.include_total and not unfiltered)
-    found = reading.rows(lambda page: [u for u in map(_with_status, page) if matches(query.where, u)])
+    found = reading.rows(lambda page: [u for u in map(USER.with_derived, page) if matches(query.where, u)])
     result = execute(query, found)
     rows, total = result.rows, result.total
     if query.include_total and unfiltered:
         total = records.count(tenant_id, "User")
-    users = [_row(user, query.select, picklists, custom) for user in rows]
+    users = [_row(user, query, picklists, custom) for user in rows]
     data: dict[str, Any] = {"page": query.page, "size": len(users), "limit": query.limit, "users": users}
     if total is not None:
         data["total"] = total
     return data
 
 
-def _row(user: dict[str, Any], select: tuple[str, ...], picklists: Picklists, custom: CustomFields) -> dict[str, Any]:
-    """The selected fields plus Gsid, ProfilePicture and Status; picklists as labels."""
-    row = {name: user.get(name) for name in (*select, *ALWAYS_SHOWN)}
+def _row(user: dict[str, Any], query: Query, picklists: Picklists, custom: CustomFields) -> dict[str, Any]:
+    """The selected fields (named as the request wrote them) plus Gsid, ProfilePicture and
+    Status; picklists as labels."""
+    fields = {name: user.get(name) for name in (*query.select, *ALWAYS_SHOWN)}
     for name, category in USER.picklists.items():
-        if name in row:
-            row[name] = picklists.to_label(category, row[name])
-    return custom.labelled(row)
+        if name in fields:
+            fields[name] = picklists.to_label(category, fields[name])
+    fields = custom.labelled(fields)
+    return {**{key: fields[name] for name, key in query.shown()}, **{name: fields[name] for name in ALWAYS_SHOWN}}
