@@ -109,11 +109,16 @@ PERSON = ObjectDef(
     "Person",
     (
         _gsid("Person"),
-        ObjectField("Email", S),
+        ObjectField("Email", S, required=True),
+        ObjectField("Name", S),
         ObjectField("FirstName", S),
         ObjectField("LastName", S),
         ObjectField("Title", S),
         ObjectField("Phone", S),
+        # What Gainsight's People API writes beside the names (SPEC §7).
+        ObjectField("LinkedinUrl", S, max_length=2048),
+        ObjectField("Location", S),
+        ObjectField("Timezone", S),
         *_AUDIT,
     ),
     Shape("Person", ids.PERSON, unique_fields=("Email",), gsi2=shapes.by_name("Person", shapes.person_name)),
@@ -122,8 +127,8 @@ COMPANY_PERSON = ObjectDef(
     "CompanyPerson",
     (
         _gsid("CompanyPerson"),
-        ObjectField("CompanyId", G, target="Company"),
-        ObjectField("PersonId", G, target="Person"),
+        ObjectField("CompanyId", G, target="Company", required=True),
+        ObjectField("PersonId", G, target="Person", required=True),
         ObjectField("SfdcContactId", S),
         ObjectField("Title", S),
         *_AUDIT,

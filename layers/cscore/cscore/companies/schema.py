@@ -30,7 +30,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from cscore.catalog import COMPANY, OBJECTS
+from cscore.catalog import COMPANY, OBJECTS, ObjectDef
 from cscore.meta.fields import PROBLEM_CODES, CustomFields, CustomValueError
 from cscore.platform import ids
 from cscore.query.model import FieldType
@@ -42,9 +42,16 @@ MAX_RECORDS = 50
 FIELDS = COMPANY.writable
 REQUIRED = COMPANY.required
 SYSTEM_FIELDS = COMPANY.platform_fields
-# Fields that may appear in ``keys=``: Gsid, and those with lookup index items.
 INDEXED_FIELDS = COMPANY.shape.index_fields
-KEY_FIELDS = ("Gsid", *INDEXED_FIELDS)
+
+
+def key_fields(definition: ObjectDef) -> tuple[str, ...]:
+    """Fields that may appear in ``keys=``: Gsid, and those with lookup index or unique
+    items (a key is matched through them, never by reading every record)."""
+    return ("Gsid", *definition.shape.index_fields, *definition.shape.unique_fields)
+
+
+KEY_FIELDS = key_fields(COMPANY)
 # Convenience fields resolved to a stored field when written, never stored themselves.
 BY_NAME = COMPANY.aliases
 # Given together, they name the CSM by its users' FullName index ("first last").
@@ -80,49 +87,59 @@ class Parsed:
     problems: list[Problem] = field(default_factory=list)
 
 
-def parse_keys(raw: str | None) -> tuple[str, ...]:
-    """``keys=F1[,F2,F3]`` of an update. Raises ValueError naming the problem."""
+def parse_keys(raw: str | None, definition: ObjectDef = COMPANY) -> tuple[str, ...]:
+    """``keys=F1[,F2,F3]`` of an update of ``definition``'s records. Raises ValueError
+    naming the problem."""
+    supported = key_fields(definition)
     names = [part.strip() for part in (raw or "").split(",") if part.strip()]
     if not names:
-        raise ValueError(f"keys: at least one key field is required ({', '.join(KEY_FIELDS)})")
+        raise ValueError(f"keys: at least one key field is required ({', '.join(supported)})")
     unique = tuple(dict.fromkeys(names))
     if len(unique) > 3:
         raise ValueError(f"keys: at most 3 key fields, got {len(unique)}")
     for name in unique:
-        if name not in KEY_FIELDS:
-            raise ValueError(f"keys: {name} is not supported as a key field; supported: {', '.join(KEY_FIELDS)}")
+        if name not in supported:
+            raise ValueError(f"keys: {name} is not supported as a key field; supported: {', '.join(supported)}")
     return unique
 
 
 def parse_record(
-    raw: Any, *, insert: bool, key_fields: tuple[str, ...] = (), custom: CustomFields | None = None
+    raw: Any,
+    *,
+    insert: bool,
+    key_fields: tuple[str, ...] = (),
+    custom: CustomFields | None = None,
+    definition: ObjectDef = COMPANY,
 ) -> Parsed:
-    """Check one input record of an insert (``insert=True``) or of an update by ``key_fields``;
-    ``custom`` holds the tenant's Company custom fields."""
+    """Check one input record of an insert (``insert=True``) or of an update by ``key_fields``
+    of ``definition``'s records (Company, Person, CompanyPerson: the data write API);
+    ``custom`` holds the tenant's custom fields of that object."""
     parsed = Parsed()
     if not isinstance(raw, dict):
         parsed.problems.append(Problem(INVALID_FIELD, "record: must be a JSON object"))
         return parsed
+    by_name = definition.aliases
+    name_parts = {part for parts in definition.alias_parts.values() for part in parts}
     for name, value in raw.items():
         if name in key_fields:
-            _key_value(parsed, name, value)
-        elif name in SYSTEM_FIELDS:
+            _key_value(parsed, name, value, definition)
+        elif name in definition.platform_fields:
             hint = "; to match by it use keys=Gsid" if name == "Gsid" and not insert else ""
             parsed.problems.append(Problem(INVALID_FIELD, f"{name}: system field, set by the platform{hint}"))
-        elif name in CSM_NAME_PARTS or name in BY_NAME:
+        elif name in name_parts or name in by_name:
             _by_name_value(parsed, name, value)
-        elif name in FIELDS:
-            _field_value(parsed, name, value, insert=insert)
+        elif name in definition.writable:
+            _field_value(parsed, name, value, insert=insert, definition=definition)
         elif custom is not None and name in custom:
             _custom_value(parsed, custom, name, value, insert=insert)
         else:
-            parsed.problems.append(Problem(INVALID_FIELD, _unknown(name)))
+            parsed.problems.append(Problem(INVALID_FIELD, _unknown(name, definition)))
     _combine_csm_name(parsed)
-    for convenience, target in BY_NAME.items():
+    for convenience, target in by_name.items():
         if convenience in parsed.by_name and target in raw:
             parsed.problems.append(Problem(INVALID_FIELD, f"{target}, {convenience}: give one of them, not both"))
     if insert:
-        for name in REQUIRED:
+        for name in definition.required:
             if name not in raw:
                 parsed.problems.append(Problem(REQUIRED_NULL, f"{name}: required field is missing"))
     for name in key_fields:
@@ -132,17 +149,17 @@ def parse_record(
     return parsed
 
 
-def _unknown(name: str) -> str:
-    known = [*FIELDS, *BY_NAME, *SYSTEM_FIELDS]
+def _unknown(name: str, definition: ObjectDef) -> str:
+    known = [*definition.writable, *definition.aliases, *definition.platform_fields]
     same = next((k for k in known if k.lower() == str(name).lower()), None)
     hint = f" (field names are case-sensitive: {same})" if same else ""
-    return f"{name}: unknown field of {OBJECT}{hint}"
+    return f"{name}: unknown field of {definition.name}{hint}"
 
 
-def _key_value(parsed: Parsed, name: str, value: Any) -> None:
+def _key_value(parsed: Parsed, name: str, value: Any, definition: ObjectDef) -> None:
     if name == "Gsid":
-        if not ids.is_gsid(value, COMPANY.shape.gsid_prefix):
-            parsed.problems.append(Problem(BAD_GSID, f"Gsid: {value!r} is not a Company GSID"))
+        if not ids.is_gsid(value, definition.shape.gsid_prefix):
+            parsed.problems.append(Problem(BAD_GSID, f"Gsid: {value!r} is not a {definition.name} GSID"))
             return
         parsed.keys[name] = value
         return
@@ -175,15 +192,15 @@ def _by_name_value(parsed: Parsed, name: str, value: Any) -> None:
         parsed.problems.append(Problem(INVALID_FIELD, f"{name}: must be a string"))
 
 
-def _field_value(parsed: Parsed, name: str, value: Any, *, insert: bool) -> None:
+def _field_value(parsed: Parsed, name: str, value: Any, *, insert: bool, definition: ObjectDef) -> None:
     if value is None or (isinstance(value, str) and not value.strip()):
-        if name in REQUIRED:
+        if name in definition.required:
             parsed.problems.append(Problem(REQUIRED_NULL, f"{name}: required field must not be null or empty"))
         elif not insert:
             parsed.values[name] = None
         return
     try:
-        parsed.values[name] = normalize(name, value)
+        parsed.values[name] = normalize(name, value, definition)
     except FieldError as problem:
         parsed.problems.append(Problem(problem.code, str(problem)))
 
@@ -209,9 +226,10 @@ class FieldError(ValueError):
         self.code = code
 
 
-def normalize(name: str, value: Any) -> Any:
-    """The stored form of a non-null value of field ``name``; FieldError when invalid."""
-    field = FIELDS[name]
+def normalize(name: str, value: Any, definition: ObjectDef = COMPANY) -> Any:
+    """The stored form of a non-null value of ``definition``'s field ``name``; FieldError
+    when invalid."""
+    field = definition.writable[name]
     if field.type is FieldType.STRING:
         if not isinstance(value, str):
             raise FieldError(INVALID_FIELD, f"{name}: must be a string")
@@ -223,7 +241,7 @@ def normalize(name: str, value: Any) -> Any:
         return _number(name, value)
     if field.type is FieldType.DATE:
         return _date(name, value)
-    target = OBJECTS[field.target or OBJECT]
+    target = OBJECTS[field.target or definition.name]
     if not ids.is_gsid(value, target.shape.gsid_prefix):
         raise FieldError(BAD_GSID, f"{name}: {value!r} is not a {target.name} GSID")
     return value
