@@ -19,7 +19,8 @@ from cscore.meta import service as meta
 from cscore.meta.models import FieldDefinition
 from cscore.people import service, upsert
 from cscore.people.models import PersonUpsert
-from cscore.platform import ids, keys, table
+from cscore.platform import aws, config, ids, keys, table
+from cscore.platform.dynamo import to_item
 from cscore.tenants import service as tenants
 from cslocal.worker import LambdaContext, load_handler
 from tests.support import api_event
@@ -324,3 +325,27 @@ def test_concurrent_upserts_of_one_new_email_make_one_person(tenant, admin) -> N
 def test_unknown_object_on_the_service_is_404(admin) -> None:
     with pytest.raises(NotFound):
         service.insert_records(admin, "gsuser", [{"Email": "a@x.io"}])
+
+
+def test_a_company_the_caller_may_not_access_is_one_that_does_not_exist(tenant, admin, company) -> None:
+    """A user on no team, with team-based access and no rule (SPEC §4.3), writes persons
+    (never restricted) but no Company Person of a company it cannot see."""
+    t = tenant["tenantId"]
+    gsid = ids.new_gsid(ids.USER)
+    user = {"Gsid": gsid, "Name": "Pat", "Email": "pat@x.io", "IsSuperAdmin": False}
+    aws.dynamodb().put_item(TableName=config.tenant_table(), Item={**keys.user(t, gsid), **to_item(user)})
+    pat = auth.authenticate({"accesskey": tenants.create_user_key(t, gsid)})
+    person = service.insert_records(pat, "Person", [{"Email": "a@x.io"}])["records"][0]["Gsid"]
+    with pytest.raises(BadRequest) as error:
+        service.insert_records(pat, "CompanyPerson", [{"CompanyId": company, "PersonId": person}])
+    assert error.value.code == "GSOBJ_1004"
+    link = service.insert_records(admin, "CompanyPerson", [{"CompanyId": company, "PersonId": person}])["records"][0]
+    with pytest.raises(BadRequest) as error:
+        service.update_records(pat, "CompanyPerson", [{"Gsid": link["Gsid"], "Title": "x"}], "Gsid")
+    assert error.value.code == "GSOBJ_1011"
+    with pytest.raises(BadRequest) as error:
+        upsert.upsert_person(
+            pat, PersonUpsert.model_validate({"Email": "a@x.io", "companies": [{"Company_ID": company}]})
+        )
+    assert error.value.code == "GSOBJ_1004"
+    assert service.update_records(admin, "CompanyPerson", [{"Gsid": link["Gsid"], "Title": "x"}], "Gsid")["count"] == 1

@@ -24,7 +24,9 @@ Rules beside Company's:
 
 DynamoDB round trips do not grow with the number of records: one BatchGetItem for the
 keys' unique items or records, the references and the unique values claimed; an update
-one more for the matched records; the permission decision (not for super admins); then
+one more for the matched records and one for the unique items of values they leave (when
+an update changes one); for a caller restricted by company data permissions one for the
+companies of matched records and one to decide them (none for super admins); then
 one TransactWriteItems per 100 actions (a record, each unique item it claims or
 releases, the counter). A cancelled transaction (a concurrent writer) is read again and
 retried, up to 3 attempts, then its records fail with ``GS_1409``.
@@ -122,10 +124,12 @@ class _Writer:
         return [self._unique_key(n, v) for n, v in self.definition.shape.unique_values(values).items()]
 
     def _hidden_companies(self, snapshot: repo.Snapshot, gsids: set[str]) -> set[str]:
-        """Companies among ``gsids`` the caller may not access (read already)."""
+        """Companies among ``gsids`` the caller may not access (those not read yet are
+        read first: one BatchGetItem, none for a caller who sees every company)."""
         if not gsids or access.permits_all(self.principal):
             return set()
         ordered = sorted(gsids)
+        snapshot.fetch(self._record_key(g, COMPANY) for g in ordered)
         found = [repo.public(snapshot.get(self._record_key(g, COMPANY)) or {"Gsid": g}) for g in ordered]
         return {g for g, ok in zip(ordered, access.permitted(self.principal, found), strict=True) if not ok}
 
@@ -278,7 +282,6 @@ class _Writer:
             # is a reference to nothing, and its records match nothing.
             matched = [snapshot.get(self._record_key(g)) or {} for g in candidates.values() if g]
             companies_named = _companies_of([*(parsed[i].values for i in pending), *matched])
-            snapshot.fetch(self._record_key(g, COMPANY) for g in companies_named)
             hidden = self._hidden_companies(snapshot, companies_named)
             round_targets: dict[str, _Target] = {}
             for i in pending:
