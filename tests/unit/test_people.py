@@ -207,8 +207,9 @@ def test_routing_company_is_delegated_and_other_objects_are_404(tenant) -> None:
 
 def test_insert_round_trips_do_not_grow_with_records(admin, company, dynamodb_calls) -> None:
     people = service.insert_records(admin, "Person", [{"Email": f"p{i}@x.io"} for i in range(50)])["records"]
+    other = service.insert_records(admin, "Person", [{"Email": "other@x.io"}])["records"][0]["Gsid"]
     dynamodb_calls.clear()
-    service.insert_records(admin, "CompanyPerson", [{"CompanyId": company, "PersonId": people[0]["Gsid"]}])
+    service.insert_records(admin, "CompanyPerson", [{"CompanyId": company, "PersonId": other}])
     one = list(dynamodb_calls)
     dynamodb_calls.clear()
     data = service.insert_records(
@@ -216,7 +217,9 @@ def test_insert_round_trips_do_not_grow_with_records(admin, company, dynamodb_ca
     )
     assert data["count"] == 50
     assert one == ["BatchGetItem", "TransactWriteItems"]
-    assert dynamodb_calls == ["BatchGetItem", "TransactWriteItems"]  # 50 records + the counter
+    # 50 persons, their 50 pairs' keys and the company: 101 keys, two BatchGetItem calls;
+    # 50 records + the counter: one transaction.
+    assert dynamodb_calls == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
     dynamodb_calls.clear()
     service.update_records(admin, "Person", [{"Email": p["Email"], "Title": "T"} for p in people], "Email")
     # the unique items, the records, then 50 updates in one transaction
@@ -299,7 +302,7 @@ def test_people_upsert_round_trips(admin, company, dynamodb_calls) -> None:
     assert dynamodb_calls == ["BatchGetItem", "BatchGetItem", "TransactWriteItems"]
 
 
-def test_concurrent_upserts_of_one_new_email_make_one_person(tenant, admin) -> None:
+def test_concurrent_upserts_of_one_new_email_make_one_person(tenant, admin, serialized) -> None:
     answers: list[dict[str, Any]] = []
     failures: list[ApiError] = []
 
@@ -349,3 +352,20 @@ def test_a_company_the_caller_may_not_access_is_one_that_does_not_exist(tenant, 
         )
     assert error.value.code == "GSOBJ_1004"
     assert service.update_records(admin, "CompanyPerson", [{"Gsid": link["Gsid"], "Title": "x"}], "Gsid")["count"] == 1
+
+
+def test_one_company_person_per_person_and_company_through_the_api(tenant, admin, company) -> None:
+    person = service.insert_records(admin, "Person", [{"Email": "a@x.io"}])["records"][0]["Gsid"]
+    pair = {"CompanyId": company, "PersonId": person}
+    data = service.insert_records(admin, "CompanyPerson", [pair, {**pair, "Title": "again"}])
+    assert data["count"] == 1 and data["errors"][0]["index"] == 1 and data["errors"][0]["errorCode"] == "GS_1409"
+    link = data["records"][0]["Gsid"]
+    with pytest.raises(BadRequest) as error:
+        service.insert_records(admin, "CompanyPerson", [pair])
+    assert error.value.code == "GS_1409" and link in error.value.desc
+    # The People API finds it by its key: no second record, no GSI read.
+    answer = upsert.upsert_person(
+        admin, PersonUpsert.model_validate({"Email": "a@x.io", "companies": [{"Company_ID": company}]})
+    )
+    assert answer["companyPersons"] == [{"Gsid": link, "Company_ID": company, "created": False}]
+    assert total(tenant["tenantId"], "CompanyPerson") == 1

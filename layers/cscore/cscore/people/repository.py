@@ -26,12 +26,22 @@ from typing import Any
 
 from cscore.catalog import ObjectDef
 from cscore.companies.repository import Snapshot
-from cscore.platform import config, keys, records, table
+from cscore.platform import config, ids, keys, records, table
 from cscore.platform.dynamo import Item, to_attr, to_item
 
 TRANSACTION_LIMIT = 100
 
-__all__ = ["RecordWrite", "Snapshot", "insert", "persons_companies", "record_key", "unique_key", "update", "write"]
+__all__ = [
+    "RecordWrite",
+    "Snapshot",
+    "company_person_gsid",
+    "insert",
+    "persons_companies",
+    "record_key",
+    "unique_key",
+    "update",
+    "write",
+]
 
 
 def record_key(definition: ObjectDef, tenant_id: str, gsid: str) -> Item:
@@ -40,6 +50,13 @@ def record_key(definition: ObjectDef, tenant_id: str, gsid: str) -> Item:
 
 def unique_key(definition: ObjectDef, tenant_id: str, field_name: str, value: object) -> Item:
     return keys.unique_value(tenant_id, definition.name, field_name, str(value))
+
+
+def company_person_gsid(person: str, company: str) -> str:
+    """The GSID of the Company Person record the API paths add for a person and a
+    company: the same in every request (its time part the person's), so two requests
+    cannot add it twice (the second put finds it)."""
+    return ids.derived_gsid(ids.COMPANY_PERSON, ids.millis_of(person), (person, company))
 
 
 def public(item: dict[str, Any]) -> dict[str, Any]:

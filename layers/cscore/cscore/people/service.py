@@ -121,7 +121,11 @@ class _Writer:
         return found
 
     def _claim_keys(self, values: dict[str, Any]) -> list[Any]:
-        return [self._unique_key(n, v) for n, v in self.definition.shape.unique_values(values).items()]
+        """The unique items a record claims, and for a Company Person the record its
+        person and company would have (one per pair, ``repo.company_person_gsid``)."""
+        found = [self._unique_key(n, v) for n, v in self.definition.shape.unique_values(values).items()]
+        pair = _pair(self.definition, values)
+        return found + ([self._record_key(repo.company_person_gsid(*pair))] if pair else [])
 
     def _hidden_companies(self, snapshot: repo.Snapshot, gsids: set[str]) -> set[str]:
         """Companies among ``gsids`` the caller may not access (those not read yet are
@@ -154,6 +158,16 @@ class _Writer:
                 parsed.problems.append(Problem(CONFLICT, message))
             elif ident in claimed:
                 message = f"{name}: {value!r} is also the {name} of record {claimed[ident]} of this request"
+                parsed.problems.append(Problem(CONFLICT, message))
+        pair = _pair(self.definition, parsed.values) if gsid is None else None
+        if pair:
+            linked = snapshot.get(self._record_key(repo.company_person_gsid(*pair)))
+            ident = self._record_key(repo.company_person_gsid(*pair))["PK"]["S"]
+            if linked is not None:
+                message = f"PersonId, CompanyId: the person already has Company Person {linked['Gsid']} at this company"
+                parsed.problems.append(Problem(CONFLICT, message))
+            elif ident in claimed:
+                message = f"PersonId, CompanyId: also the person and company of record {claimed[ident]} of this request"
                 parsed.problems.append(Problem(CONFLICT, message))
 
     # ------------------------------------------------------------ insert
@@ -190,10 +204,11 @@ class _Writer:
                 self._check_claims(parsed[i], None, snapshot, claimed)
                 if parsed[i].problems:
                     continue
-                claimed.update({self._unique_key(n, v)["PK"]["S"]: i for n, v in self._unique_values(parsed[i])})
+                claimed.update({k["PK"]["S"]: i for k in self._claim_keys(parsed[i].values)})
                 audit = {"CreatedDate": now, "ModifiedDate": now, "CreatedBy": self.principal.user_gsid}
                 values = {k: v for k, v in parsed[i].values.items() if v is not None}
-                gsid = ids.new_gsid(self.definition.shape.gsid_prefix)
+                pair = _pair(self.definition, values)
+                gsid = repo.company_person_gsid(*pair) if pair else ids.new_gsid(self.definition.shape.gsid_prefix)
                 new.append((i, {"Gsid": gsid, **values, **audit, "ModifiedBy": self.principal.user_gsid}))
             writes = [repo.insert(self.definition, self.tenant_id, record, snapshot) for _, record in new]
             done = repo.write(self.tenant_id, writes)
@@ -363,6 +378,13 @@ def shown(definition: ObjectDef, custom: CustomFields, record: dict[str, Any]) -
         if kind in (FieldType.DATE, FieldType.DATETIME) or custom.types.get(name) == "date":
             fields[name] = to_epoch_millis(value, date_only=kind is FieldType.DATE or name in custom.types)
     return {"Gsid": fields.pop("Gsid"), **dict(sorted(fields.items()))}
+
+
+def _pair(definition: ObjectDef, values: dict[str, Any]) -> tuple[str, str] | None:
+    """A Company Person's (person, company), when both are given."""
+    if definition is not COMPANY_PERSON or not values.get("PersonId") or not values.get("CompanyId"):
+        return None
+    return str(values["PersonId"]), str(values["CompanyId"])
 
 
 def _companies_of(values: list[dict[str, Any]]) -> set[str]:

@@ -76,13 +76,6 @@ def _companies(body: PersonUpsert) -> list[tuple[str, str | None, bool]]:
     return list(found.values())
 
 
-def _link_gsid(person: str, company: str) -> str:
-    """The GSID of the Company Person record this API adds for a person and a company:
-    the same in every request (its time part the person's), so concurrent requests
-    cannot add it twice."""
-    return ids.derived_gsid(COMPANY_PERSON.shape.gsid_prefix, ids.millis_of(person), (person, company))
-
-
 def upsert_person(principal: Principal, body: PersonUpsert) -> dict[str, Any]:
     """PUT /v1/peoplemgmt/v1.0/people: create or update one person and add its companies."""
     given = body.model_dump(exclude_unset=True)
@@ -103,7 +96,9 @@ def upsert_person(principal: Principal, body: PersonUpsert) -> dict[str, Any]:
         before: dict[str, Any] | None = None
         if owner is not None:  # the person and the links this API would have added, in one read
             person_key = repo.record_key(PERSON, tenant_id, str(owner))
-            link_keys = [repo.record_key(COMPANY_PERSON, tenant_id, _link_gsid(str(owner), c)) for c, _, _ in links]
+            link_keys = [
+                repo.record_key(COMPANY_PERSON, tenant_id, repo.company_person_gsid(str(owner), c)) for c, _, _ in links
+            ]
             snapshot.fetch([person_key, *link_keys])
             before = snapshot.get(person_key)
         now = clock.iso()
@@ -121,7 +116,7 @@ def upsert_person(principal: Principal, body: PersonUpsert) -> dict[str, Any]:
         for company, title, title_given in links:
             link = existing.get(company)
             if link is None:
-                gsid = _link_gsid(str(person["Gsid"]), company)
+                gsid = repo.company_person_gsid(str(person["Gsid"]), company)
                 record = {"Gsid": gsid, "CompanyId": company, "PersonId": person["Gsid"], "CreatedDate": now}
                 record |= {"CreatedBy": principal.user_gsid, **audit} | ({"Title": title} if title else {})
                 writes.append(repo.insert(COMPANY_PERSON, tenant_id, record, snapshot))
@@ -161,7 +156,9 @@ def _existing_links(
         return {}
     found: dict[str, dict[str, Any]] = {}
     for company, _, _ in links:
-        link = snapshot.get(repo.record_key(COMPANY_PERSON, tenant_id, _link_gsid(str(person["Gsid"]), company)))
+        link = snapshot.get(
+            repo.record_key(COMPANY_PERSON, tenant_id, repo.company_person_gsid(str(person["Gsid"]), company))
+        )
         if link is not None:
             found[company] = link
     wanted = {c for c, _, _ in links} - set(found)
