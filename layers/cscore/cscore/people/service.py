@@ -19,7 +19,11 @@ Rules beside Company's:
 - A CompanyPerson's ``CompanyId`` and ``PersonId`` (also as ``Company_ID`` /
   ``Person_ID``) are required and must name records of the tenant (``GSOBJ_1004``
   otherwise); a company the caller may not access (SPEC §4.3) is one that does not exist,
-  also when it is the company of a record an update's keys match.
+  also when it is the company of a record an update's keys match. One Company Person per
+  person and company: an insert takes the GSID derived from the pair
+  (``repository.company_person_gsid``, as the People API does) and fails with
+  ``GS_1409`` when that record exists (records the sync wrote under other GSIDs are not
+  seen; an update that moves a record to another pair is not checked).
 - Dates in the answer are epoch milliseconds (the audit dates, custom date fields).
 
 DynamoDB round trips do not grow with the number of records: one BatchGetItem for the
