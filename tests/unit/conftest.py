@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import functools
+import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -112,3 +114,19 @@ def items_read() -> Iterator[list[int]]:
     client.meta.events.register("after-call.dynamodb", count)
     yield read
     client.meta.events.unregister("after-call.dynamodb", count)
+
+
+@pytest.fixture
+def serialized(monkeypatch: pytest.MonkeyPatch) -> None:
+    """One DynamoDB request at a time, as the local stack runs moto: moto does not update
+    one item atomically under threads (DynamoDB does), and that is not what is tested."""
+    lock = threading.RLock()
+    for name in ("get_item", "batch_get_item", "batch_write_item", "update_item", "transact_write_items"):
+        method: Callable[..., Any] = getattr(DynamoDBBackend, name)
+
+        @functools.wraps(method)
+        def locked(*args: Any, _method: Callable[..., Any] = method, **kwargs: Any) -> Any:
+            with lock:
+                return _method(*args, **kwargs)
+
+        monkeypatch.setattr(DynamoDBBackend, name, locked)

@@ -6,14 +6,12 @@ and by nothing else."""
 
 from __future__ import annotations
 
-import functools
 import random
 import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from moto.dynamodb.models import DynamoDBBackend
 
 from cscore.auth import service as auth
 from cscore.auth.principal import Principal
@@ -24,22 +22,6 @@ from cscore.platform import keys, records, table
 from cscore.tenants import service as tenants
 
 NAMES = [f"Shared {n}" for n in range(4)]
-
-
-@pytest.fixture
-def serialized(monkeypatch: pytest.MonkeyPatch) -> None:
-    """One DynamoDB request at a time, as the local stack runs moto: moto does not update
-    one item atomically under threads (DynamoDB does), and that is not what is tested."""
-    lock = threading.RLock()
-    for name in ("get_item", "batch_get_item", "batch_write_item", "update_item", "transact_write_items"):
-        method: Callable[..., Any] = getattr(DynamoDBBackend, name)
-
-        @functools.wraps(method)
-        def locked(*args: Any, _method: Callable[..., Any] = method, **kwargs: Any) -> Any:
-            with lock:
-                return _method(*args, **kwargs)
-
-        monkeypatch.setattr(DynamoDBBackend, name, locked)
 
 
 @pytest.fixture

@@ -136,6 +136,8 @@ def _allowed(tenant_id: str, pk: str, sk: str, attributes: set[str], tenant_item
     if sk in AUX_ATTRIBUTES:
         extra = attributes - set(keys.STORAGE_ATTRIBUTES) - AUX_ATTRIBUTES[sk]
         return f"{pk}: {sk} item got {sorted(extra)}" if extra else None
+    if pk.startswith(f"{prefix}#WORD#"):  # a word item of a name (keys.word): team search
+        return None if attributes <= {"PK", "SK", "gsid", "nameKey"} else f"{pk}: word item got {attributes}"
     if sk != keys.RECORD_SK:
         return f"{pk}/{sk}: not an item the writer writes"
     obj = pk[len(prefix) + 1 :].split("#", 1)[0]

@@ -122,11 +122,16 @@ PERSON = ObjectDef(
     "Person",
     (
         _gsid("Person"),
-        ObjectField("Email", S),
+        ObjectField("Email", S, required=True),
+        ObjectField("Name", S),
         ObjectField("FirstName", S),
         ObjectField("LastName", S),
         ObjectField("Title", S),
         ObjectField("Phone", S),
+        # What Gainsight's People API writes beside the names (SPEC §7).
+        ObjectField("LinkedinUrl", S, max_length=2048),
+        ObjectField("Location", S),
+        ObjectField("Timezone", S),
         *_AUDIT,
     ),
     Shape("Person", ids.PERSON, unique_fields=("Email",), gsi2=shapes.by_name("Person", shapes.person_name)),
@@ -136,8 +141,8 @@ COMPANY_PERSON = ObjectDef(
     "CompanyPerson",
     (
         _gsid("CompanyPerson"),
-        ObjectField("CompanyId", G, target="Company", api_names=("Company_ID",)),
-        ObjectField("PersonId", G, target="Person", api_names=("Person_ID",)),
+        ObjectField("CompanyId", G, target="Company", required=True, api_names=("Company_ID",)),
+        ObjectField("PersonId", G, target="Person", required=True, api_names=("Person_ID",)),
         ObjectField("SfdcContactId", S),
         ObjectField("Title", S),
         *_AUDIT,

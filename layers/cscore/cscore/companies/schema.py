@@ -12,14 +12,14 @@ Gainsight answers for it (SPEC §1.2):
 - ``GSOBJ_1007`` null in a required field (Name on insert, or set to null on update; a
   missing key field value).
 
-Field names are case-insensitive (SPEC §7: ``NAME`` is ``Name``, ``Arr`` is ``ARR``, in
-records and in ``keys=``); two names of one field in one record are a ``GSOBJ_1002``
-naming both.
-
 Values as stored: strings trimmed ("" or null clears an optional field), numbers as
 JSON numbers (numeric strings accepted), dates as ISO ``yyyy-MM-dd`` (the UTC date of an
 epoch-milliseconds or ISO-8601 instant; a bare date as written), a list of names
 (``Tags``) as its trimmed strings without blanks or repeats (an empty list clears it).
+
+Field names are case-insensitive (SPEC §7: ``NAME`` is ``Name``, ``Arr`` is ``ARR``, in
+records and in ``keys=``); two names of one field in one record are a ``GSOBJ_1002``
+naming both.
 
 Custom fields (``__gc``, SPEC §4b) defined for Company are written like standard ones,
 checked by their type (``meta.fields.CustomFields``): a custom date takes the same forms
@@ -35,7 +35,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from cscore.catalog import COMPANY, OBJECTS
+from cscore.catalog import COMPANY, OBJECTS, ObjectDef
 from cscore.meta.fields import PROBLEM_CODES, CustomFields, CustomValueError
 from cscore.platform import ids
 from cscore.query.model import FieldType
@@ -48,9 +48,16 @@ MAX_NAMES = 100  # items of a list of names (Tags)
 FIELDS = COMPANY.writable
 REQUIRED = COMPANY.required
 SYSTEM_FIELDS = COMPANY.platform_fields
-# Fields that may appear in ``keys=``: Gsid, and those with lookup index items.
 INDEXED_FIELDS = COMPANY.shape.index_fields
-KEY_FIELDS = ("Gsid", *INDEXED_FIELDS)
+
+
+def key_fields(definition: ObjectDef) -> tuple[str, ...]:
+    """Fields that may appear in ``keys=``: Gsid, and those with lookup index or unique
+    items (a key is matched through them, never by reading every record)."""
+    return ("Gsid", *definition.shape.index_fields, *definition.shape.unique_fields)
+
+
+KEY_FIELDS = key_fields(COMPANY)
 # Convenience fields resolved to a stored field when written, never stored themselves.
 BY_NAME = COMPANY.aliases
 # Given together, they name the CSM by its users' FullName index ("first last").
@@ -87,38 +94,42 @@ class Parsed:
     written: dict[str, str] = field(default_factory=dict)  # field -> the name the record gave it
 
 
-def parse_keys(raw: str | None) -> tuple[str, ...]:
-    """``keys=F1[,F2,F3]`` of an update, as the fields' own names (``keys=gsid`` is
-    ``Gsid``). Raises ValueError naming the problem."""
+def parse_keys(raw: str | None, definition: ObjectDef = COMPANY) -> tuple[str, ...]:
+    """``keys=F1[,F2,F3]`` of an update of ``definition``'s records, as the fields' own
+    names (``keys=gsid`` is ``Gsid``). Raises ValueError naming the problem."""
+    supported = key_fields(definition)
     names = [part.strip() for part in (raw or "").split(",") if part.strip()]
     if not names:
-        raise ValueError(f"keys: at least one key field is required ({', '.join(KEY_FIELDS)})")
+        raise ValueError(f"keys: at least one key field is required ({', '.join(supported)})")
     unique = tuple(dict.fromkeys(names))
     if len(unique) > 3:
         raise ValueError(f"keys: at most 3 key fields, got {len(unique)}")
     resolved: dict[str, str] = {}  # field -> as written
     for name in unique:
-        field = COMPANY.field_named(name)
-        if field is None or field.name not in KEY_FIELDS:
-            raise ValueError(f"keys: {name} is not supported as a key field; supported: {', '.join(KEY_FIELDS)}")
+        field = definition.field_named(name)
+        if field is None or field.name not in supported:
+            raise ValueError(f"keys: {name} is not supported as a key field; supported: {', '.join(supported)}")
         if field.name in resolved:
             raise ValueError(f"keys: {resolved[field.name]}, {name}: name the same field; give it once")
         resolved[field.name] = name
     return tuple(resolved)
 
 
-def field_names(raw: dict[str, Any], custom: CustomFields | None) -> tuple[dict[str, str], list[Problem]]:
+def field_names(
+    raw: dict[str, Any], custom: CustomFields | None, definition: ObjectDef = COMPANY
+) -> tuple[dict[str, str], list[Problem]]:
     """Each name of an input record (as written) -> the name it means (a field, a
     convenience field or a custom field, in any case: ``NAME`` is ``Name``, ``Arr`` is
     ``ARR``; an unknown name stays itself), and a problem per name that means a field
     another name of the record means already (``Arr`` and ``ARR``)."""
-    own = {name.lower(): name for name in (*CSM_NAME_PARTS, *BY_NAME)}
+    name_parts = [part for parts in definition.alias_parts.values() for part in parts]
+    own = {name.lower(): name for name in (*name_parts, *definition.aliases)}
     own.update({name.lower(): name for name in (custom.types if custom is not None else ())})
     meant: dict[str, str] = {}
     first: dict[str, str] = {}  # meant -> the first name given for it
     problems: list[Problem] = []
     for written in raw:
-        field = COMPANY.field_named(written)
+        field = definition.field_named(written)
         name = field.name if field is not None else own.get(written.lower(), written)
         if name in first:
             problems.append(Problem(INVALID_FIELD, f"{first[name]}, {written}: name the same field; give it once"))
@@ -129,37 +140,45 @@ def field_names(raw: dict[str, Any], custom: CustomFields | None) -> tuple[dict[
 
 
 def parse_record(
-    raw: Any, *, insert: bool, key_fields: tuple[str, ...] = (), custom: CustomFields | None = None
+    raw: Any,
+    *,
+    insert: bool,
+    key_fields: tuple[str, ...] = (),
+    custom: CustomFields | None = None,
+    definition: ObjectDef = COMPANY,
 ) -> Parsed:
-    """Check one input record of an insert (``insert=True``) or of an update by ``key_fields``;
-    ``custom`` holds the tenant's Company custom fields."""
+    """Check one input record of an insert (``insert=True``) or of an update by ``key_fields``
+    of ``definition``'s records (Company, Person, CompanyPerson: the data write API);
+    ``custom`` holds the tenant's custom fields of that object."""
     parsed = Parsed()
     if not isinstance(raw, dict):
         parsed.problems.append(Problem(INVALID_FIELD, "record: must be a JSON object"))
         return parsed
-    meant, parsed.problems = field_names(raw, custom)
+    by_name = definition.aliases
+    name_parts = {part for parts in definition.alias_parts.values() for part in parts}
+    meant, parsed.problems = field_names(raw, custom, definition)
     parsed.written = {name: written for written, name in meant.items()}
     given = {name: raw[written] for written, name in meant.items()}
     for name, value in given.items():
         if name in key_fields:
-            _key_value(parsed, name, value)
-        elif name in SYSTEM_FIELDS:
+            _key_value(parsed, name, value, definition)
+        elif name in definition.platform_fields:
             hint = "; to match by it use keys=Gsid" if name == "Gsid" and not insert else ""
             parsed.problems.append(Problem(INVALID_FIELD, f"{name}: system field, set by the platform{hint}"))
-        elif name in CSM_NAME_PARTS or name in BY_NAME:
+        elif name in name_parts or name in by_name:
             _by_name_value(parsed, name, value)
-        elif name in FIELDS:
-            _field_value(parsed, name, value, insert=insert)
+        elif name in definition.writable:
+            _field_value(parsed, name, value, insert=insert, definition=definition)
         elif custom is not None and name in custom:
             _custom_value(parsed, custom, name, value, insert=insert)
         else:
-            parsed.problems.append(Problem(INVALID_FIELD, _unknown(name)))
+            parsed.problems.append(Problem(INVALID_FIELD, _unknown(name, definition)))
     _combine_csm_name(parsed)
-    for convenience, target in BY_NAME.items():
+    for convenience, target in by_name.items():
         if convenience in parsed.by_name and target in given:
             parsed.problems.append(Problem(INVALID_FIELD, f"{target}, {convenience}: give one of them, not both"))
     if insert:
-        for name in REQUIRED:
+        for name in definition.required:
             if name not in given:
                 parsed.problems.append(Problem(REQUIRED_NULL, f"{name}: required field is missing"))
     for name in key_fields:
@@ -169,14 +188,14 @@ def parse_record(
     return parsed
 
 
-def _unknown(name: str) -> str:
-    return f"{name}: unknown field of {OBJECT}"
+def _unknown(name: str, definition: ObjectDef) -> str:
+    return f"{name}: unknown field of {definition.name}"
 
 
-def _key_value(parsed: Parsed, name: str, value: Any) -> None:
+def _key_value(parsed: Parsed, name: str, value: Any, definition: ObjectDef) -> None:
     if name == "Gsid":
-        if not ids.is_gsid(value, COMPANY.shape.gsid_prefix):
-            parsed.problems.append(Problem(BAD_GSID, f"Gsid: {value!r} is not a Company GSID"))
+        if not ids.is_gsid(value, definition.shape.gsid_prefix):
+            parsed.problems.append(Problem(BAD_GSID, f"Gsid: {value!r} is not a {definition.name} GSID"))
             return
         parsed.keys[name] = value
         return
@@ -209,15 +228,15 @@ def _by_name_value(parsed: Parsed, name: str, value: Any) -> None:
         parsed.problems.append(Problem(INVALID_FIELD, f"{name}: must be a string"))
 
 
-def _field_value(parsed: Parsed, name: str, value: Any, *, insert: bool) -> None:
+def _field_value(parsed: Parsed, name: str, value: Any, *, insert: bool, definition: ObjectDef) -> None:
     if value is None or (isinstance(value, str) and not value.strip()):
-        if name in REQUIRED:
+        if name in definition.required:
             parsed.problems.append(Problem(REQUIRED_NULL, f"{name}: required field must not be null or empty"))
         elif not insert:
             parsed.values[name] = None
         return
     try:
-        normalized = normalize(name, value)
+        normalized = normalize(name, value, definition)
     except FieldError as problem:
         parsed.problems.append(Problem(problem.code, str(problem)))
         return
@@ -248,9 +267,10 @@ class FieldError(ValueError):
         self.code = code
 
 
-def normalize(name: str, value: Any) -> Any:
-    """The stored form of a non-null value of field ``name``; FieldError when invalid."""
-    field = FIELDS[name]
+def normalize(name: str, value: Any, definition: ObjectDef = COMPANY) -> Any:
+    """The stored form of a non-null value of ``definition``'s field ``name``; FieldError
+    when invalid."""
+    field = definition.writable[name]
     if field.form == "names":
         return _names(name, value, field.max_length)
     if field.type is FieldType.STRING:
@@ -264,23 +284,10 @@ def normalize(name: str, value: Any) -> Any:
         return _number(name, value)
     if field.type is FieldType.DATE:
         return _date(name, value)
-    target = OBJECTS[field.target or OBJECT]
+    target = OBJECTS[field.target or definition.name]
     if not ids.is_gsid(value, target.shape.gsid_prefix):
         raise FieldError(BAD_GSID, f"{name}: {value!r} is not a {target.name} GSID")
     return value
-
-
-def _names(name: str, value: Any, max_length: int) -> list[str]:
-    """A list of names (Tags): strings, each trimmed, blanks and repeats dropped."""
-    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-        raise FieldError(INVALID_FIELD, f"{name}: must be a list of strings")
-    if len(value) > MAX_NAMES:
-        raise FieldError(INVALID_FIELD, f"{name}: at most {MAX_NAMES} items, got {len(value)}")
-    names = list(dict.fromkeys(text for item in value if (text := item.strip())))
-    too_long = next((text for text in names if len(text) > max_length), None)
-    if too_long is not None:
-        raise FieldError(TOO_LONG, f"{name}: an item is {len(too_long)} characters long, more than {max_length}")
-    return names
 
 
 def _number(name: str, value: Any) -> int | float:
@@ -320,3 +327,16 @@ def _date(name: str, value: Any) -> str:
     if instant.tzinfo is not None:
         instant = instant.astimezone(UTC)
     return instant.date().isoformat()
+
+
+def _names(name: str, value: Any, max_length: int) -> list[str]:
+    """A list of names (Tags): strings, each trimmed, blanks and repeats dropped."""
+    if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+        raise FieldError(INVALID_FIELD, f"{name}: must be a list of strings")
+    if len(value) > MAX_NAMES:
+        raise FieldError(INVALID_FIELD, f"{name}: at most {MAX_NAMES} items, got {len(value)}")
+    names = list(dict.fromkeys(text for item in value if (text := item.strip())))
+    too_long = next((text for text in names if len(text) > max_length), None)
+    if too_long is not None:
+        raise FieldError(TOO_LONG, f"{name}: an item is {len(too_long)} characters long, more than {max_length}")
+    return names

@@ -95,7 +95,7 @@ def _hidden_references(principal: Principal, parsed: list[Parsed], snapshot: rep
     return {str(c["Gsid"]) for c, ok in zip(companies, permitted(principal, companies), strict=True) if not ok}
 
 
-def _check_count(records: Any) -> list[Any]:
+def check_count(records: Any) -> list[Any]:
     if not isinstance(records, list) or not records:
         raise BadRequest("records: at least 1 record is required")
     if len(records) > schema.MAX_RECORDS:
@@ -103,7 +103,7 @@ def _check_count(records: Any) -> list[Any]:
     return records
 
 
-def _error(index: int, record: Any, problems: list[Problem]) -> dict[str, Any]:
+def record_error(index: int, record: Any, problems: list[Problem]) -> dict[str, Any]:
     return {
         "index": index,
         "record": record,
@@ -112,7 +112,7 @@ def _error(index: int, record: Any, problems: list[Problem]) -> dict[str, Any]:
     }
 
 
-def _answer(records: list[dict[str, Any]], errors: list[dict[str, Any]]) -> dict[str, Any]:
+def write_answer(records: list[dict[str, Any]], errors: list[dict[str, Any]]) -> dict[str, Any]:
     ordered = sorted(errors, key=lambda e: int(e["index"]))
     data = {"count": len(records), "errors": ordered or None, "records": records}
     if not records:
@@ -196,7 +196,7 @@ def _resolve(tenant_id: str, parsed: Parsed, snapshot: repo.Snapshot, hidden: se
 def insert_companies(principal: Principal, records: list[Any]) -> dict[str, Any]:
     """POST /v1/data/objects/Company: create 1 to 50 companies; each record fails alone."""
     tenant_id = principal.tenant_id
-    records = _check_count(records)
+    records = check_count(records)
     now = clock.iso()
     custom = meta.for_object(principal.tenant, schema.OBJECT)
     parsed = [schema.parse_record(raw, insert=True, custom=custom) for raw in records]
@@ -209,7 +209,7 @@ def insert_companies(principal: Principal, records: list[Any]) -> dict[str, Any]
         if not item.problems:
             _resolve(tenant_id, item, snapshot, hidden)
         if item.problems:
-            errors.append(_error(index, records[index], item.problems))
+            errors.append(record_error(index, records[index], item.problems))
             continue
         gsid = ids.new_gsid(ids.COMPANY)
         fields = {k: v for k, v in item.values.items() if v is not None}
@@ -218,7 +218,7 @@ def insert_companies(principal: Principal, records: list[Any]) -> dict[str, Any]
     allowed = permitted(principal, [company for _, company in new])
     refused = [(i, c) for (i, c), ok in zip(new, allowed, strict=True) if not ok]
     for index, _ in refused:
-        errors.append(_error(index, records[index], [Problem("GS_1403", "not allowed to write this company")]))
+        errors.append(record_error(index, records[index], [Problem("GS_1403", "not allowed to write this company")]))
     new = [(i, c) for (i, c), ok in zip(new, allowed, strict=True) if ok]
     writes = [
         repo.CompanyWrite(
@@ -237,8 +237,8 @@ def insert_companies(principal: Principal, records: list[Any]) -> dict[str, Any]
             break
         _backoff(attempt)
     for index, _ in new[written:]:
-        errors.append(_error(index, records[index], [Problem(CONFLICT, CONFLICT_MESSAGE)]))
-    return _answer([_shown(company, parsed[i].written, custom) for i, company in new[:written]], errors)
+        errors.append(record_error(index, records[index], [Problem(CONFLICT, CONFLICT_MESSAGE)]))
+    return write_answer([_shown(company, parsed[i].written, custom) for i, company in new[:written]], errors)
 
 
 # ---------------------------------------------------------------- update
@@ -282,7 +282,7 @@ def update_companies(principal: Principal, records: list[Any], keys_param: str |
         key_fields = schema.parse_keys(keys_param)
     except ValueError as exc:
         raise BadRequest(str(exc)) from exc
-    records = _check_count(records)
+    records = check_count(records)
     custom = meta.for_object(principal.tenant, schema.OBJECT)
     parsed = [schema.parse_record(raw, insert=False, key_fields=key_fields, custom=custom) for raw in records]
     valid = [i for i, p in enumerate(parsed) if not p.problems]
@@ -312,7 +312,7 @@ def update_companies(principal: Principal, records: list[Any], keys_param: str |
             targets.setdefault(gsid, []).append(i)
     updated, lost = _apply_updates(principal, parsed, targets, snapshot)
 
-    errors = [_error(i, records[i], p.problems) for i, p in enumerate(parsed) if p.problems]
+    errors = [record_error(i, records[i], p.problems) for i, p in enumerate(parsed) if p.problems]
     succeeded = {i for gsid in updated for i in targets[gsid]}
     for i in valid:
         if i in succeeded:
@@ -323,12 +323,12 @@ def update_companies(principal: Principal, records: list[Any], keys_param: str |
             problem = Problem(schema.INVALID_FIELD, "ParentCompany: a company cannot be its own parent")
         else:
             problem = Problem(schema.NO_MATCH, schema.NO_MATCH_MESSAGE)
-        errors.append(_error(i, records[i], [problem]))
+        errors.append(record_error(i, records[i], [problem]))
     shown = [
         _shown(company, {k: v for i in targets[gsid] for k, v in parsed[i].written.items()}, custom)
         for gsid, company in updated.items()
     ]
-    return _answer(shown, errors)
+    return write_answer(shown, errors)
 
 
 def _apply_updates(

@@ -72,6 +72,11 @@ def derived_gsid(prefix: str, millis: int, identity: tuple[str, ...]) -> str:
     return prefix + _base36(millis, _TIME_LEN) + _base36(digest % 36**_RANDOM_LEN, _RANDOM_LEN)
 
 
+def millis_of(gsid: str) -> int:
+    """The epoch milliseconds a GSID's time part holds (``new_gsid``, ``derived_gsid``)."""
+    return int(gsid[4 : 4 + _TIME_LEN], 36)
+
+
 def is_gsid(value: object, prefix: str | None = None) -> bool:
     """True when ``value`` has the shape of a GSID (of the given type, if any)."""
     return (
