@@ -93,7 +93,10 @@ def _holder(resource: dict[str, Any], path: AttrPath, create: bool) -> dict[str,
 def _apply_path(resource: dict[str, Any], op: str, target: PatchPath, value: Any, read_only: frozenset[str]) -> None:
     path = target.path
     if path.attr in READ_ONLY | read_only and not path.schema:
-        raise mutability(f"{path}: cannot be changed")
+        # Okta's group rename sends the id along, unchanged: that changes nothing.
+        if op == "remove" or target.filter or path.sub or lookup(resource, path.attr) != value:
+            raise mutability(f"{path}: cannot be changed")
+        return
     holder = _holder(resource, path, create=op != "remove")
     if holder is None:
         return

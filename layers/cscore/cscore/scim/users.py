@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from cscore.auth.principal import Principal
+from cscore.bundles import repository as bundles
 from cscore.catalog import USER
 from cscore.errors import ApiError, QueryTooBroad
 from cscore.objects.candidates import MAX_READ, Reading
@@ -32,6 +33,7 @@ from cscore.scim.filter import AttrPath, Filter, equalities, matches, parse
 from cscore.users import listing
 from cscore.users import service as users
 from cscore.users.repository import DELETED_BY_SCIM, EXTERNAL_ID, delete_for_scim
+from cscore.users.schema import DEFAULT_BUNDLE
 
 # Filter attributes with index items: (attribute, sub-attribute) -> (field, unique)
 INDEXED: dict[tuple[str, str | None], tuple[str, bool]] = {
@@ -59,8 +61,24 @@ def _check_version(user: dict[str, Any], if_match: str | None) -> None:
         raise precondition_failed()
 
 
-def _answer(user: dict[str, Any], base_url: str, status: int = 200) -> Answer:
-    resource = mapping.to_resource(user, base_url)
+def _groups(tenant_id: str, users: list[dict[str, Any]]) -> dict[str, list[dict[str, str]]]:
+    """Each user's groups (its bundles that are Groups: not the system ones), by GSID;
+    read only when a user holds more than the default bundle."""
+    names = {n for u in users for n in u.get("permissionBundles") or [] if n != DEFAULT_BUNDLE}
+    found = bundles.by_names(tenant_id, sorted(names)) if names else {}
+    return {
+        u["Gsid"]: [
+            {"value": found[n]["bundleId"], "display": n, "type": "direct"}
+            for n in u.get("permissionBundles") or []
+            if n in found and found[n].get("bundleId")
+        ]
+        for u in users
+    }
+
+
+def _answer(user: dict[str, Any], base_url: str, status: int = 200, tenant_id: str = "") -> Answer:
+    groups = _groups(tenant_id, [user]).get(user["Gsid"]) if tenant_id else None
+    resource = mapping.to_resource(user, base_url, groups)
     headers = {"ETag": mapping.version(user)}
     if status == 201:
         headers["Location"] = resource["meta"]["location"]
@@ -78,7 +96,7 @@ def _refused(errors: dict[int, tuple[str, str]]) -> ApiError:
 
 
 def get_user(principal: Principal, gsid: str, base_url: str, query: dict[str, str] | None = None) -> Answer:
-    answer = _answer(_read(principal, gsid), base_url)
+    answer = _answer(_read(principal, gsid), base_url, tenant_id=principal.tenant_id)
     parameters = ListParameters.of(query or {})
     return Answer(answer.status, parameters.project(answer.body or {}), answer.headers)
 
@@ -115,7 +133,7 @@ def _write(
     )
     if update.batch.errors:
         raise _refused(update.batch.errors)
-    return _answer(update.batch.written[0], base_url, status)
+    return _answer(update.batch.written[0], base_url, status, principal.tenant_id)
 
 
 def replace_user(principal: Principal, gsid: str, body: Any, base_url: str, if_match: str | None) -> Answer:
@@ -148,8 +166,9 @@ def list_users(principal: Principal, query: dict[str, str], base_url: str) -> An
     """GET /Users: the visible users the filter matches, as a ListResponse page."""
     parameters = ListParameters.of(query)
     tree = parse(query["filter"]) if query.get("filter") else None
-    found = _candidates(principal, tree)
-    resources = [mapping.to_resource(u, base_url) for u in found if mapping.is_visible(u)]
+    found = [u for u in _candidates(principal, tree) if mapping.is_visible(u)]
+    groups = _groups(principal.tenant_id, found)
+    resources = [mapping.to_resource(u, base_url, groups[u["Gsid"]]) for u in found]
     if tree is not None:
         resources = [r for r in resources if matches(tree, r)]
     if parameters.sort_by is None:
