@@ -167,6 +167,20 @@ def test_entra_id_user_and_group_provisioning(client, admin) -> None:  # noqa: F
     assert patched.status == 200
     assert patched.body["emails"][0]["value"] == "updatedEmail@microsoft.com"
     assert patched.body["name"]["familyName"] == "updatedFamilyName"
+    # Entra ID also sends an e-mail change as Add on the filtered path
+    added_email = client.patch(
+        f"/Users/{user_id}",
+        {
+            "schemas": [PATCH],
+            "Operations": [
+                {"op": "Replace", "path": "title", "value": "tester"},
+                {"op": "Add", "path": 'emails[type eq "work"].value', "value": "second@microsoft.com"},
+            ],
+        },
+    )
+    assert added_email.status == 200 and added_email.body["title"] == "tester"
+    assert added_email.body["emails"] == [{"value": "second@microsoft.com", "type": "work", "primary": True}]
+    assert _listed(admin, user_name)["Email"] == "second@microsoft.com"
     # 6. the manager, as a bare id, added then removed
     with_manager = client.patch(
         f"/Users/{user_id}",
