@@ -293,6 +293,25 @@ def test_other_filters_read_along_the_users_list_path_with_its_bound(client, adm
     _assert_error(client.get('/Users?filter=title eq "eng"'), 400, "tooMany")
 
 
+def test_last_modified_ranges_read_that_slice_of_the_index(client, fake_clock, items_read) -> None:
+    for i in range(20):
+        fake_clock.at += 60
+        client.post("/Users", scim_user(f"w{i}@time.io"))
+    since = client.get('/Users?filter=userName eq "w15@time.io"').body["Resources"][0]["meta"]["lastModified"]
+    items_read.clear()
+    answer = client.get(f'/Users?filter=meta.lastModified ge "{since}" and title pr or meta.lastModified ge "{since}"')
+    assert answer.body["totalResults"] == 5  # w15..w19 (the or keeps it from being a range: it reads on)
+    items_read.clear()
+    answer = client.get(f'/Users?filter=meta.lastModified gt "{since}" and active eq true')
+    assert [r["userName"] for r in answer.body["Resources"]] == [f"w{i}@time.io" for i in range(16, 20)]
+    assert sum(items_read) <= 3 + 5  # authentication, then the slice from w15 on
+    before = since.replace(".000Z", "Z")
+    answer = client.get(
+        f'/Users?filter=meta.lastModified lt "{before}" and meta.lastModified ge "2000-01-01T00:00:00Z"'
+    )
+    assert answer.body["totalResults"] == 16  # the tenant's first admin and w0..w14
+
+
 def test_a_create_costs_what_a_users_api_create_of_one_costs(admin, dynamodb_calls) -> None:
     users_api.create_users(admin, {"records": [{"Name": "A B", "Email": "a@c.io", "SFDCUserName": "a@c.io"}]})
     by_users_api = list(dynamodb_calls)

@@ -319,7 +319,8 @@ def _values(resource: dict[str, Any], path: AttrPath) -> list[Any]:
     return out
 
 
-def _date(value: Any) -> datetime | None:
+def date_time(value: Any) -> datetime | None:
+    """A SCIM dateTime (xsd:dateTime; no zone is UTC), None when it is none."""
     if not isinstance(value, str):
         return None
     try:
@@ -331,7 +332,7 @@ def _date(value: Any) -> datetime | None:
 
 def _compare(path: AttrPath, op: str, actual: Any, expected: Any) -> bool:
     if (path.attr, path.sub) in DATE_TIME:
-        actual, expected = _date(actual), _date(expected)
+        actual, expected = date_time(actual), date_time(expected)
         if actual is None or expected is None:
             return False
     elif isinstance(expected, bool) or isinstance(actual, bool):

@@ -17,6 +17,7 @@ ModifiedDate index) with its bound (``objects.candidates.MAX_READ``, else 400
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from cscore.auth.principal import Principal
@@ -29,7 +30,7 @@ from cscore.query import parse_query
 from cscore.scim import mapping, patch
 from cscore.scim.answers import Answer, ListParameters
 from cscore.scim.errors import ScimError, invalid_value, not_found, precondition_failed, uniqueness
-from cscore.scim.filter import AttrPath, Filter, equalities, matches, parse
+from cscore.scim.filter import And, AttrPath, Compare, Filter, date_time, equalities, matches, parse
 from cscore.users import listing
 from cscore.users import service as users
 from cscore.users.repository import DELETED_BY_SCIM, EXTERNAL_ID, delete_for_scim
@@ -176,16 +177,39 @@ def list_users(principal: Principal, query: dict[str, str], base_url: str) -> An
     return Answer(200, parameters.page(resources))
 
 
+def _conjuncts(tree: Filter) -> list[Filter]:
+    return [*_conjuncts(tree.left), *_conjuncts(tree.right)] if isinstance(tree, And) else [tree]
+
+
+def _modified_range(tree: Filter) -> list[dict[str, Any]]:
+    """The filter's ``meta.lastModified`` bounds (of its top-level ``and``) as users query
+    conditions on ModifiedDate, inclusive and to the millisecond outward: the planner then
+    reads that slice of the ModifiedDate index (the filter decides the edges)."""
+    conditions: list[dict[str, Any]] = []
+    for part in _conjuncts(tree):
+        if not (isinstance(part, Compare) and (part.path.attr, part.path.sub) == ("meta", "lastmodified")):
+            continue
+        moment = date_time(part.value)
+        if moment is None or part.op not in ("eq", "gt", "ge", "lt", "le"):
+            continue
+        millis = moment.timestamp() * 1000
+        if part.op in ("eq", "gt", "ge"):
+            conditions.append({"name": "ModifiedDate", "operator": "GTE", "value": [math.floor(millis)]})
+        if part.op in ("eq", "lt", "le"):
+            conditions.append({"name": "ModifiedDate", "operator": "LTE", "value": [math.ceil(millis)]})
+    return [{**c, "alias": f"M{i}"} for i, c in enumerate(conditions)]
+
+
 def _candidates(principal: Principal, tree: Filter | None) -> list[dict[str, Any]]:
     """Every user the filter may match, read along its index items when it has them."""
     tenant_id = principal.tenant_id
     wanted = equalities(tree, _indexed) if tree is not None else None
     if wanted is None:
-        query = parse_query(
-            {"select": ["Gsid"], "orderBy": {"ModifiedDate": "asc"}, "limit": listing.OPTIONS.max_limit},
-            USER.query_schema,
-            listing.OPTIONS,
-        )
+        request: dict[str, Any] = {"select": ["Gsid"], "orderBy": {"ModifiedDate": "asc"}}
+        conditions = _modified_range(tree) if tree is not None else []
+        if conditions:
+            request["where"] = {"conditions": conditions}
+        query = parse_query(request | {"limit": listing.OPTIONS.max_limit}, USER.query_schema, listing.OPTIONS)
         return Reading(tenant_id, USER, query, need_all=True).rows(lambda page: page)
     gsids: list[str] = [str(v) for p, v in wanted if (p.attr, p.sub) == ("id", None) and isinstance(v, str)]
     by_field: dict[tuple[str, bool], list[str]] = {}
