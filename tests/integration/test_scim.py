@@ -14,6 +14,7 @@ from tests.integration.stack import LocalStack
 pytestmark = pytest.mark.integration
 USER = "urn:ietf:params:scim:schemas:core:2.0:User"
 PATCH = "urn:ietf:params:scim:api:messages:2.0:PatchOp"
+GROUP = "urn:ietf:params:scim:schemas:core:2.0:Group"
 SCIM_JSON = "application/scim+json"
 
 
@@ -75,6 +76,29 @@ def test_an_identity_provider_provisions_over_http(stack: LocalStack, tenant: di
         timeout=30,
     ).json()["data"]["users"]
     assert [(u["Gsid"], u["Status"]) for u in listed] == [(user["id"], "Inactive")]
+    group = _scim(
+        stack,
+        token,
+        "POST",
+        "/Groups",
+        {"schemas": [GROUP], "displayName": "Pushed", "members": [{"value": user["id"]}]},
+    )
+    assert group.status_code == 201, group.text
+    group_id = group.json()["id"]
+    renamed = _scim(
+        stack,
+        token,
+        "PATCH",
+        f"/Groups/{group_id}",
+        {"schemas": [PATCH], "Operations": [{"op": "replace", "path": "displayName", "value": "Pushed 2"}]},
+    )
+    assert renamed.status_code == 200 and [m["value"] for m in renamed.json()["members"]] == [user["id"]]
+    assert _scim(stack, token, "GET", f"/Users/{user['id']}").json()["groups"][0]["display"] == "Pushed 2"
+    listed_groups = _scim(
+        stack, token, "GET", '/Groups?filter=displayName eq "pushed 2"&excludedAttributes=members'
+    ).json()
+    assert [g["id"] for g in listed_groups["Resources"]] == [group_id]
+    assert _scim(stack, token, "DELETE", f"/Groups/{group_id}").status_code == 204
     assert _scim(stack, token, "DELETE", f"/Users/{user['id']}").status_code == 204
     gone = _scim(stack, token, "GET", f"/Users/{user['id']}")
     assert gone.status_code == 404 and gone.headers["Content-Type"] == SCIM_JSON
