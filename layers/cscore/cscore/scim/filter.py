@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from cscore.scim.errors import ScimError, invalid_filter, invalid_path
+from cscore.scim.errors import invalid_filter, invalid_path
 
 USER_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:User"
 GROUP_SCHEMA = "urn:ietf:params:scim:schemas:core:2.0:Group"
@@ -401,23 +401,3 @@ def equalities(
         path = tree.path if base is None else AttrPath(base.attr, tree.path.attr, base.schema)
         return [(path, tree.value)] if indexed(path) else None
     return None
-
-
-__all__ = [
-    "And",
-    "AttrPath",
-    "Compare",
-    "Filter",
-    "Not",
-    "Or",
-    "PatchPath",
-    "Present",
-    "ScimError",
-    "ValuePath",
-    "attribute",
-    "equalities",
-    "lookup",
-    "matches",
-    "parse",
-    "parse_path",
-]

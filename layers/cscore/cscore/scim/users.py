@@ -33,7 +33,7 @@ from cscore.scim.errors import ScimError, invalid_value, not_found, precondition
 from cscore.scim.filter import And, AttrPath, Compare, Filter, date_time, equalities, matches, parse
 from cscore.users import listing
 from cscore.users import service as users
-from cscore.users.repository import DELETED_BY_SCIM, EXTERNAL_ID, delete_for_scim
+from cscore.users.repository import DELETED_BY_SCIM, delete_for_scim
 from cscore.users.schema import DEFAULT_BUNDLE
 
 # Filter attributes with index items: (attribute, sub-attribute) -> (field, unique)
@@ -221,6 +221,3 @@ def _candidates(principal: Principal, tree: Filter | None) -> list[dict[str, Any
     if len(gsids) > MAX_READ:
         raise QueryTooBroad(f"This filter matches more than {MAX_READ:,} users; narrow it")
     return list(records.by_gsids(tenant_id, "User", gsids).values()) if gsids else []
-
-
-__all__ = ["EXTERNAL_ID", "create_user", "delete_user", "get_user", "list_users", "patch_user", "replace_user"]
