@@ -14,12 +14,19 @@ from typing import Any
 from cscore.api import envelope, languages
 from cscore.errors import ApiError, InternalError
 from cscore.platform.observability import logger, metrics
+from cscore.scim import errors as scim_errors
 
 
-def failure_response(error: BaseException, request_id: str, language: str = languages.DEFAULT) -> dict[str, Any]:
-    """The API Gateway proxy result answering ``error``."""
-    if isinstance(error, ApiError) and not isinstance(error, InternalError):
-        return envelope.proxy_response(error.status, envelope.failure(error, request_id, language), error.headers)
-    logger.error("unhandled error", exc_info=error)
-    metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
-    return envelope.proxy_response(500, envelope.failure(InternalError(), request_id, language), {})
+def failure_response(
+    error: BaseException, request_id: str, language: str = languages.DEFAULT, shape: str = "envelope"
+) -> dict[str, Any]:
+    """The API Gateway proxy result answering ``error``, in the endpoint's ``shape``
+    (the envelope, or SCIM's Error message)."""
+    if not isinstance(error, ApiError) or isinstance(error, InternalError):
+        logger.error("unhandled error", exc_info=error)
+        metrics.add_metric(name="UnhandledErrors", unit="Count", value=1)
+        error = InternalError()
+    if shape == "scim":
+        headers = {"Content-Type": scim_errors.MEDIA_TYPE, **error.headers}
+        return envelope.proxy_response(error.status, scim_errors.body(error), headers)
+    return envelope.proxy_response(error.status, envelope.failure(error, request_id, language), error.headers)

@@ -40,6 +40,8 @@ class Endpoint(Protocol):
     @property
     def media_types(self) -> tuple[str, ...]: ...
     @property
+    def shape(self) -> str: ...
+    @property
     def principal(self) -> Principal: ...
     @property
     def context(self) -> dict[str, Any]: ...
@@ -83,7 +85,7 @@ def api_contract(handler: Any, event: dict[str, Any], context: Any, app: Endpoin
     try:
         response = handler(event, context)
     except Exception as error:  # noqa: BLE001 - the contract: no stack trace ever reaches a client
-        response = failures.failure_response(error, request_id, languages.of_event(event))
+        response = failures.failure_response(error, request_id, languages.of_event(event), app.shape)
     app.clear_context()
     logger.info(
         "request",

@@ -7,6 +7,7 @@ the contract middleware (request id, authentication, rate limit, authorization).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from typing import Any, Literal
 
@@ -15,15 +16,22 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError
 from aws_lambda_powertools.event_handler.openapi.exceptions import RequestValidationError
 from aws_lambda_powertools.logging import correlation_paths
 
-from cscore.api import envelope, middleware
+from cscore.api import envelope, middleware, request
 from cscore.auth.authorization import Access
 from cscore.auth.principal import Principal
 from cscore.errors import BadRequest, InternalError, NotFound
 from cscore.platform import request_model
 from cscore.platform.observability import logger, metrics, tracer
+from cscore.scim import answers as scim_answers
+from cscore.scim import errors as scim_errors
 
 Family = Literal["users", "standard", "bulk"]
 AuthScheme = Literal["credential", "oauth_client", "none"]
+# How answers look: the envelope of SPEC §1.2, or SCIM's own JSON (RFC 7644: the
+# resource or ListResponse itself, errors as SCIM Error messages, application/scim+json).
+Shape = Literal["envelope", "scim"]
+
+SCIM_BASES = ("/v1/users/services/scim", "/scim/v2")
 
 CORS = CORSConfig(
     allow_origin="*",
@@ -46,8 +54,10 @@ class ApiResolver(APIGatewayRestResolver):
         auth: AuthScheme,
         access: Access,
         media_types: tuple[str, ...],
+        shape: Shape = "envelope",
     ) -> None:
         super().__init__(cors=CORS, enable_validation=True)
+        self.shape = shape
         if auth != "none" and family is None:
             raise ValueError("an authenticated endpoint belongs to a rate-limit family")
         self.family = family
@@ -72,6 +82,20 @@ class ApiResolver(APIGatewayRestResolver):
     def request_id(self) -> str:
         return str(self.context.get("request_id") or "")
 
+    def scim(self, answer: scim_answers.Answer) -> Response[Any]:
+        """A SCIM answer as it goes out: its status, JSON body and headers."""
+        body = json.dumps(answer.body, separators=(",", ":")) if answer.body is not None else ""
+        return Response(answer.status, scim_errors.MEDIA_TYPE, body, dict(answer.headers))
+
+    def scim_base_url(self) -> str:
+        """The public URL of the SCIM base the request came through (either alias)."""
+        event = self.current_event.raw_event
+        path = str(event.get("path") or "")
+        for base in SCIM_BASES:
+            if base in path:
+                return request.public_url(event, path[: path.index(base) + len(base)])
+        return request.public_url(event, SCIM_BASES[0])
+
     def respond(self, data: Any, status: int = 200, **top_level: Any) -> Response[Any]:
         """An envelope answer with a status other than 200 or with extra top-level keys."""
         return EnvelopeResponse(status, envelope.JSON, envelope.success(data, self.request_id, **top_level))
@@ -94,6 +118,8 @@ def _envelope(app: ApiResolver, next_middleware: Callable[..., Any]) -> Any:
     it a Response with the value as body); envelope responses and raw bodies (str/bytes,
     e.g. an HTML page or a CSV file) pass through untouched."""
     result = next_middleware(app)
+    if app.shape == "scim":
+        return result
     if isinstance(result, EnvelopeResponse) or (isinstance(result, Response) and isinstance(result.body, (str, bytes))):
         return result
     if isinstance(result, Response):
@@ -109,12 +135,13 @@ def build_resolver(
     auth: AuthScheme = "credential",
     access: Access = "any",
     media_types: tuple[str, ...] = (),
+    shape: Shape = "envelope",
 ) -> ApiResolver:
     """The resolver of one API function. A route's typed parameters (a ``RequestModel``
     body, ``Query`` values) are validated before it runs (400 naming the field);
     ``media_types`` are the body types it takes besides JSON (e.g. ``request.FORM``),
     415 for others."""
-    return ApiResolver(family=family, auth=auth, access=access, media_types=media_types)
+    return ApiResolver(family=family, auth=auth, access=access, media_types=media_types, shape=shape)
 
 
 def lambda_entry(app: ApiResolver) -> Callable[[dict[str, Any], Any], dict[str, Any]]:

@@ -55,7 +55,12 @@ def authenticate(headers: Mapping[str, str] | None) -> Principal:
         return _by_access_key(access_key)
     bearer = credentials.parse_bearer(_header(headers, "authorization") or "")
     if bearer:
-        return _by_bearer_token(bearer)
+        # An access key sent as a Bearer token (what SCIM clients such as Okta and Entra
+        # ID send) is the same secret: a token names an OAuth client, a key never does.
+        parts = credentials.split(bearer, 4) or credentials.split(bearer, 3)
+        if parts and ids.is_gsid(parts[1], ids.OAUTH_CLIENT):
+            return _by_bearer_token(bearer)
+        return _by_access_key(bearer)
     raise Unauthorized()
 
 

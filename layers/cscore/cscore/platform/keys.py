@@ -94,7 +94,24 @@ OUTBOX_INDEX = "OUTBOX"
 
 
 def permission_bundle(tenant_id: str, name: str) -> Item:
+    """A permission bundle, by its name (what users name in ``permissionBundles``); all
+    of a tenant's bundles share one partition."""
     return key(f"T#{tenant_id}#BUNDLE", name)
+
+
+def bundle_by_id(tenant_id: str, bundle_id: str) -> Item:
+    """A bundle's id (attribute ``name``): SCIM's Group id, which stays when it is renamed."""
+    return key(f"T#{tenant_id}#BUNDLEID", bundle_id)
+
+
+def bundle_members(tenant_id: str, bundle_id: str) -> str:
+    """The partition of one bundle's member items (sort key: the user's GSID): written in
+    the transaction that changes the user's ``permissionBundles``."""
+    return f"T#{tenant_id}#BUNDLEMEMBER#{bundle_id}"
+
+
+def bundle_member(tenant_id: str, bundle_id: str, user_gsid: str) -> Item:
+    return key(bundle_members(tenant_id, bundle_id), user_gsid)
 
 
 def object_index(tenant_id: str, obj: str) -> str:

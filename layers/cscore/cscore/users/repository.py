@@ -19,6 +19,11 @@ from cscore.platform.deadline import NO_DEADLINE, Deadline
 from cscore.platform.dynamo import Item, to_attr, to_item
 from cscore.users import outbox
 
+# Attributes a user item holds besides its fields, for SCIM (cscore.scim): the identity
+# provider's id of the user, and the marker of a user deleted through SCIM (inactive in
+# the product, gone for SCIM) until it is activated again.
+EXTERNAL_ID = "scimExternalId"
+DELETED_BY_SCIM = "scimDeleted"
 TRANSACTION_LIMIT = 100
 FIXED_ACTIONS = 2  # the counter update and the outbox item
 
@@ -86,11 +91,13 @@ IndexEntry = tuple[str, str]  # (looked-up field, normalised value)
 
 
 def index_entries(user: dict[str, Any]) -> set[IndexEntry]:
-    """The lookup index items a user is listed in: its Email, and its FullName
-    ("first last", what the Company API's CSMFirstName + CSMLastName look up)."""
+    """The lookup index items a user is listed in: its Email, its FullName ("first last",
+    what the Company API's CSMFirstName + CSMLastName look up) and its SCIM externalId."""
     entries = set()
     if user.get("Email"):
         entries.add(("Email", keys.normalized(user["Email"])))
+    if user.get(EXTERNAL_ID):
+        entries.add(("ExternalId", keys.normalized(user[EXTERNAL_ID])))
     if user.get("FirstName") and user.get("LastName"):
         entries.add(("FullName", keys.normalized(f"{user['FirstName']} {user['LastName']}")))
     return entries
@@ -190,13 +197,15 @@ def insert(
 
 
 def set_active(tenant_id: str, gsids: list[str], active: bool, modified: str, by: str) -> None:
-    """(De)activate existing users, all in one transaction (≤ 50 users)."""
+    """(De)activate existing users, all in one transaction (≤ 50 users); an activated
+    user is no longer deleted through SCIM."""
+    update = "SET IsActiveUser = :a, ModifiedDate = :m, ModifiedBy = :by, GSI1SK = :sk"
     actions = [
         {
             "Update": {
                 "TableName": config.tenant_table(),
                 "Key": keys.user(tenant_id, gsid),
-                "UpdateExpression": "SET IsActiveUser = :a, ModifiedDate = :m, ModifiedBy = :by, GSI1SK = :sk",
+                "UpdateExpression": update + (f" REMOVE {DELETED_BY_SCIM}" if active else ""),
                 "ConditionExpression": "attribute_exists(PK)",
                 "ExpressionAttributeValues": {
                     ":a": {"BOOL": active},
@@ -210,6 +219,38 @@ def set_active(tenant_id: str, gsids: list[str], active: bool, modified: str, by
     ]
     for start in range(0, len(actions), TRANSACTION_LIMIT):
         table.transact(actions[start : start + TRANSACTION_LIMIT])
+
+
+def delete_for_scim(tenant_id: str, gsid: str, modified: str, by: str, read_modified: str) -> bool:
+    """Deactivate a user and mark it deleted through SCIM, if unchanged since it was read
+    (False when it changed)."""
+    try:
+        table.transact(
+            [
+                {
+                    "Update": {
+                        "TableName": config.tenant_table(),
+                        "Key": keys.user(tenant_id, gsid),
+                        "UpdateExpression": (
+                            f"SET IsActiveUser = :f, {DELETED_BY_SCIM} = :t, ModifiedDate = :m, ModifiedBy = :by,"
+                            " GSI1SK = :sk"
+                        ),
+                        "ConditionExpression": "ModifiedDate = :read",
+                        "ExpressionAttributeValues": {
+                            ":f": {"BOOL": False},
+                            ":t": {"BOOL": True},
+                            ":m": {"S": modified},
+                            ":by": {"S": by},
+                            ":sk": {"S": keys.by_modified_date(modified, gsid)},
+                            ":read": {"S": read_modified},
+                        },
+                    }
+                }
+            ]
+        )
+    except table.TransactionCancelled:
+        return False
+    return True
 
 
 def set_bundles_action(tenant_id: str, gsid: str, bundles: list[str], read_modified: str) -> dict[str, Any]:

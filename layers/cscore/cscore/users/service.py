@@ -95,6 +95,23 @@ def create_users(
     if notify not in (None, "true", "false"):
         raise BadRequest("notify: must be true or false")
     records = _records_of(body)
+    batch, lookup_targets = write_new_users(principal, body, notify, deadline)
+    shown = [_create_view(batch.written[i], [*records[i], *lookup_targets]) for i in sorted(batch.written)]
+    return batch.answer(shown, "GU_2401", "Bulk user create failed")
+
+
+def write_new_users(
+    principal: Principal,
+    body: Any,
+    notify: str | None = None,
+    deadline: Deadline = NO_DEADLINE,
+    stored_with: list[dict[str, Any]] | None = None,
+) -> tuple[Batch, set[str]]:
+    """Create the valid records of ``body``: the batch (``written`` holds each created
+    user as stored) and the fields its lookups wrote. ``stored_with``, by record, holds
+    attributes a caller of the layer stores with a user besides its fields (SCIM's
+    externalId); never input."""
+    records = _records_of(body)
     batch = Batch(records)
     dict_records = [r if isinstance(r, dict) else {} for r in records]
     lookups = lookup_rules.parse(body.get("lookups"), dict_records)
@@ -155,6 +172,8 @@ def create_users(
             continue
         taken_in_request.add(normalized_name)
         _complete_for_create(user, principal.user_gsid, now)
+        if stored_with:
+            user.update({k: v for k, v in stored_with[i].items() if v is not None})
 
     follow_up = outbox.FollowUp(
         "add", notify == "true", {user["Gsid"]: bundles[i] or [DEFAULT_BUNDLE] for i, user in users.items()}
@@ -168,8 +187,7 @@ def create_users(
     for gsid in written.done:
         batch.written[by_gsid[gsid]] = users[by_gsid[gsid]]
     events.publish(tenant_id, written.outbox_ids)
-    shown = [_create_view(batch.written[i], [*records[i], *lookup_targets]) for i in sorted(batch.written)]
-    return batch.answer(shown, "GU_2401", "Bulk user create failed")
+    return batch, lookup_targets
 
 
 def _missing_for_create(user: dict[str, Any]) -> str | None:
@@ -266,16 +284,8 @@ def _pk(item_key: dict[str, Any]) -> tuple[str, str]:
 def update_users(principal: Principal, body: Any, key: str | None, deadline: Deadline = NO_DEADLINE) -> dict[str, Any]:
     """PUT /v1/users/services?key=: update users found by SFDCUserName, Gsid or SfdcUserId.
     Named steps: check the records, read who they are, plan each change, write."""
-    if key not in UPDATE_KEYS:
-        raise BadRequest(f"Key provided in the request is not supported: {key}", code="GU_2409")
-    records = _records_of(body)
-    update = _Update(principal, key, _bundle_action(body), Batch(records), records)
-    update.lookups = lookup_rules.parse(body.get("lookups"), update.dict_records)
-    update.check_records()
-    found = update.read_references()
-    stored = update.read_stored(found)
-    planned = update.plan(stored, found)
-    update.write(planned, deadline)
+    update = write_user_changes(principal, body, key, deadline)
+    records = update.records
     shown = [
         update.custom.labelled(
             _labelled_view(update.batch.written[i], [*records[i], *update.lookup_targets], update.picklists)
@@ -283,6 +293,33 @@ def update_users(principal: Principal, body: Any, key: str | None, deadline: Dea
         for i in sorted(update.batch.written)
     ]
     return update.batch.answer(shown, "GU_2402", "Bulk user update failed")
+
+
+def write_user_changes(
+    principal: Principal,
+    body: Any,
+    key: str | None,
+    deadline: Deadline = NO_DEADLINE,
+    stored_with: list[dict[str, Any]] | None = None,
+    read_as: list[str | None] | None = None,
+) -> _Update:
+    """Update the users ``body`` names by ``key``: the update, whose ``batch.written``
+    holds each updated user as stored. ``stored_with``: attributes stored with each user
+    besides its fields (None removes one); ``read_as``: the ModifiedDate the caller read
+    each user at (a user changed since is not written: GS_1409)."""
+    if key not in UPDATE_KEYS:
+        raise BadRequest(f"Key provided in the request is not supported: {key}", code="GU_2409")
+    records = _records_of(body)
+    update = _Update(principal, key, _bundle_action(body), Batch(records), records)
+    update.stored_with = stored_with or []
+    update.read_as = read_as or []
+    update.lookups = lookup_rules.parse(body.get("lookups"), update.dict_records)
+    update.check_records()
+    found = update.read_references()
+    stored = update.read_stored(found)
+    planned = update.plan(stored, found)
+    update.write(planned, deadline)
+    return update
 
 
 @dataclass
@@ -298,6 +335,8 @@ class _Update:
     changes: dict[int, dict[str, Any]] = field(default_factory=dict)
     bundles: dict[int, list[str] | None] = field(default_factory=dict)
     key_values: dict[int, str] = field(default_factory=dict)
+    stored_with: list[dict[str, Any]] = field(default_factory=list)
+    read_as: list[str | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.tenant_id = self.principal.tenant_id
@@ -382,7 +421,12 @@ class _Update:
                 self.batch.reject(i, "GS_1400", f"{self.key}: no user {self.key_values[i]} in this tenant")
                 continue
             problem = _update_problem(before, change, self.key, found, self.tenant_id, new_names)
-            after = {**before, **change}
+            if i < len(self.read_as) and self.read_as[i] not in (None, before["ModifiedDate"]):
+                problem = problem or ("GS_1409", "the user changed since it was read; read it again")
+            after = _activated({**before, **change}, change)
+            if i < len(self.stored_with):
+                after.update(self.stored_with[i])
+                after = {k: v for k, v in after.items() if not (k in self.stored_with[i] and v is None)}
             problem = problem or _resolve_references(
                 self.tenant_id,
                 after,
@@ -440,6 +484,13 @@ class _Update:
         for gsid in written.done:
             batch.written[index_of[gsid]] = planned[index_of[gsid]].after
         events.publish(tenant_id, written.outbox_ids)
+
+
+def _activated(after: dict[str, Any], change: dict[str, Any]) -> dict[str, Any]:
+    """A user activated again, by any path, is no longer deleted through SCIM."""
+    if change.get("IsActiveUser") is True:
+        after.pop(repository.DELETED_BY_SCIM, None)
+    return after
 
 
 def _update_problem(

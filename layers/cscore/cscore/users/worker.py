@@ -15,8 +15,10 @@ import json
 from itertools import groupby
 from typing import Any
 
+from cscore.bundles import repository as bundles
 from cscore.platform import aws, clock, config, keys, table
 from cscore.users import events, outbox, repository
+from cscore.users.schema import DEFAULT_BUNDLE
 
 SWEEP_LIMIT = 1_000  # outbox items queued again per sweep; the next sweep takes the rest
 MESSAGE_IDS = 50  # outbox ids per queued message
@@ -39,17 +41,41 @@ def _deliver_item(tenant_id: str, item: dict[str, Any], users: dict[str, dict[st
     outbox_id = item["outboxId"]
     mail = [u for u in item["users"] if u["gsid"] in (item.get("mail") or {}) and users.get(u["gsid"]) is not None]
     if not item.get("bundlesDone"):
-        actions = [
-            repository.set_bundles_action(
-                tenant_id, u["gsid"], _bundles(item["action"], u.get("bundles") or [], stored), stored["ModifiedDate"]
+        changes = {
+            u["gsid"]: (
+                list(stored.get("permissionBundles") or []),
+                _bundles(item["action"], u.get("bundles") or [], stored),
+                str(stored["ModifiedDate"]),
             )
             for u in item["users"]
             if (stored := users.get(u["gsid"])) is not None  # users deleted since are skipped
+        }
+        # Bundles with an id keep member items (cscore.bundles); the system ones have none.
+        moved = set().union(*(set(old) ^ set(new) for old, new, _ in changes.values())) - {DEFAULT_BUNDLE}
+        ids = {n: b["bundleId"] for n, b in bundles.by_names(tenant_id, sorted(moved)).items() if b.get("bundleId")}
+        per_user = [
+            [
+                repository.set_bundles_action(tenant_id, gsid, new, read_modified),
+                *bundles.membership_actions(
+                    tenant_id,
+                    gsid,
+                    [ids[n] for n in new if n in ids and n not in old],
+                    [ids[n] for n in old if n in ids and n not in new],
+                ),
+            ]
+            for gsid, (old, new, read_modified) in changes.items()
         ]
-        actions.append(outbox.bundles_done_action(tenant_id, outbox_id, delete=not mail))
+        per_user.append([outbox.bundles_done_action(tenant_id, outbox_id, delete=not mail)])
         # Cancelled: another delivery set them first, or a user changed meanwhile; the
-        # message is retried (it fails) and reads again.
-        table.transact(actions)
+        # message is retried (it fails) and reads again. More than a transaction holds:
+        # the outbox item is marked with the last one, so a retry sets them all again.
+        chunk: list[dict[str, Any]] = []
+        for actions in per_user:
+            if len(chunk) + len(actions) > repository.TRANSACTION_LIMIT:
+                table.transact(chunk)
+                chunk = []
+            chunk += actions
+        table.transact(chunk)
     if not mail:
         if item.get("bundlesDone"):
             outbox.delete(tenant_id, outbox_id)

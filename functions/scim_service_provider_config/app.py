@@ -1,0 +1,19 @@
+"""GET /v1/users/services/scim/ServiceProviderConfig (alias /scim/v2/ServiceProviderConfig):
+what this SCIM service provider supports (RFC 7644 §4)."""
+
+from aws_lambda_powertools.event_handler import Response
+
+from cscore.api.resolver import build_resolver, lambda_entry
+from cscore.scim import discovery
+from cscore.scim.answers import Answer
+
+app = build_resolver(family="users", access="super_admin", shape="scim")
+
+
+@app.get("/v1/users/services/scim/ServiceProviderConfig")
+@app.get("/scim/v2/ServiceProviderConfig")
+def service_provider_config() -> Response[str]:
+    return app.scim(Answer(200, discovery.discovery("ServiceProviderConfig", app.scim_base_url())))
+
+
+handler = lambda_entry(app)
