@@ -32,3 +32,7 @@ class Api:
     def key_for(self, tenant_id: str, user_gsid: str) -> str:
         """An access key acting as another user of the tenant."""
         return str(self.stack.csadmin("key", "create", "--tenant", tenant_id, "--user", user_gsid)["accessKey"])
+
+    def create_company(self, name: str, **fields: Any) -> dict[str, Any]:
+        data = self.call("POST", "/v1/data/objects/Company", {"records": [{"Name": name, **fields}]})
+        return dict(data["records"][0])

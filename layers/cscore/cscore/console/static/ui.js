@@ -1,5 +1,5 @@
 // The console's shared pieces: fields, tables, messages, confirmations, progress.
-import { h, replace, uid } from "./dom.js";
+import { debounce, h, replace, uid } from "./dom.js";
 import { formatDate, formatNumber, t } from "./i18n.js";
 
 export function field(label, input, hint) {
@@ -150,4 +150,88 @@ export async function busy(buttonEl, msgs, action) {
     buttonEl.disabled = false;
     buttonEl.removeAttribute("aria-busy");
   }
+}
+
+/**
+ * A type-ahead search box (the ARIA combobox pattern): asks ``find(text)`` for matches
+ * after the user stops typing, arrow keys move through them, Enter chooses, Escape closes.
+ * ``describe(match)`` is each option's text.
+ */
+export function typeahead({ label, find, describe, onChoose, delay = 250, minLength = 1 }) {
+  const listId = uid("options");
+  const box = input({ role: "combobox", "aria-expanded": "false", "aria-controls": listId, "aria-autocomplete": "list" });
+  const list = h("ul", { id: listId, role: "listbox", class: "suggestions", "aria-label": label, hidden: true });
+  const note = h("small", { class: "typeahead-note", "aria-live": "polite" });
+  let matches = [];
+  let active = -1;
+  let asked = 0;
+
+  function close() {
+    list.hidden = true;
+    box.setAttribute("aria-expanded", "false");
+    box.removeAttribute("aria-activedescendant");
+    active = -1;
+  }
+
+  function highlight(index) {
+    active = index;
+    [...list.children].forEach((li, i) => li.setAttribute("aria-selected", String(i === index)));
+    if (index >= 0) {
+      box.setAttribute("aria-activedescendant", `${listId}-${index}`);
+      list.children[index].scrollIntoView({ block: "nearest" });
+    }
+  }
+
+  function choose(index) {
+    const match = matches[index];
+    if (!match) return;
+    box.value = describe(match);
+    close();
+    onChoose(match);
+  }
+
+  async function search() {
+    const text = box.value.trim();
+    const ticket = ++asked;
+    if (text.length < minLength) {
+      matches = [];
+      close();
+      note.textContent = "";
+      return;
+    }
+    try {
+      const found = await find(text);
+      if (ticket !== asked) return; // a later keystroke asked again
+      matches = found;
+      replace(list, found.map((m, i) => h("li", { id: `${listId}-${i}`, role: "option", "aria-selected": "false", onMousedown: (e) => { e.preventDefault(); choose(i); } }, describe(m))));
+      list.hidden = !found.length;
+      box.setAttribute("aria-expanded", String(found.length > 0));
+      note.textContent = found.length ? t("search.results", { count: found.length }) : t("search.none");
+      active = -1;
+    } catch (error) {
+      note.textContent = error.message;
+    }
+  }
+
+  const later = debounce(search, delay);
+  box.addEventListener("input", later);
+  box.addEventListener("blur", () => setTimeout(close, 100));
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowDown" && matches.length) {
+      event.preventDefault();
+      list.hidden = false;
+      box.setAttribute("aria-expanded", "true");
+      highlight(Math.min(active + 1, matches.length - 1));
+    } else if (event.key === "ArrowUp" && matches.length) {
+      event.preventDefault();
+      highlight(Math.max(active - 1, 0));
+    } else if (event.key === "Enter" && active >= 0) {
+      event.preventDefault();
+      choose(active);
+    } else if (event.key === "Escape") {
+      close();
+    }
+  });
+  const wrap = h("div", { class: "typeahead" }, field(label, box), list, note);
+  return { element: wrap, input: box, clear: () => { box.value = ""; matches = []; close(); } };
 }
