@@ -7,6 +7,7 @@ the page's Content-Security-Policy. Missing Chromium or axe-core fails, never sk
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from tests.browser.messages import LANGUAGES, t
+from tests.integration.salesforce import Sandbox
 from tests.integration.stack import ROOT, LocalStack, start_stack
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -153,3 +155,26 @@ def console(
 
 
 ConsoleFactory = Callable[[], Console]
+
+
+@pytest.fixture
+def sandbox(stack: LocalStack) -> Sandbox:
+    """The stand-in org's test hooks (new orgs, changes at the source)."""
+    return Sandbox(stack)
+
+
+def new_org(sandbox: Sandbox, name: str) -> dict[str, Any]:
+    """A fresh small org of the stand-in Salesforce."""
+    return sandbox.new_org(
+        f"{name} {uuid.uuid4().hex[:6]}", users=4, accounts=5, contactsPerAccount=2, teamMembersPerAccount=1
+    )
+
+
+def log_in_to_salesforce(page: Page, org: dict[str, Any], decision: str = "Allow") -> None:
+    """The stand-in org's real login and consent pages, as an admin fills them."""
+    expect(page.get_by_role("heading", name="Log In")).to_be_visible()
+    page.get_by_label("Username").fill(org["username"])
+    page.get_by_label("Password").fill(org["password"])
+    page.get_by_role("button", name="Log In").click()
+    expect(page.get_by_role("heading", name="Allow Access?")).to_be_visible()
+    page.get_by_role("button", name=decision).click()

@@ -62,3 +62,18 @@ def test_the_policy_allows_nothing_from_elsewhere() -> None:
     assert directives["script-src"] == "'self'"
     assert directives["frame-ancestors"] == "'none'"
     assert "unsafe" not in site.POLICY
+
+
+def test_the_callback_page_returns_to_the_console_with_the_outcome() -> None:
+    from cscore.connector import pages
+
+    done = pages.authorized({"name": "Prod", "orgId": "00D000000000001EAA", "connectionId": "C1"})
+    back = "../../../../admin/#/connectors?outcome=authorized&amp;connectionId=C1"
+    assert f'content="3; url={back}"' in done and f'href="{back}"' in done
+    failed = pages.failed("GS_SF_1002", "another org")
+    assert "outcome=failed&amp;code=GS_SF_1002" in failed
+    # From the callback's own address, the relative way back lands on the console.
+    from urllib.parse import urljoin
+
+    callback = "https://api.example.com/Prod/v1/connectors/salesforce/oauth/callback?code=x&state=y"
+    assert urljoin(callback, pages.CONSOLE).startswith("https://api.example.com/Prod/admin/#")
