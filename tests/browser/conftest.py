@@ -98,6 +98,7 @@ class Console:
         self.page.get_by_role("textbox", name=self.t("signIn.key"), exact=True).fill(access_key)
         self.page.get_by_role("form", name=self.t("signIn.withKey")).get_by_role("button").click()
         expect(self.page.get_by_role("button", name=self.t("header.signOut"))).to_be_visible()
+        expect(self.page.locator("#page-title")).to_be_focused()  # the first page is drawn
         if route:
             self.go(route)
 
