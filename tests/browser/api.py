@@ -21,12 +21,9 @@ class Api:
         assert envelope["result"], (path, envelope)
         return envelope["data"]
 
-    def create_user(self, first: str, last: str, email: str) -> dict[str, Any]:
-        data = self.call(
-            "POST",
-            "/v1/users/services",
-            {"records": [{"FirstName": first, "LastName": last, "Email": email, "SFDCUserName": email}]},
-        )
+    def create_user(self, first: str, last: str, email: str, **fields: Any) -> dict[str, Any]:
+        record = {"FirstName": first, "LastName": last, "Email": email, "SFDCUserName": email, **fields}
+        data = self.call("POST", "/v1/users/services", {"records": [record]})
         return dict(data["records"][0])
 
     def key_for(self, tenant_id: str, user_gsid: str) -> str:
@@ -36,3 +33,10 @@ class Api:
     def create_company(self, name: str, **fields: Any) -> dict[str, Any]:
         data = self.call("POST", "/v1/data/objects/Company", {"records": [{"Name": name, **fields}]})
         return dict(data["records"][0])
+
+    def assign(self, company_gsid: str, user_gsid: str) -> None:
+        self.call(
+            "POST",
+            f"/v1/teams/companies/{company_gsid}/members",
+            {"records": [{"UserId": user_gsid, "TeamRole": "Account Manager", "UserAccess": "Member"}]},
+        )
