@@ -14,7 +14,7 @@ def console_page() -> Response[str]:
     if not app.current_event.path.endswith("/"):
         # The page loads its files by relative URL, which only resolve under ".../admin/".
         return Response(301, site.HTML, "", {"Location": "admin/", "Cache-Control": "no-cache"})
-    return Response(200, site.HTML, site.page(), site.PAGE_HEADERS)
+    return Response(200, site.HTML, site.page(), site.page_headers())
 
 
 handler = lambda_entry(app)

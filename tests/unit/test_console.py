@@ -57,11 +57,13 @@ def test_only_the_console_files_are_served() -> None:
         assert site.asset(name, None) is None, name
 
 
-def test_the_policy_allows_nothing_from_elsewhere() -> None:
-    directives = dict(d.strip().split(" ", 1) for d in site.POLICY.split(";"))
+def test_the_policy_allows_nothing_from_elsewhere_but_the_upload_bucket() -> None:
+    policy = site.policy("https://bucket.s3.us-east-1.amazonaws.com")
+    directives = dict(d.strip().split(" ", 1) for d in policy.split(";"))
     assert directives["script-src"] == "'self'"
+    assert directives["connect-src"] == "'self' https://bucket.s3.us-east-1.amazonaws.com"
     assert directives["frame-ancestors"] == "'none'"
-    assert "unsafe" not in site.POLICY
+    assert "unsafe" not in policy
 
 
 def test_the_callback_page_returns_to_the_console_with_the_outcome() -> None:

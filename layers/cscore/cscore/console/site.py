@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 
+from cscore.bulkload import storage
 from cscore.platform import html
 
 # Names a request may ask for: the console's own files, nothing else (no folders).
@@ -28,11 +29,20 @@ _TYPES = {
 _IMPORT = re.compile(r"""(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)(["'])\./([a-z0-9-]+\.js)\2""")
 _ASSET_REF = re.compile(r"""\{\{asset:([a-z0-9-]+\.(?:js|css|svg))\}\}""")
 
-POLICY = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
-)
-PAGE_HEADERS = {"Cache-Control": "no-cache", "Content-Security-Policy": POLICY}
+
+
+def policy(upload_origin: str) -> str:
+    """The page's Content-Security-Policy: its own files and API only, plus the origin of
+    the bulk bucket's pre-signed URLs (large CSV files go straight there)."""
+    return (
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        f"connect-src 'self' {upload_origin}; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+    )
+
+
+def page_headers() -> dict[str, str]:
+    return {"Cache-Control": "no-cache", "Content-Security-Policy": policy(storage.url_origin())}
+
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
 
