@@ -30,7 +30,7 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 setup: $(BIN)/.installed
 
 run: setup
-	$(BIN)/python -m cslocal --port $(PORT)
+	$(BIN)/python -m cslocal --port $(PORT) --demo-data
 
 mail: setup
 	$(BIN)/python -m cslocal.mail

@@ -30,7 +30,6 @@ _IMPORT = re.compile(r"""(\bfrom\s+|\bimport\s*\(\s*|\bimport\s+)(["'])\./([a-z0
 _ASSET_REF = re.compile(r"""\{\{asset:([a-z0-9-]+\.(?:js|css|svg))\}\}""")
 
 
-
 def policy(upload_origin: str) -> str:
     """The page's Content-Security-Policy: its own files and API only, plus the origin of
     the bulk bucket's pre-signed URLs (large CSV files go straight there)."""
@@ -42,6 +41,7 @@ def policy(upload_origin: str) -> str:
 
 def page_headers() -> dict[str, str]:
     return {"Cache-Control": "no-cache", "Content-Security-Policy": policy(storage.url_origin())}
+
 
 IMMUTABLE = "public, max-age=31536000, immutable"
 REVALIDATE = "no-cache"
