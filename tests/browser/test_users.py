@@ -85,3 +85,20 @@ def test_a_user_who_is_not_a_super_admin_gets_the_403_page(console: Console, ten
     expect(page.get_by_role("heading", name=t("forbidden.title"))).to_be_visible()
     expect(page.get_by_text(t("forbidden.body"))).to_be_visible()
     console.check_accessibility("403")
+
+
+def test_sign_in_with_an_m2m_client(console: Console, tenant: dict[str, str]) -> None:
+    page, t = console.page, console.t
+    client = console.stack.csadmin("oauth-client", "create", "--tenant", tenant["tenantId"])
+    console.open()
+    form = page.get_by_role("form", name=t("signIn.withClient"))
+    form.get_by_label(t("signIn.clientId"), exact=True).fill(client["clientId"])
+    form.get_by_label(t("signIn.clientSecret"), exact=True).fill("not-the-secret")
+    form.get_by_role("button").click()  # refused: a wrong secret
+    expect(page.get_by_role("alert")).to_be_visible()
+    form.get_by_label(t("signIn.clientSecret"), exact=True).fill(client["clientSecret"])
+    form.get_by_role("button").click()
+    expect(page.get_by_role("button", name=t("header.signOut"))).to_be_visible()
+    expect(page.locator("#tenant-name")).to_have_text("Browser")
+    assert page.evaluate("JSON.parse(sessionStorage.getItem('cs-console-credential')).kind") == "bearer"
+    assert page.evaluate("localStorage.length") == 0  # the credential lives in the tab only
