@@ -97,3 +97,26 @@ def _job_id(console: Console, tenant: dict[str, str], name: str) -> str:
     (connection,) = api.call("GET", "/v1/connectors/salesforce/connections")["connections"]
     jobs = api.call("GET", "/v1/connectors/jobs", connectionId=connection["connectionId"])["jobs"]
     return str(next(j["jobId"] for j in jobs if j["name"] == name))
+
+
+def test_create_a_custom_job_from_a_source_object_with_a_filter(
+    console: Console, tenant: dict[str, str], sandbox: Sandbox
+) -> None:
+    page, t = console.page, console.t
+    _connected_tenant(console, tenant, sandbox)
+    console.sign_in(tenant["accessKey"], "jobs")
+    custom = page.get_by_role("region", name=t("jobs.customTitle"))
+    custom.get_by_label(t("jobs.name"), exact=True).fill("Tech accounts")
+    custom.get_by_label(t("jobs.sourceObject"), exact=True).fill("Account")
+    custom.get_by_label(t("jobs.filter"), exact=True).fill("Industry = 'Technology'")
+    custom.get_by_label(t("jobs.mappingLines"), exact=True).fill("Id -> SfdcAccountId\nName -> PK")
+    custom.get_by_label(t("jobs.keyFields"), exact=True).fill("SfdcAccountId")
+    custom.get_by_role("button", name=t("jobs.createCustom")).click()
+    expect(page.get_by_role("alert")).to_contain_text("mappings[1].target")  # refused, in the page language
+    expect(page.get_by_role("alert")).to_contain_text("GS_1400")
+
+    custom.get_by_label(t("jobs.mappingLines"), exact=True).fill("Id -> SfdcAccountId\nName -> Name")
+    custom.get_by_role("button", name=t("jobs.createCustom")).click()
+    expect(page.get_by_role("status").filter(has_text=t("jobs.customCreated", name="Tech accounts"))).to_be_visible()
+    expect(page.get_by_role("table", name=t("jobs.title"))).to_contain_text("Account → Company")
+    console.check_accessibility("jobs: custom job")

@@ -325,4 +325,12 @@ export const en = {
   "bulk.rows": "Rows",
   "bulk.rowCounts": "{total} rows: {success} succeeded, {failed} failed",
   "bulk.noImports": "No import yet.",
+  "jobs.customTitle": "Create a custom job",
+  "jobs.sourceObject": "Salesforce object",
+  "jobs.targetObject": "Target object",
+  "jobs.mappingLines": "Mappings, one per line",
+  "jobs.mappingLinesHint": "SourceField -> TargetField; a derived one adds (Object by Field).",
+  "jobs.badMappingLine": "Mapping line {line} is not 'SourceField -> TargetField'.",
+  "jobs.createCustom": "Create job",
+  "jobs.customCreated": "The job {name} is created.",
 };

@@ -325,4 +325,12 @@ export const ja = {
   "bulk.rows": "行数",
   "bulk.rowCounts": "{total} 行: 成功 {success}、失敗 {failed}",
   "bulk.noImports": "インポートはまだありません。",
+  "jobs.customTitle": "カスタムジョブを作成",
+  "jobs.sourceObject": "Salesforce オブジェクト",
+  "jobs.targetObject": "ターゲットオブジェクト",
+  "jobs.mappingLines": "マッピング (1 行に 1 つ)",
+  "jobs.mappingLinesHint": "ソース項目 -> ターゲット項目。派生マッピングは (オブジェクト by 項目) を付けます。",
+  "jobs.badMappingLine": "マッピングの {line} 行目が「ソース項目 -> ターゲット項目」の形ではありません。",
+  "jobs.createCustom": "ジョブを作成",
+  "jobs.customCreated": "ジョブ {name} を作成しました。",
 };

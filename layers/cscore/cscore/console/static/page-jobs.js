@@ -292,6 +292,47 @@ export async function render(main, ctx) {
     );
   }
 
+  function customJobForm() {
+    const name = input({ name: "customName", required: true });
+    const source = input({ name: "sourceObject", required: true, placeholder: "Account" });
+    const target = select(["Company", "User", "Person"].map((o) => [o, o]), { name: "targetObject" });
+    const filter = h("textarea", { name: "customFilter", rows: 2 });
+    const mappings = h("textarea", { name: "customMappings", rows: 4, required: true, placeholder: "Id -> SfdcAccountId\nName -> Name\nOwnerId -> Csm (User by SfdcUserId)" });
+    const keys = input({ name: "customKeys", required: true, placeholder: "SfdcAccountId" });
+    const form = h(
+      "form",
+      {
+        onSubmit: async (event) => {
+          event.preventDefault();
+          await busy(form.querySelector("[type=submit]"), msgs, async () => {
+            const parsed = mappings.value.split("\n").map((l) => l.trim()).filter(Boolean).map((line, i) => {
+              const found = line.match(/^(\S+)\s*->\s*(\S+)(?:\s*\((\w+) by (\w+)\))?$/);
+              if (!found) throw new Error(t("jobs.badMappingLine", { line: i + 1 }));
+              const mapping = { source: found[1], target: found[2] };
+              if (found[3]) mapping.lookup = { object: found[3], by: found[4] };
+              return mapping;
+            });
+            const request = {
+              connectionId: connection.connectionId, name: name.value.trim(), sourceObject: source.value.trim(), targetObject: target.value,
+              filter: filter.value.trim() || null, mappings: parsed, keyFields: keys.value.split(",").map((k) => k.trim()).filter(Boolean),
+            };
+            await call("POST", "v1/connectors/jobs", { body: request });
+            msgs.success(t("jobs.customCreated", { name: request.name }));
+            form.reset();
+            await loadJobs();
+            renderChain();
+          });
+        },
+      },
+      h("div", { class: "grid" }, field(t("jobs.name"), name), field(t("jobs.sourceObject"), source), field(t("jobs.targetObject"), target)),
+      field(t("jobs.filter"), filter, t("jobs.filterHint")),
+      field(t("jobs.mappingLines"), mappings, t("jobs.mappingLinesHint")),
+      field(t("jobs.keyFields"), keys),
+      h("button", { type: "submit" }, t("jobs.createCustom")),
+    );
+    return section(t("jobs.customTitle"), form);
+  }
+
   await loadJobs();
   renderChain();
   replace(
@@ -299,6 +340,7 @@ export async function render(main, ctx) {
     section(`${connection.name} — ${t("jobs.title")}`, h("p", {}, status(connection.status)), withDependents, chainBox),
     progressBox,
     detail,
+    customJobForm(),
   );
   const wanted = ctx.params.get("job");
   if (wanted) await openJob(wanted);
