@@ -67,7 +67,7 @@ export async function render(main, ctx) {
     }
     replace(
       chainBox,
-      h("ol", { class: "chain", "aria-label": t("jobs.chain") }, ordered.map(({ job, depth }) => h("li", { style: undefined, dataset: { depth: String(depth) } }, depth ? "↳ " : "", job.name))),
+      h("ol", { class: "chain", "aria-label": t("jobs.chain") }, ordered.map(({ job, depth }) => h("li", { dataset: { depth: String(depth) } }, depth ? "↳ " : "", job.name))),
       table(
         t("jobs.title"),
         [
