@@ -14,7 +14,7 @@ PORT ?= 3000
 # sam and cfn-lint need a region and credentials to exist, never to be valid.
 SAM_ENV := SAM_CLI_TELEMETRY=0 AWS_DEFAULT_REGION=us-east-1 AWS_ACCESS_KEY_ID=offline AWS_SECRET_ACCESS_KEY=offline
 
-.PHONY: setup run mail generate openapi test lint typecheck template pytest bench reset lock clean
+.PHONY: setup run mail generate openapi test lint typecheck template pytest browser-deps bench reset lock clean
 
 $(BIN)/.installed: requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,7 +30,7 @@ $(SAM_VENV)/.installed: requirements-sam.txt
 setup: $(BIN)/.installed
 
 run: setup
-	$(BIN)/python -m cslocal --port $(PORT)
+	$(BIN)/python -m cslocal --port $(PORT) --demo-data
 
 mail: setup
 	$(BIN)/python -m cslocal.mail
@@ -58,8 +58,20 @@ template: setup $(SAM_VENV)/.installed
 	$(SAM_ENV) $(SAM) validate --lint
 	$(SAM_ENV) $(SAM) build --parallel
 
-pytest: setup
+pytest: setup browser-deps
 	$(BIN)/python -m pytest
+
+# The admin console's browser tests need Debian's Chromium and axe-core (npm, pinned in
+# package-lock.json). Installed when missing; a machine that cannot install them fails
+# here, loudly: the browser tests are never skipped.
+CHROMIUM := /usr/bin/chromium
+browser-deps: node_modules/.installed
+	@test -x $(CHROMIUM) || (apt-get install -y chromium || (apt-get update && apt-get install -y chromium))
+	@test -x $(CHROMIUM) || { echo "make test needs $(CHROMIUM): run 'apt-get install -y chromium' as root" >&2; exit 1; }
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
 
 bench: setup
 	$(BIN)/python -m bench
@@ -77,4 +89,4 @@ lock:
 	 /tmp/cs-lock/bin/pip freeze) > requirements-sam.txt
 
 clean:
-	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) $(SAM_VENV) .aws-sam .pytest_cache .mypy_cache .ruff_cache node_modules

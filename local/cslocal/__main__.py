@@ -10,6 +10,7 @@ import sys
 import threading
 from pathlib import Path
 
+from cslocal import demo
 from cslocal import stack as local_stack
 
 
@@ -26,6 +27,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--schedule-poll-seconds", type=float, default=5.0)
     parser.add_argument("--salesforce-port", type=int, default=8443, help="stand-in Salesforce org (0: any free port)")
     parser.add_argument("--no-bootstrap", action="store_true", help="no demo tenant (templates without tenant tables)")
+    parser.add_argument(
+        "--demo-data",
+        action="store_true",
+        help="give a new demo tenant a synced Salesforce connection, teams, a permission rule and a bulk job",
+    )
     args = parser.parse_args(argv)
 
     done = threading.Event()
@@ -43,6 +49,12 @@ def main(argv: list[str] | None = None) -> int:
         salesforce_port=args.salesforce_port,
     )
     info = running.info
+    if args.demo_data and "tenantId" in info:
+        print("Seeding the demo tenant (a connection synced with the stand-in org, teams, a rule)…", flush=True)
+        try:
+            demo.seed(info)
+        except demo.DemoError as error:
+            print(f"  demo data incomplete: {error}", flush=True)
     lines = [
         f"CS Platform local stack is up\n  API:        {info['apiUrl']}",
         f"  AWS:        {info['awsEndpointUrl']}",
@@ -52,7 +64,11 @@ def main(argv: list[str] | None = None) -> int:
         lines.append(f"  Salesforce: {sf['url']} (stand-in org; CA {sf['caBundle']})")
         lines += [f"    org {o['orgId']} {o['name']}: {o['username']} / {o['password']}" for o in sf["orgs"]]
     if "tenantId" in info:
-        lines += [f"  tenant:     {info['tenantId']}", f"  access key: {info['accessKey']}"]
+        lines += [
+            f"  console:    {info['apiUrl']}/admin/ (sign in with the access key)",
+            f"  tenant:     {info['tenantId']}",
+            f"  access key: {info['accessKey']}",
+        ]
     lines.append(f"  (all of it in {(args.state_dir or args.root / '.local') / 'stack.json'}; Ctrl-C stops)")
     print("\n".join(lines), flush=True)
     done.wait()

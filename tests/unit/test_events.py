@@ -36,6 +36,8 @@ def _invoke(name: str, event: dict) -> tuple[int, dict, dict]:
     headers = {k: v[-1] for k, v in (response.get("multiValueHeaders") or {}).items()}
     if headers.get("Content-Type", "").startswith("text/html"):
         return response["statusCode"], headers, {"html": response["body"]}
+    if headers.get("Content-Type", "").startswith(("text/javascript", "text/css")):
+        return response["statusCode"], headers, {"text": response["body"]}
     return response["statusCode"], headers, json.loads(response["body"])
 
 
@@ -52,8 +54,9 @@ def _has_event(function, kind: str) -> bool:
 
 API_FUNCTIONS = sorted(n for n, f in FUNCTIONS.items() if _has_event(f, "Api"))
 QUEUE_FUNCTIONS = sorted(n for n, f in FUNCTIONS.items() if _has_event(f, "SQS"))
-# Open endpoints whose sample carries a placeholder secret, so they answer a refusal.
-PLACEHOLDER_REFUSALS = {"oauth_callback": 400}
+# The sample's own answer where it is not 200: the callback's placeholder state is refused;
+# the console's sample asks for /admin, which is sent on to /admin/ (its files are relative).
+PLACEHOLDER_REFUSALS = {"oauth_callback": 400, "admin_console": 301}
 
 
 # Samples of the jobs' triggers: queue batches and schedule inputs (the S3 one needs a file, below).

@@ -13,7 +13,9 @@ The tenant is part of every key: one tenant's request can never name another's o
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cache
 from typing import Any
+from urllib.parse import urlsplit
 
 from botocore.exceptions import ClientError
 
@@ -94,6 +96,14 @@ def upload_url(key: str) -> str:
             "put_object", Params={"Bucket": config.bulk_bucket_name(), "Key": key}, ExpiresIn=URL_SECONDS
         )
     )
+
+
+@cache
+def url_origin() -> str:
+    """The scheme and host of every pre-signed URL of the bucket (a page that sends files
+    to them must allow this origin); signing is local, nothing is called."""
+    parts = urlsplit(upload_url("uploads/origin"))
+    return f"{parts.scheme}://{parts.netloc}"
 
 
 def download_url(key: str, filename: str) -> str:

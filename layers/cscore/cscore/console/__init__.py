@@ -1,0 +1,1 @@
+"""The admin console (SPEC §9): static files served by the product at ``/admin/``."""
