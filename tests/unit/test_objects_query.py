@@ -151,7 +151,7 @@ def test_an_unfiltered_query_by_modified_date_reads_only_its_page(admin, data, d
     [
         {"select": ["Gsid", "Shoe"]},
         {"select": ["Gsid"], "where": {"conditions": [{"name": "Shoe", "operator": "EQ", "value": ["x"]}]}},
-        {"select": ["Gsid"], "orderBy": {"Name": "asc"}},
+        {"select": ["Gsid"], "orderBy": {"Shoe": "asc"}},  # (Person has a Name, for the People API)
         {"select": ["Nobody__gr.Name"]},
     ],
 )
