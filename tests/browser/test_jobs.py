@@ -83,12 +83,19 @@ def test_edit_the_schedule_and_a_derived_mapping(console: Console, tenant: dict[
     by = mappings.get_by_role("textbox", name=f"{t('jobs.lookupBy')} 11")
     expect(by).to_have_value("SfdcUserId")
     by.fill("Email")
+    # ... and when no manager matches, write Manager empty instead of rejecting the row.
+    no_match = mappings.get_by_role("combobox", name=f"{t('jobs.onNoMatch')} 11")
+    expect(no_match).to_have_value("REJECT")
+    no_match.select_option("NULL")
     mappings.get_by_role("button", name=t("jobs.saveMappings")).click()
     expect(page.get_by_role("status").filter(has_text=t("jobs.saved", name="User Sync_Prod"))).to_be_visible()
     job = Api(console.stack, tenant["accessKey"]).call(
         "GET", f"/v1/connectors/jobs/{_job_id(console, tenant, 'User Sync_Prod')}"
     )
-    assert {"source": "ManagerId", "target": "Manager", "lookup": {"object": "User", "by": "Email"}} in job["mappings"]
+    manager = next(m for m in job["mappings"] if m["target"] == "Manager")
+    assert manager["source"] == "ManagerId"
+    lookup = {"object": "User", "by": "Email", "multiMatchOption": "MARKASERROR", "onNoMatch": "NULL"}
+    assert manager["lookup"] == lookup
     assert job["schedule"] == {"frequency": "WEEKLY", "time": "06:30", "timezone": "Asia/Tokyo", "dayOfWeek": "WED"}
 
 

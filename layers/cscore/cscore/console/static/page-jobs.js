@@ -224,6 +224,18 @@ export async function render(main, ctx) {
           const target = input({ value: m.target ?? "", "aria-label": label(t("jobs.target")), onInput: (e) => { m.target = e.target.value; } });
           const object = input({ value: m.lookup?.object ?? "", "aria-label": label(t("jobs.lookupObject")), onInput: (e) => { m.lookup = { ...(m.lookup || {}), object: e.target.value }; } });
           const by = input({ value: m.lookup?.by ?? "", "aria-label": label(t("jobs.lookupBy")), onInput: (e) => { m.lookup = { ...(m.lookup || {}), by: e.target.value }; } });
+          // A derived mapping's several-match / no-match choice ("" leaves the job's default).
+          const option = (name, values) =>
+            m.lookup
+              ? select([["", t("jobs.optionDefault")], ...values.map((v) => [v, t(`jobs.${name}.${v}`)])], {
+                  value: m.lookup[name] ?? "",
+                  "aria-label": label(t(`jobs.${name}`)),
+                  onChange: (e) => {
+                    const { [name]: _, ...rest } = m.lookup;
+                    m.lookup = e.target.value ? { ...rest, [name]: e.target.value } : rest;
+                  },
+                })
+              : "";
           return h(
             "tr",
             {},
@@ -232,6 +244,8 @@ export async function render(main, ctx) {
             h("td", {}, m.lookup ? t("jobs.derived") : t("jobs.direct")),
             h("td", {}, object),
             h("td", {}, by),
+            h("td", {}, option("multiMatchOption", ["FIRSTMATCH", "MARKASERROR"])),
+            h("td", {}, option("onNoMatch", ["REJECT", "NULL"])),
             h("td", {}, button(t("common.remove"), () => { rows.splice(i, 1); draw(); }, { class: "secondary", "aria-label": `${t("common.remove")}: ${label(t("jobs.mapping"))}` })),
           );
         }),
@@ -255,7 +269,7 @@ export async function render(main, ctx) {
           "table",
           {},
           h("caption", { class: "visually-hidden" }, t("jobs.mappingsOf", { name: job.name })),
-          h("thead", {}, h("tr", {}, [t("jobs.source"), t("jobs.target"), t("jobs.kind"), t("jobs.lookupObject"), t("jobs.lookupBy"), t("common.actions")].map((c) => h("th", { scope: "col" }, c)))),
+          h("thead", {}, h("tr", {}, [t("jobs.source"), t("jobs.target"), t("jobs.kind"), t("jobs.lookupObject"), t("jobs.lookupBy"), t("jobs.multiMatchOption"), t("jobs.onNoMatch"), t("common.actions")].map((c) => h("th", { scope: "col" }, c)))),
           tbody,
         ),
       ),
