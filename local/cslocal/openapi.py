@@ -79,7 +79,11 @@ def build() -> dict[str, Any]:
         )
         for path, operations in schema.get("paths", {}).items():
             for method, operation in operations.items():
-                document["paths"].setdefault(path, {})[method] = _in_envelope(operation, function, app.auth_scheme)
+                if app.shape == "scim":
+                    described = _in_scim_shape(operation, function)
+                else:
+                    described = _in_envelope(operation, function, app.auth_scheme)
+                document["paths"].setdefault(path, {})[method] = described
         document["components"]["schemas"].update(
             {k: v for k, v in schema.get("components", {}).get("schemas", {}).items() if "ValidationError" not in k}
         )
@@ -109,6 +113,46 @@ def _in_envelope(operation: dict[str, Any], function: Any, auth_scheme: str) -> 
     operation["description"] = (function.code_dir / "app.py").read_text().split('"""')[1].strip()
     if auth_scheme == "none":
         operation["security"] = []
+    return operation
+
+
+# SCIM answers (RFC 7644): resources, ListResponse and errors as application/scim+json.
+SCIM_MEDIA_TYPE = "application/scim+json"
+SCIM_ERROR = {
+    "type": "object",
+    "required": ["schemas", "status"],
+    "properties": {
+        "schemas": {"type": "array", "items": {"const": "urn:ietf:params:scim:api:messages:2.0:Error"}},
+        "status": {"type": "string"},
+        "scimType": {"type": "string"},
+        "detail": {"type": "string"},
+    },
+}
+SCIM_RESOURCE = {"type": "object", "required": ["schemas"], "properties": {"schemas": {"type": "array"}}}
+SCIM_ERRORS = {
+    "400": "invalidFilter, invalidValue, invalidSyntax, mutability, tooMany",
+    "401": "No valid credential",
+    "403": "Not a super admin",
+    "404": "No such resource",
+    "409": "uniqueness",
+    "412": "If-Match does not match the resource's version",
+    "415": "Unsupported content type",
+    "429": "Rate limit reached",
+}
+
+
+def _in_scim_shape(operation: dict[str, Any], function: Any) -> dict[str, Any]:
+    """A SCIM function answers in SCIM's own shapes, never the envelope."""
+    content = {SCIM_MEDIA_TYPE: {"schema": SCIM_RESOURCE}}
+    responses: dict[str, Any] = {
+        "200": {"description": "Success", "content": content},
+        "201": {"description": "Created", "content": content},
+        "204": {"description": "Deleted"},
+    }
+    for status, description in SCIM_ERRORS.items():
+        responses[status] = {"description": description, "content": {SCIM_MEDIA_TYPE: {"schema": SCIM_ERROR}}}
+    operation["responses"] = responses
+    operation["description"] = (function.code_dir / "app.py").read_text().split('"""')[1].strip()
     return operation
 
 

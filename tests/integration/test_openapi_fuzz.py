@@ -70,6 +70,12 @@ REFUSED_BY_DATA = {
     "the single-use state and code are Salesforce's and the product's to issue": [
         "GET /v1/connectors/salesforce/oauth/callback",
     ],
+    "a SCIM body is described by SCIM's /Schemas (RFC 7643), not here: a missing or wrong one is 400": [
+        f"{method} {base}/{resource}{suffix}"
+        for base in ("/scim/v2", "/v1/users/services/scim")
+        for resource, suffix_id in (("Users", "/{user_id}"), ("Groups", "/{group_id}"))
+        for method, suffix in (("POST", ""), ("PUT", suffix_id), ("PATCH", suffix_id))
+    ],
     "a multipart upload or a JSON start: the body is read by the import, not described": [
         "POST /v1.0/admin/connector/job/bulkimport",
     ],
